@@ -1,0 +1,41 @@
+# The two commands a new machine needs: `make run` and `make test`.
+# Both bootstrap everything from the package registries: uv (with pip, if absent),
+# the locked environment in .venv (Python 3.11, uv.lock), then run.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: run test env dagster sample benchmark clean
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet "uv==0.13.9" || $(PYTHON) -m pip install --quiet --break-system-packages "uv==0.13.9"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --python 3.11
+	@touch $@
+
+env: $(VENV)/.synced
+
+## make run: the main job on the bundled sample data -> build/ (warehouse, reports, figures)
+run: env
+	$(VENV)/bin/succession run
+
+## make test: the whole test suite
+test: env
+	$(VENV)/bin/python -m pytest
+
+## make dagster: the Dagster UI on http://127.0.0.1:3000 with the project's definitions
+dagster: env
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+sample: env
+	$(VENV)/bin/succession sample --raw-dir raw
+
+benchmark: env
+	$(VENV)/bin/python benchmarks/run.py
+
+clean:
+	rm -rf build dbt_project/target .dagster_home/storage .dagster_home/logs .dagster_home/history .dagster_home/schedules

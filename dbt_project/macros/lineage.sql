@@ -1,0 +1,32 @@
+{# The lineage columns every staged row carries from its raw file (succession.ingest.lineage). #}
+{% macro lineage_columns() -%}
+    _row_uid::varchar as _row_uid,
+    _source_file::varchar as _source_file,
+    _file_sha256::varchar as _file_sha256,
+    _sheet::varchar as _sheet,
+    _row::integer as _row,
+    _cell::varchar as _cell,
+    _run_id::varchar as _run_id,
+    _loaded_at::timestamp as _loaded_at
+{%- endmacro %}
+
+{# Staging for a source's file ledger (the `_files` table every ingestion writes). #}
+{% macro stage_file_ledger(source_name) -%}
+select
+    source::varchar as source,
+    partition_key::varchar as partition_key,
+    file_path::varchar as file_path,
+    file_sha256::varchar as file_sha256,
+    status::varchar as status,
+    problem_count::integer as problem_count,
+    problems::varchar as problems,
+    rows_read::bigint as rows_read,
+    rows_loaded::bigint as rows_loaded,
+    rows_rejected::bigint as rows_rejected,
+    column_letters::varchar as column_letters,
+    meta::varchar as meta,
+    run_id::varchar as run_id,
+    loaded_at::timestamp as loaded_at
+from {{ source(source_name, '_files') }}
+{%- endmacro %}
+

@@ -1,0 +1,5 @@
+-- Every loaded raw row (or cell) of every source: where it came from and which run loaded it.
+select * from {{ ref('int_hr_returns__raw_rows') }}
+union all select * from {{ ref('int_survey__raw_rows') }}
+union all select * from {{ ref('int_interviews__raw_rows') }}
+union all select * from {{ ref('int_programme__raw_rows') }}

@@ -1,0 +1,22 @@
+-- A returns count rests on the About sheet of each current return it counts.
+select
+    'returns.' || replace(r.status, ' ', '_') || '.' || replace(r.quarter, ' ', '_') || '.' || r.region_code as figure_id,
+    s.about_row_uid as _row_uid
+from {{ ref('fct_return_status') }} as r
+inner join {{ ref('int_hr_returns__submissions') }} as s
+    on s.file_path = r.file_path and s.is_current
+union all
+select
+    'returns.received.' || replace(r.quarter, ' ', '_') || '.' || r.region_code,
+    s.about_row_uid
+from {{ ref('fct_return_status') }} as r
+inner join {{ ref('int_hr_returns__submissions') }} as s
+    on s.file_path = r.file_path and s.is_current
+where r.status in ('on time', 'late')
+union all
+select
+    'reconciliation.disagreements.' || replace(r.quarter, ' ', '_') || '.' || la.region_code,
+    r.reported_row_uid
+from {{ ref('fct_table_one_reconciliation') }} as r
+inner join {{ ref('dim_local_authorities') }} as la on la.old_la_code = r.la_code
+where not r.agrees

@@ -1,0 +1,78 @@
+"""What the warehouse publishes: tidy CSVs, the rendered documents, the figure register.
+
+Report assets are partitioned by quarter: a scheduled run renders the quarter just
+ended. Their dependencies are the marts the documents read, the same list as the dbt
+exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
+"""
+
+import dagster as dg
+import duckdb
+
+from orchestration.partitions import quarter_partitions
+from orchestration.resources import ProjectPathsResource
+from orchestration.warehouse import WAREHOUSE_POOL, model_keys
+from succession import publish, reports
+from succession.paths import REPORTS_DIR
+
+# document -> the marts it reads (mirrors dbt exposures)
+REPORT_INPUTS: dict[str, list[str]] = {
+    "quarterly-return": ["fct_figures", "fct_return_status", "fct_table_one", "fct_table_one_reconciliation",
+                         "dim_local_authorities", "dim_quarters"],
+    "evaluation": ["fct_figures", "fct_table_one", "dim_quarters"],
+}
+REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report"}
+
+
+@dg.asset(group_name="publish", deps=model_keys(tag="publish"), kinds={"csv"},
+          description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown).")
+def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
+    paths = project.paths
+    written = publish.publish_tables(paths.warehouse, paths.figures_dir)
+    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written))})
+
+
+def _regions_for(paths, quarter: str) -> list[str]:
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute(
+            "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]).fetchall()]
+
+
+def build_report_asset(document: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=REPORT_ASSET[document],
+        group_name="reports",
+        partitions_def=quarter_partitions,
+        deps=model_keys(names=REPORT_INPUTS[document]),
+        kinds={"quarto", "html", "pdf"},
+        pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
+        description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF for each region with returns in the quarter.",
+    )
+    def _report(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
+        paths = project.paths
+        outputs = {}
+        for quarter in context.partition_keys:
+            for region in _regions_for(paths, quarter):
+                done = reports.render(paths, document, region, quarter)
+                context.log.info(f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s")
+                for fmt, path in done.outputs.items():
+                    outputs[f"{region} {quarter} {fmt}"] = str(path.relative_to(paths.build_dir))
+        return dg.MaterializeResult(metadata={k: dg.MetadataValue.path(v) for k, v in outputs.items()})
+
+    return _report
+
+
+def report_assets() -> list[dg.AssetsDefinition]:
+    return [build_report_asset(d) for d, qmd in reports.DOCUMENTS.items() if (REPORTS_DIR / qmd).exists()]
+
+
+def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(group_name="publish", deps=report_keys, kinds={"csv"},
+              description="build/figures/published_figures.csv: every number any rendered report shows, with its figure id, "
+                          "value as shown, unit, base, report and section, and the model and filter that computed it.")
+    def figure_register(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
+        paths = project.paths
+        path = publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
+        n = sum(1 for _ in path.open()) - 1
+        return dg.MaterializeResult(metadata={"figures": dg.MetadataValue.int(n), "path": dg.MetadataValue.path(str(path))})
+
+    return figure_register

@@ -1,0 +1,190 @@
+"""`succession run`: the whole build, through Dagster, in this process.
+
+It runs the same jobs a schedule would, in order, with in-process execution (one
+writer at a time; no re-import per step), after registering the quarters and waves
+found in raw/ as partitions. A file lock on ``build/.writer.lock`` makes a second
+`succession run` on the same build folder wait for the first instead of colliding.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.jobs import STAGES
+from orchestration.partitions import sort_keys
+from succession.ingest import lake
+from succession.paths import ProjectPaths
+from succession.sources import sources
+
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+# Progress is ours to print; Dagster's console logger only speaks of warnings and errors.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@contextlib.contextmanager
+def writer_lock(paths: ProjectPaths, say=print):
+    """One build at a time per build folder; a second one queues behind the first."""
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            say(f"waiting for another build of {paths.build_dir} to finish ({holder}) ...")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class RunSummary:
+    stages: list[tuple[str, bool, float]] = field(default_factory=list)
+    files_loaded: int = 0
+    quarantined: list[tuple[str, list[str]]] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+    period: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return all(ok for _, ok, _ in self.stages)
+
+    def lines(self) -> list[str]:
+        out = [f"files loaded: {self.files_loaded}", f"files quarantined: {len(self.quarantined)}"]
+        for rel, reasons in self.quarantined:
+            out.append(f"  {rel}")
+            out.extend(f"    - {r}" for r in reasons[:5])
+            if len(reasons) > 5:
+                out.append(f"    - ... and {len(reasons) - 5} more")
+        out.append(f"checks failed: {len(self.checks_failed)}")
+        out.extend(f"  {c}" for c in self.checks_failed)
+        out.append(f"outputs written: {len(self.outputs)}")
+        out.extend(f"  {p}" for p in self.outputs)
+        return out
+
+
+def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> dict[str, list[str]]:
+    """Add every quarter and wave found in raw/ (or already in the lake) as a dynamic partition."""
+    found: dict[str, set[str]] = {"quarter": set(), "wave": set()}
+    for src in sources().values():
+        if src.partition_kind not in found:
+            continue
+        keys = set(src.discover(paths.raw_dir))
+        # a partition whose files were all withdrawn is re-run so the lake records it
+        keys |= {k.replace("_", " ") if src.partition_kind == "quarter" else k for k in lake.partitions(paths.lake_dir, src.name)}
+        found[src.partition_kind] |= keys
+    out = {}
+    for kind, keys in found.items():
+        ordered = sort_keys(kind, keys)
+        existing = set(instance.get_dynamic_partitions(kind))
+        new = [k for k in ordered if k not in existing]
+        if new:
+            instance.add_dynamic_partitions(kind, new)
+        out[kind] = ordered
+    return out
+
+
+def _range_tags(instance: dg.DagsterInstance, kind: str) -> dict[str, str] | None:
+    keys = instance.get_dynamic_partitions(kind)
+    if not keys:
+        return None
+    return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}
+
+
+def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False,
+        instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
+    say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
+    with writer_lock(paths, say):
+        return _run(paths, period, say, instance, defs)
+
+
+def _run(paths, period, say, instance, defs) -> RunSummary:
+    from orchestration.definitions import build_definitions
+
+    started = time.monotonic()
+    defs = defs or build_definitions(paths)
+    instance = instance or instance_for(paths)
+    partitions = register_partitions(instance, paths)
+    quarters = partitions["quarter"]
+    period = period or (quarters[-1] if quarters else None)
+    summary = RunSummary(period=period)
+    plan: list[tuple[str, dict]] = []
+    if (tags := _range_tags(instance, "quarter")):
+        plan.append(("ingest_quarters", {"tags": tags}))
+    if (tags := _range_tags(instance, "wave")):
+        plan.append(("ingest_waves", {"tags": tags}))
+    plan.append(("build_warehouse", {}))
+    if period:
+        plan.append(("render_reports", {"partition_key": period}))
+        plan.append(("publish_register", {}))
+    total = len(plan)
+    for i, (job_name, kwargs) in enumerate(plan, start=1):
+        job = defs.resolve_job_def(job_name)
+        n_assets = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
+        say(f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
+            f"(elapsed {time.monotonic() - started:.0f}s)")
+        t0 = time.monotonic()
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, **kwargs)
+        ok = result.success
+        summary.stages.append((job_name, ok, time.monotonic() - t0))
+        for ev in result.all_events:
+            if ev.event_type_value == "ASSET_CHECK_EVALUATION":
+                data = ev.event_specific_data
+                if not data.passed:
+                    summary.checks_failed.append(f"{data.asset_key.to_user_string()}:{data.check_name} ({data.severity.value})")
+        say(f"      {'done' if ok else 'FAILED'} in {time.monotonic() - t0:.1f}s")
+        if not ok:
+            for ev in result.all_events:
+                if ev.event_type_value == "STEP_FAILURE":
+                    err = ev.event_specific_data.error
+                    say(f"      step {ev.step_key} failed: {err.message.strip() if err else ''}")
+            break
+    _collect_files(paths, summary)
+    summary.outputs = sorted(p.relative_to(paths.build_dir) for p in _outputs(paths))
+    say(f"finished in {time.monotonic() - started:.1f}s " + ("(success)" if summary.success else "(FAILED)"))
+    for line in summary.lines():
+        say(line)
+    return summary
+
+
+def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:
+    for src in sources().values():
+        for part in lake.partitions(paths.lake_dir, src.name):
+            ledger = lake.read_partition_table(paths.lake_dir, src.name, part, "_files")
+            if ledger is None:
+                continue
+            summary.files_loaded += int((ledger["status"] == "loaded").sum())
+            for r in ledger[ledger["status"] == "quarantined"].itertuples():
+                summary.quarantined.append((r.file_path, json.loads(r.problems)))
+
+
+def _outputs(paths: ProjectPaths) -> list[Path]:
+    out = [paths.warehouse] if paths.warehouse.exists() else []
+    out += sorted(paths.figures_dir.glob("*.csv"))
+    out += sorted(p for p in paths.reports_dir.rglob("*") if p.suffix in (".html", ".pdf"))
+    return out

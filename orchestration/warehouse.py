@@ -1,0 +1,135 @@
+"""The warehouse: dbt (dagster-dbt) builds DuckDB from the lake; dbt tests are asset checks.
+
+dbt is the only writer of the DuckDB file. A full build goes into a new file under
+``build/.work`` and is swapped in with one rename when every model and test has
+passed, so a run killed mid-build, or one whose error-severity tests fail, leaves
+the published warehouse as it was (the failed build is kept as
+``warehouse.failed.duckdb`` for inspection). All warehouse steps share the
+``warehouse`` concurrency pool (limit 1 in dagster.yaml).
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import ProjectPathsResource, dbt_executable
+from succession.ingest.framework import ensure_lake_schema
+from succession.paths import DBT_PROJECT_DIR, ProjectPaths
+from succession.sources import sources
+
+WAREHOUSE_POOL = "warehouse"
+MANIFEST_TARGET = DBT_PROJECT_DIR / "target"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=MANIFEST_TARGET)
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for folder in ("models", "macros", "seeds", "tests"):
+        for p in (DBT_PROJECT_DIR / folder).rglob("*"):
+            if p.is_file():
+                newest = max(newest, p.stat().st_mtime)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project once, and again only when a dbt file changed since."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+        subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
+                        "--target-path", str(MANIFEST_TARGET)],
+                       cwd=DBT_PROJECT_DIR, check=True)
+    return manifest
+
+
+class SuccessionDbtTranslator(DagsterDbtTranslator):
+    """Groups mirror the dbt folders: warehouse_staging, warehouse_intermediate, warehouse_marts ...
+    A dbt source table is the lake table the ingestion asset of that source writes:
+    ``[source, table]``, e.g. ``hr_returns/vacancies``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props.get("resource_type") == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "warehouse_reference"
+        if len(fqn) > 2:
+            layer = fqn[1]
+            if layer == "marts" and len(fqn) > 3 and fqn[2] in ("publish", "figures", "audit"):
+                return f"warehouse_{fqn[2]}"
+            return f"warehouse_{layer}"
+        return "warehouse"
+
+
+translator = SuccessionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def model_keys(*, names: list[str] | None = None, tag: str | None = None) -> list[dg.AssetKey]:
+    """Asset keys of dbt models chosen by name or tag, as the translator names them."""
+    manifest = json.loads(ensure_manifest().read_text())
+    chosen = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")
+              and ((names and n["name"] in names) or (tag and tag in n.get("tags", [])))]
+    if names and len({n["name"] for n in chosen}) != len(set(names)):
+        missing = set(names) - {n["name"] for n in chosen}
+        raise KeyError(f"dbt models not found: {sorted(missing)}")
+    return sorted((translator.get_asset_key(n) for n in chosen), key=lambda k: k.to_user_string())
+
+
+@contextlib.contextmanager
+def _env(**values: str):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
+    """Yield a path to build the warehouse in; swap it in only if the block succeeds."""
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    work = paths.work_dir / f"warehouse-{run_id}.duckdb"
+    work.unlink(missing_ok=True)
+    if start_from_current and paths.warehouse.exists():
+        shutil.copy2(paths.warehouse, work)  # a subset build keeps the rest of the warehouse
+    try:
+        yield work
+    except BaseException:
+        if work.exists():
+            os.replace(work, paths.build_dir / "warehouse.failed.duckdb")
+        raise
+    Path(str(work) + ".wal").unlink(missing_ok=True)
+    os.replace(work, paths.warehouse)
+
+
+def build_warehouse_assets() -> dg.AssetsDefinition:
+    ensure_manifest()
+
+    @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
+                name="warehouse", pool=WAREHOUSE_POOL)
+    def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, project: ProjectPathsResource):
+        paths = project.paths
+        for source in sources().values():
+            ensure_lake_schema(source, paths.lake_dir)
+        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset) as target:
+            with _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
+                yield from dbt.cli(["build"], context=context, target_path=paths.dbt_target_dir).stream()
+
+    return warehouse

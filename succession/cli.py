@@ -1,0 +1,149 @@
+"""`succession`: the command line for data engineers, evaluators, auditors and LA HR teams.
+
+  succession run [--raw-dir DIR] [--out DIR] [--period Q] [--quiet]
+  succession render evaluation|quarterly-return --region CODE --period "2024-25 Q4" [--out DIR] [--format html,pdf]
+  succession template hr-return --la CODE --quarter "2024-25 Q1" -o FILE.xlsx
+  succession validate FILE...
+  succession trace FIGURE_ID [--out DIR] [--json]
+  succession sample [--raw-dir DIR] [--las N --quarters N ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR, PROJECT_DIR, ProjectPaths
+
+
+def _paths(args) -> ProjectPaths:
+    raw = Path(getattr(args, "raw_dir", None) or os.environ.get(ENV_RAW_DIR) or PROJECT_DIR / "raw").resolve()
+    out = Path(getattr(args, "out", None) or os.environ.get(ENV_BUILD_DIR) or PROJECT_DIR / "build").resolve()
+    os.environ[ENV_RAW_DIR], os.environ[ENV_BUILD_DIR] = str(raw), str(out)
+    return ProjectPaths(raw, out)
+
+
+def _dagster_home() -> None:
+    """Keep Dagster's state in the project unless the user chose a home."""
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR / ".dagster_home"))
+
+
+def cmd_run(args) -> int:
+    _dagster_home()
+    paths = _paths(args)
+    from orchestration.runner import run
+
+    summary = run(paths, period=args.period, quiet=args.quiet)
+    if args.quiet and not summary.success:
+        print("\n".join(summary.lines()), file=sys.stderr)
+    return 0 if summary.success else 1
+
+
+def cmd_render(args) -> int:
+    paths = _paths(args)
+    from succession import publish, reports
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    done = reports.render(paths, args.document, args.region, args.period, formats=formats)
+    publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
+    for fmt, path in done.outputs.items():
+        print(f"{fmt}: {path}")
+    print(f"rendered with {done.engine} in {done.seconds:.1f}s; register: {paths.figures_dir / publish.REGISTER}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from succession.templates.hr_return import write_hr_return
+
+    path = write_hr_return(Path(args.output), args.la, args.quarter)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from succession.validate import validate_paths
+
+    problems = validate_paths([Path(f) for f in args.files])
+    for p in problems:
+        print(p)
+    if not problems:
+        print(f"{len(args.files)} file(s) valid")
+    return 1 if problems else 0
+
+
+def cmd_trace(args) -> int:
+    paths = _paths(args)
+    from succession.trace import UnknownFigureError, trace
+
+    try:
+        result = trace(paths, args.figure_id)
+    except UnknownFigureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.to_json() if args.json else result.to_text())
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from succession.sample_data import SampleSpec, generate
+
+    spec = SampleSpec.sample() if args.las is None else SampleSpec.national(
+        n_las=args.las, n_quarters=args.quarters, survey_respondents=args.respondents,
+        interviews=args.interviews, segments_per_interview=args.segments)
+    generate(Path(args.raw_dir), spec)
+    print(f"wrote sample raw data for {len(spec.las)} LAs x {len(spec.quarters)} quarters to {args.raw_dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="succession", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="ingest, validate, build the warehouse, render the reports (through Dagster)")
+    p.add_argument("--raw-dir", help="raw folder (default: raw/)")
+    p.add_argument("--out", help="build folder (default: build/)")
+    p.add_argument("--period", help='quarter to render the reports for (default: the latest), e.g. "2024-25 Q4"')
+    p.add_argument("--quiet", action="store_true", help="print nothing unless the run fails (for cron)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("render", help="re-render one document from the current warehouse")
+    p.add_argument("document", choices=["evaluation", "quarterly-return"])
+    p.add_argument("--region", required=True, help="ONS region code, e.g. E12000008")
+    p.add_argument("--period", required=True, help='quarter, e.g. "2024-25 Q4"')
+    p.add_argument("--out", help="build folder holding the warehouse (default: build/)")
+    p.add_argument("--format", default="html,pdf")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("template", help="write a blank return template for an LA")
+    p.add_argument("kind", choices=["hr-return"])
+    p.add_argument("--la", required=True, help="DfE three-digit LA code, e.g. 867")
+    p.add_argument("--quarter", required=True, help='e.g. "2024-25 Q1"')
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("validate", help="check raw files against their contracts without loading anything")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("trace", help="trace a published figure back to raw files, rows and cells")
+    p.add_argument("figure_id")
+    p.add_argument("--out", help="build folder (default: build/)")
+    p.add_argument("--json", action="store_true", help="complete machine-readable chain")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("sample", help="write deterministic sample raw data")
+    p.add_argument("--raw-dir", default=str(PROJECT_DIR / "raw"))
+    p.add_argument("--las", type=int, help="national scale: number of LAs (default: the South East sample)")
+    p.add_argument("--quarters", type=int, default=8)
+    p.add_argument("--respondents", type=int, default=70)
+    p.add_argument("--interviews", type=int, default=13)
+    p.add_argument("--segments", type=int, default=20)
+    p.set_defaults(func=cmd_sample)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Where things live. Every path the project uses is derived here from two roots:
+the raw folder (read-only inputs) and the build folder (everything the pipeline makes).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+REPORTS_DIR = PROJECT_DIR / "reports"
+CONTRACTS_DIR = PROJECT_DIR / "contracts"
+
+ENV_RAW_DIR = "SUCCESSION_RAW_DIR"
+ENV_BUILD_DIR = "SUCCESSION_BUILD_DIR"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    raw_dir: Path
+    build_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "ProjectPaths":
+        return cls(
+            Path(os.environ.get(ENV_RAW_DIR, PROJECT_DIR / "raw")).resolve(),
+            Path(os.environ.get(ENV_BUILD_DIR, PROJECT_DIR / "build")).resolve(),
+        )
+
+    @property
+    def lake_dir(self) -> Path:
+        """Validated rows as Parquet, one file per source table and partition."""
+        return self.build_dir / "lake"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.build_dir / "warehouse.duckdb"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.build_dir / "figures"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.build_dir / "reports"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.build_dir / "dbt_target"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space for build-then-swap; safe to delete between runs."""
+        return self.build_dir / ".work"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.build_dir / ".writer.lock"
+
+    def relative_raw(self, path: Path) -> str:
+        """A raw file's path as recorded in lineage: relative to the raw folder, POSIX style."""
+        return Path(path).resolve().relative_to(self.raw_dir).as_posix()

@@ -1,0 +1,101 @@
+"""UK financial-year quarters (Q1 Apr-Jun ... Q4 Jan-Mar), labelled like ``2024-25 Q1``.
+
+The one place the quarter calendar is defined in Python. dbt builds the same
+calendar in ``dim_quarters``; ``tests/test_periods.py`` checks that they agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+_LABEL = re.compile(r"^\s*(\d{4})[-/](\d{2})\s*[ _-]?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class FinancialQuarter:
+    """Quarter ``q`` (1-4) of the financial year starting in April of ``year``."""
+
+    year: int
+    q: int
+
+    def __post_init__(self) -> None:
+        if self.q not in (1, 2, 3, 4):
+            raise ValueError(f"quarter must be 1-4, got {self.q}")
+
+    @classmethod
+    def parse(cls, text: str) -> "FinancialQuarter":
+        """Parse ``2024-25 Q1`` (also ``2024-25_Q1``, ``2024/25 Q1``)."""
+        m = _LABEL.match(str(text))
+        if not m:
+            raise ValueError(f"not a financial quarter label like '2024-25 Q1': {text!r}")
+        start, end2, q = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if (start + 1) % 100 != end2:
+            raise ValueError(f"financial year {m.group(1)}-{m.group(2)} does not run over consecutive years: {text!r}")
+        return cls(start, q)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> "FinancialQuarter":
+        if day.month >= 4:
+            return cls(day.year, (day.month - 4) // 3 + 1)
+        return cls(day.year - 1, 4)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{(self.year + 1) % 100:02d} Q{self.q}"
+
+    @property
+    def key(self) -> str:
+        """File-name and partition friendly form: ``2024-25_Q1``."""
+        return self.label.replace(" ", "_")
+
+    @property
+    def start(self) -> dt.date:
+        month = 4 + 3 * (self.q - 1)
+        return dt.date(self.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return self.next().start - dt.timedelta(days=1)
+
+    @property
+    def time_period(self) -> str:
+        """DfE open-data ``time_period`` for a financial year: ``202425``."""
+        return f"{self.year}{(self.year + 1) % 100:02d}"
+
+    @property
+    def time_identifier(self) -> str:
+        """DfE open-data ``time_identifier``: ``Financial year Q1``."""
+        return f"Financial year Q{self.q}"
+
+    def next(self) -> "FinancialQuarter":
+        return FinancialQuarter(self.year + (self.q == 4), self.q % 4 + 1)
+
+    def previous(self) -> "FinancialQuarter":
+        return FinancialQuarter(self.year - (self.q == 1), (self.q - 2) % 4 + 1)
+
+    def year_before(self) -> "FinancialQuarter":
+        return FinancialQuarter(self.year - 1, self.q)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __lt__(self, other: "FinancialQuarter") -> bool:
+        return (self.year, self.q) < (other.year, other.q)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:
+    out, q = [], first
+    while q <= last:
+        out.append(q)
+        q = q.next()
+    return out
+
+
+def current_quarter(today: dt.date | None = None) -> FinancialQuarter:
+    return FinancialQuarter.containing(today or dt.date.today())
