@@ -5,22 +5,26 @@ ended. Their dependencies are the marts the documents read, the same list as the
 exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
 """
 
+import json
+
 import dagster as dg
 import duckdb
 
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
-from orchestration.warehouse import WAREHOUSE_POOL, model_keys
+from orchestration.warehouse import WAREHOUSE_POOL, ensure_manifest, model_keys
 from succession import publish, reports
 from succession.paths import REPORTS_DIR
 
-# document -> the marts it reads (mirrors dbt exposures)
-REPORT_INPUTS: dict[str, list[str]] = {
-    "quarterly-return": ["fct_figures", "fct_return_status", "fct_table_one", "fct_table_one_reconciliation",
-                         "dim_local_authorities", "dim_quarters"],
-    "evaluation": ["fct_figures", "fct_table_one", "dim_quarters"],
-}
+# document -> its asset, named as its dbt exposure (models/exposures.yml)
 REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report"}
+
+
+def exposure_inputs(exposure: str) -> list[str]:
+    """The models and seeds a dbt exposure depends on: the report asset's dependencies."""
+    manifest = json.loads(ensure_manifest().read_text())
+    node = manifest["exposures"][f"exposure.succession.{exposure}"]
+    return sorted(manifest["nodes"][uid]["name"] for uid in node["depends_on"]["nodes"])
 
 
 @dg.asset(group_name="publish", deps=model_keys(tag="publish"), kinds={"csv"},
@@ -42,7 +46,7 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         name=REPORT_ASSET[document],
         group_name="reports",
         partitions_def=quarter_partitions,
-        deps=model_keys(names=REPORT_INPUTS[document]),
+        deps=model_keys(names=exposure_inputs(REPORT_ASSET[document])),
         kinds={"quarto", "html", "pdf"},
         pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
         description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF for each region with returns in the quarter.",

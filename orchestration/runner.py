@@ -116,14 +116,14 @@ def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False,
+def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, reports: bool = True,
         instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
     say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
     with writer_lock(paths, say):
-        return _run(paths, period, say, instance, defs)
+        return _run(paths, period, say, instance, defs, reports)
 
 
-def _run(paths, period, say, instance, defs) -> RunSummary:
+def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
     from orchestration.definitions import build_definitions
 
     started = time.monotonic()
@@ -139,7 +139,7 @@ def _run(paths, period, say, instance, defs) -> RunSummary:
     if (tags := _range_tags(instance, "wave")):
         plan.append(("ingest_waves", {"tags": tags}))
     plan.append(("build_warehouse", {}))
-    if period:
+    if period and reports:
         plan.append(("render_reports", {"partition_key": period}))
         plan.append(("publish_register", {}))
     total = len(plan)
@@ -149,7 +149,11 @@ def _run(paths, period, say, instance, defs) -> RunSummary:
         say(f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
             f"(elapsed {time.monotonic() - started:.0f}s)")
         t0 = time.monotonic()
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, **kwargs)
+        log = paths.build_dir / "logs" / f"{job_name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+            # dbt's own output (streamed by dagster-dbt) goes to build/logs/<job>.log
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, **kwargs)
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
         for ev in result.all_events:
@@ -163,6 +167,7 @@ def _run(paths, period, say, instance, defs) -> RunSummary:
                 if ev.event_type_value == "STEP_FAILURE":
                     err = ev.event_specific_data.error
                     say(f"      step {ev.step_key} failed: {err.message.strip() if err else ''}")
+            say(f"      details: {log}")
             break
     _collect_files(paths, summary)
     summary.outputs = sorted(p.relative_to(paths.build_dir) for p in _outputs(paths))

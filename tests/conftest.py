@@ -34,7 +34,6 @@ def sample_build(tmp_path_factory) -> ProjectPaths:
     paths = ProjectPaths(SAMPLE_RAW.resolve(), build)
     summary = run(paths, quiet=True)
     assert summary.success, "\n".join(summary.lines())
-    paths.summary = summary  # type: ignore[attr-defined]
     return paths
 
 

@@ -80,17 +80,24 @@ class Report:
     def table(self, df: pd.DataFrame, figure_columns: list[str] | tuple[str, ...] = (), align: str | None = None) -> str:
         """A markdown pipe table; cells of ``figure_columns`` hold figure ids (or None)."""
         cols = list(df.columns)
-        lines = ["| " + " | ".join(map(str, cols)) + " |"]
-        lines.append("|" + "|".join("---:" if c in figure_columns else ":---" for c in cols) + "|")
+        body, widths = [], {c: len(str(c)) for c in cols}
         for row in df.itertuples(index=False):
             cells = []
             for c, v in zip(cols, row):
                 if c in figure_columns:
-                    cells.append(self.value(v) if isinstance(v, str) and v else "")
+                    cell = self.value(v) if isinstance(v, str) and v else ""
+                    widths[c] = max(widths[c], len(self.shown(v)) if cell else 1)
                 else:
-                    cells.append(_escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)))
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines) + "\n"
+                    cell = _escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+                    widths[c] = max(widths[c], len(cell))
+                cells.append(cell)
+            body.append("| " + " | ".join(cells) + " |")
+        # Pandoc sizes wide tables' columns by the dashes under the header: give text
+        # columns room for their longest line, number columns room for a short header.
+        dashes = {c: "-" * max(3, min(widths[c] if c not in figure_columns else 8, 40)) for c in cols}
+        head = ["| " + " | ".join(map(str, cols)) + " |",
+                "|" + "|".join(dashes[c][:-1] + ":" if c in figure_columns else ":" + dashes[c][1:] for c in cols) + "|"]
+        return "\n".join(head + body) + "\n"
 
     def figure_ids_appendix(self) -> str:
         """A markdown list of every figure id shown so far (the PDF's appendix)."""

@@ -1,0 +1,136 @@
+"""Issue 5: any published figure traces to raw cells, files and runs; rebuilds are reproducible."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from succession.ingest.lineage import sha256_file
+from succession.paths import ProjectPaths
+from succession.trace import UnknownFigureError, trace
+
+
+def _a_table_one_figure(warehouse) -> str:
+    return warehouse.execute(
+        """select figure_id from audit.fct_figures where table_id = 'table_one' and geographic_level = 'Local authority'
+           and indicator = 'posts_advertised' and value >= 3 and not suppressed order by figure_id limit 1""").fetchone()[0]
+
+
+def test_trace_table_one_figure_to_raw_rows(sample_build, warehouse):
+    fid = _a_table_one_figure(warehouse)
+    t = trace(sample_build, fid)
+    value = warehouse.execute("select value from audit.fct_figures where figure_id = ?", [fid]).fetchone()[0]
+    assert t.figure["source_model"] == "fct_table_one"
+    assert t.model_chain[0] == "fct_table_one"
+    assert {"int_table_one__contributions", "stg_hr_returns__vacancies"} <= set(t.model_chain)
+    assert "hr_returns.vacancies" in t.sources
+    # posts advertised counts campaigns: one contributing Vacancies row per campaign
+    assert len(t.rows) == value and all(r["sheet"] == "Vacancies" and r["row"] >= 2 for r in t.rows)
+    for f in t.files:
+        assert sha256_file(sample_build.raw_dir / f["file_path"]) == f["file_sha256"]
+        assert f["run_id"] and f["loaded_at"]
+    text = t.to_text()
+    assert fid in text and "sha256" in text and "Vacancies row" in text
+
+
+def test_trace_region_aggregate_lists_every_contributing_row(sample_build, warehouse):
+    fid = "table_one.active_contacts.2024-25_Q4.E12000008.tier_2"
+    t = trace(sample_build, fid)
+    assert len({r["file_path"] for r in t.rows}) == 19  # every LA's KPIs cell
+    assert all(r["sheet"] == "KPIs" and r["cell"].startswith("D") for r in t.rows)
+    assert json.loads(t.to_json())["rows"][0]["row_uid"]
+    assert "more (use --json" in t.to_text()
+
+
+def test_trace_shows_superseded_submission(sample_build, warehouse):
+    fid = warehouse.execute(
+        "select figure_id from audit.fct_figures where figure_id like 'table_one.vacancies.2024-25_Q1.%.tier_2' "
+        "and new_la_code = (select new_la_code from marts.dim_local_authorities where old_la_code = '931')").fetchone()[0]
+    t = trace(sample_build, fid)
+    assert {f["file_path"].rsplit("/", 1)[1] for f in t.files} == {"931_2024-25_Q1_v2.xlsx"}
+    assert [s["file_path"].rsplit("/", 1)[1] for s in t.superseded] == ["931_2024-25_Q1.xlsx"]
+    assert "superseded by" in t.to_text()
+
+
+def test_trace_survey_percentage(sample_build, warehouse):
+    row = warehouse.execute(
+        "select figure_id from audit.fct_figures where table_id like 'survey%' and unit = 'percent' and not suppressed "
+        "and value > 0 order by figure_id limit 1").fetchone()
+    if row is None:
+        pytest.skip("no survey figures in this build")
+    t = trace(sample_build, row[0])
+    assert t.rows and all(r["source"] == "survey" for r in t.rows)
+    for f in t.files:
+        assert sha256_file(sample_build.raw_dir / f["file_path"]) == f["file_sha256"]
+
+
+def test_unknown_figure_fails_clearly(sample_build):
+    with pytest.raises(UnknownFigureError, match="unknown figure id 'table_one.nonsense'"):
+        trace(sample_build, "table_one.nonsense")
+    cli = subprocess.run([sys.executable, "-m", "succession.cli", "trace", "no.such.figure", "--out", str(sample_build.build_dir)],
+                         capture_output=True, text=True)
+    assert cli.returncode == 2 and "unknown figure id 'no.such.figure'" in cli.stderr
+
+
+def test_register_rows_are_published_figures(sample_build, warehouse):
+    import pandas as pd
+
+    reg = pd.read_csv(sample_build.figures_dir / "published_figures.csv", dtype=str, keep_default_na=False)
+    assert {"figure_id", "value_shown", "unit", "base", "report", "section", "source_model", "source_filter"} <= set(reg.columns)
+    assert "value" not in reg.columns  # the unsuppressed value stays in the warehouse
+    shown = dict(warehouse.execute("select figure_id, value_shown from audit.fct_figures").fetchall())
+    assert all(shown[f] == v for f, v in zip(reg["figure_id"], reg["value_shown"]))
+    assert (reg["report"] == "quarterly_return").any()
+
+
+def _rebuild(raw: Path, build: Path, reports: bool) -> ProjectPaths:
+    from orchestration.runner import run
+
+    paths = ProjectPaths(raw, build)
+    summary = run(paths, quiet=True, reports=reports)
+    assert summary.success, "\n".join(summary.lines())
+    return paths
+
+
+@pytest.mark.slow
+def test_two_clean_builds_are_byte_identical(sample_build, tmp_path):
+    again = _rebuild(sample_build.raw_dir, tmp_path / "build", reports=True)
+    first = sorted(p.name for p in sample_build.figures_dir.glob("*.csv"))
+    assert first == sorted(p.name for p in again.figures_dir.glob("*.csv"))
+    for name in first:
+        assert (sample_build.figures_dir / name).read_bytes() == (again.figures_dir / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_one_cell_changes_exactly_the_figures_that_depend_on_it(sample_build, warehouse, raw_copy, tmp_path):
+    """Add one applicant to one closed campaign: that LA's, region's and England's average
+    applicants change for that quarter and tier; nothing else does."""
+    row = warehouse.execute(
+        """select c._source_file, c._row, c.tier, c.quarter, la.new_la_code, la.region_code
+           from intermediate.int_hr_returns__campaigns c join marts.dim_local_authorities la on la.old_la_code = c.la_code
+           where c.applicants is not null and c.advert_closed between c.quarter_start and c.quarter_end
+             and c.quarter = '2024-25 Q3' order by c._row_uid limit 1""").fetchone()
+    rel, rownum, tier, quarter, la, region = row
+    wb = openpyxl.load_workbook(raw_copy / rel)
+    ws = wb["Vacancies"]
+    col = next(c.column_letter for c in ws[1] if c.value == "Applicants")
+    ws[f"{col}{rownum}"] = ws[f"{col}{rownum}"].value + 1
+    wb.save(raw_copy / rel)
+    edited = _rebuild(raw_copy, tmp_path / "build", reports=False)
+    before = dict(warehouse.execute("select figure_id, value from audit.fct_figures").fetchall())
+    with duckdb.connect(str(edited.warehouse), read_only=True) as con:
+        after = dict(con.execute("select figure_id, value from audit.fct_figures").fetchall())
+        depends_on_file = {r[0] for r in con.execute(
+            "select distinct s.figure_id from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid) "
+            "where r._source_file = ?", [rel]).fetchall()}
+    assert before.keys() == after.keys()
+    changed = {f for f in before if before[f] != after[f] and not (before[f] != before[f] and after[f] != after[f])}
+    qkey = quarter.replace(" ", "_")
+    expected = {f"table_one.avg_applicants.{qkey}.{geo}.tier_{tier}" for geo in (la, region, "E92000001")}
+    assert expected <= changed
+    assert changed <= depends_on_file, changed - depends_on_file  # nothing changed that does not rest on the file
