@@ -1,0 +1,20 @@
+-- Inter-rater agreement per code as published (build/figures/agreement.csv).
+select
+    k.time_period,
+    k.time_identifier,
+    k.geographic_level,
+    k.country_code,
+    'England' as country_name,
+    k.region_code,
+    k.region_name,
+    a.wave,
+    a.theme_path,
+    a.coders,
+    a.interviews,
+    u.value_shown as units,
+    k.value_shown as kappa,
+    al.value_shown as alpha
+from {{ ref('fct_interview_agreement') }} as a
+inner join {{ ref('fct_figures') }} as k on k.figure_id = 'agreement.kappa.' || a.wave || '.' || a.theme_key
+inner join {{ ref('fct_figures') }} as al on al.figure_id = 'agreement.alpha.' || a.wave || '.' || a.theme_key
+inner join {{ ref('fct_figures') }} as u on u.figure_id = 'agreement.units.' || a.wave

@@ -1,0 +1,1 @@
+{{ stage_file_ledger('interviews') }}
