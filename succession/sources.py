@@ -36,9 +36,8 @@ def source_for_path(path) -> Source | None:
     """The source a raw file belongs to, from the first folder under raw/ (``raw/<source>/...``)."""
     from pathlib import Path
 
-    parts = Path(path).resolve().parts
-    for name, src in sources().items():
-        folder = getattr(src, "raw_folder", name)
-        if folder in parts:
-            return src
-    return None
+    path = Path(path).resolve()
+    matches = [src for name, src in sources().items() if getattr(src, "raw_folder", name) in path.parts]
+    # sources sharing a folder (programme records and the plan) say which files are theirs
+    claimed = [src for src in matches if getattr(src, "claims", None) and src.claims(path)]
+    return (claimed or [m for m in matches if not getattr(m, "claims", None)] or [None])[0]

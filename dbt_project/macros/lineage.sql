@@ -30,3 +30,17 @@ select
 from {{ source(source_name, '_files') }}
 {%- endmacro %}
 
+
+{# Every loaded row of a source's staging models with its lineage: one union for the audit trail.
+   `staged` is a list of (source table, staging model) pairs. #}
+{% macro raw_rows_union(source_name, staged) -%}
+{% for table, model in staged %}
+select
+    '{{ source_name }}' as source,
+    '{{ table }}' as source_table,
+    '{{ model }}' as staging_model,
+    _row_uid, _source_file, _file_sha256, _sheet, _row, _cell, _run_id, _loaded_at
+from {{ ref(model) }}
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
+{%- endmacro %}

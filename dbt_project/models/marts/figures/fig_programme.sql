@@ -1,0 +1,138 @@
+-- Programme and evaluation figures (regional), before disclosure control (fct_figures).
+-- Ids: programme.<indicator>.<quarter key>.<region>[.<activity type>]
+--      evaluation.level<n>.<indicator>.<quarter key>.<region>[.<breakdown>]
+--      evaluation.target|baseline.<indicator>.<quarter key>.<region>
+--      grant.<measure>.<quarter key>.<region>[.line_<budget line>]
+-- base = the n behind a rate or mean, so small bases are suppressed. Counts of people or of
+-- activities use unit 'count', so a regional count of 1 or 2 is suppressed too.
+{% set rq = "'region_code = ''' || region_code || ''' and quarter = ''' || quarter || ''''" %}
+with q as (
+    select * from {{ ref('int_quarters') }}
+),
+activities as (
+    select *, case when activity_type = 'all' then '' else '.' || replace(activity_type, ' ', '_') end as sfx,
+        case when activity_type = 'all' then null else 'type_' || replace(activity_type, ' ', '_') end as bd,
+        {{ rq }} || ' and activity_type = ''' || activity_type || '''' as flt
+    from {{ ref('fct_programme_activities') }}
+),
+reaction as (
+    select *, case when activity_type = 'all' then '' else '.' || replace(activity_type, ' ', '_') end as sfx,
+        case when activity_type = 'all' then null else 'type_' || replace(activity_type, ' ', '_') end as bd,
+        {{ rq }} || ' and activity_type = ''' || activity_type || '''' as flt
+    from {{ ref('fct_evaluation_reaction') }}
+),
+learning as (
+    select *, case when competency = 'all' then '' else '.' || competency end as sfx,
+        case when competency = 'all' then null else competency end as bd,
+        {{ rq }} || ' and competency = ''' || competency || '''' as flt
+    from {{ ref('fct_evaluation_learning') }}
+),
+behaviour as (
+    select *, '.' || replace(event_type, ' ', '_') as sfx, replace(event_type, ' ', '_') as bd,
+        {{ rq }} || ' and event_type = ''' || event_type || '''' as flt
+    from {{ ref('fct_evaluation_behaviour') }}
+),
+grant_lines as (
+    select *, case when budget_line = 'all' then '' else '.line_' || budget_line end as sfx,
+        case when budget_line = 'all' then null else 'line_' || budget_line end as bd,
+        {{ rq }} || ' and budget_line = ''' || budget_line || '''' as flt
+    from {{ ref('fct_grant_spend') }}
+),
+f as (
+    {% for measure, unit in [('activities', 'count'), ('attendances', 'count'), ('participants', 'count'), ('las_reached', 'organisations'), ('cost_gbp', 'gbp')] %}
+    select 'programme.{{ measure }}.' as head, sfx, 'programme_activities' as table_id, '{{ measure }}' as indicator, '{{ unit }}' as unit,
+           quarter, region_code, bd as breakdown, {{ measure }}::double as value, null::double as base, null::double as numerator, null::double as denominator,
+           'fct_programme_activities' as source_model, flt as source_filter
+    from activities {% if measure == 'las_reached' %}where activity_type = 'all'{% endif %}
+    union all
+    {% endfor %}
+    select 'evaluation.level1.mean_rating.', sfx, 'evaluation_level1', 'mean_rating', 'score', quarter, region_code, bd,
+           mean_rating, responses, null, responses, 'fct_evaluation_reaction', flt
+    from reaction
+    union all
+    select 'evaluation.level1.response_rate.', sfx, 'evaluation_level1', 'response_rate', 'percent', quarter, region_code, bd,
+           response_rate, attendances, responses, attendances, 'fct_evaluation_reaction', flt
+    from reaction
+    union all
+    select 'evaluation.level1.responses.', sfx, 'evaluation_level1', 'responses', 'count', quarter, region_code, bd,
+           responses, null, null, null, 'fct_evaluation_reaction', flt
+    from reaction
+    union all
+    {% for n in range(1, 6) %}
+    select 'evaluation.level1.rating_share.', '.rating_{{ n }}', 'evaluation_level1', 'rating_share', 'percent', quarter, region_code, 'rating_{{ n }}',
+           100.0 * rating_{{ n }} / nullif(responses, 0), responses, rating_{{ n }}, responses, 'fct_evaluation_reaction', flt
+    from reaction where activity_type = 'all'
+    union all
+    {% endfor %}
+    {% for measure, col in [('skill_before', 'mean_before'), ('skill_after', 'mean_after'), ('skill_gain', 'mean_change')] %}
+    select 'evaluation.level2.{{ measure }}.', sfx, 'evaluation_level2', '{{ measure }}', 'score', quarter, region_code, bd,
+           {{ col }}, paired_participants, null, paired_participants, 'fct_evaluation_learning', flt
+    from learning
+    union all
+    {% endfor %}
+    select 'evaluation.level2.paired_participants.', sfx, 'evaluation_level2', 'paired_participants', 'count', quarter, region_code, bd,
+           paired_participants, null, null, null, 'fct_evaluation_learning', flt
+    from learning
+    union all
+    select 'evaluation.level2.audit_coverage.', '', 'evaluation_level2', 'audit_coverage', 'percent', quarter, region_code, null,
+           audit_coverage, cohort_participants, paired_participants, cohort_participants, 'fct_evaluation_learning', flt
+    from learning where competency = 'all'
+    union all
+    {% for measure in ['events', 'events_fytd', 'events_to_date'] %}
+    select 'evaluation.level3.{{ measure }}.', sfx, 'evaluation_level3', '{{ measure }}', 'count', quarter, region_code, bd,
+           {{ measure }}, null, null, null, 'fct_evaluation_behaviour', flt
+    from behaviour
+    union all
+    {% endfor %}
+    select 'evaluation.level4.' || indicator || '.', '', 'evaluation_level4', indicator, unit, quarter, region_code, null,
+           value, denominator, case when denominator is not null then numerator end, denominator,
+           'fct_evaluation_results', {{ rq }} || ' and indicator = ''' || indicator || ''''
+    from {{ ref('fct_evaluation_results') }}
+    union all
+    -- targets and baselines are the plan's words, not data about people: unit 'target' (shown as written)
+    select 'evaluation.target.' || indicator || '.', '', 'evaluation_targets', indicator, 'target', quarter, region_code, 'target',
+           target, null, null, null, 'fct_evaluation_ratings', {{ rq }} || ' and indicator = ''' || indicator || ''''
+    from {{ ref('fct_evaluation_ratings') }} where target is not null
+    union all
+    select 'evaluation.baseline.' || indicator || '.', '', 'evaluation_targets', indicator, 'target', quarter, region_code, 'baseline',
+           baseline, null, null, null, 'fct_evaluation_ratings', {{ rq }} || ' and indicator = ''' || indicator || ''''
+    from {{ ref('fct_evaluation_ratings') }} where baseline is not null
+    {% for measure in ['planned_this_quarter', 'spent_this_quarter', 'planned_to_date', 'spent_to_date', 'variance_to_date', 'annual_plan', 'remaining_plan'] %}
+    union all
+    select 'grant.{{ measure }}.', sfx, 'grant', '{{ measure }}', 'gbp', quarter, region_code, bd,
+           {{ measure }}, null, null, null, 'fct_grant_spend', flt
+    from grant_lines
+    {% endfor %}
+    {% for measure in ['received_this_quarter', 'received_to_date', 'grant_gbp', 'remaining_grant'] %}
+    union all
+    select 'grant.{{ measure }}.', '', 'grant', '{{ measure }}', 'gbp', quarter, region_code, null,
+           {{ measure }}, null, null, null, 'fct_grant_spend', flt
+    from grant_lines where budget_line = 'all'
+    {% endfor %}
+)
+select
+    f.head || q.quarter_key || '.' || f.region_code || f.sfx as figure_id,
+    f.table_id,
+    f.indicator,
+    f.unit,
+    f.quarter as period,
+    q.time_period,
+    q.time_identifier,
+    'Regional' as geographic_level,
+    'E92000001' as country_code,
+    f.region_code,
+    r.region_name,
+    null::varchar as new_la_code,
+    null::varchar as old_la_code,
+    null::varchar as la_name,
+    f.breakdown,
+    f.value::double as value,
+    f.base::double as base,
+    f.numerator::double as numerator,
+    f.denominator::double as denominator,
+    null::varchar as disclosure_total_id,
+    f.source_model,
+    f.source_filter
+from f
+inner join q on q.quarter = f.quarter
+inner join {{ ref('ref_regions') }} as r on r.region_code = f.region_code

@@ -1,0 +1,24 @@
+-- The four-level evaluation as published (build/figures/evaluation.csv): one row per
+-- evaluation figure with its unit, value and base as shown, and for rated indicators the
+-- plan's target and the rating (met / near / not met / no target / no data).
+select
+    f.time_period,
+    f.time_identifier,
+    f.geographic_level,
+    f.country_code,
+    'England' as country_name,
+    f.region_code,
+    f.region_name,
+    replace(f.table_id, 'evaluation_level', '')::varchar as level,
+    f.indicator,
+    coalesce(f.breakdown, 'all') as breakdown,
+    f.unit,
+    f.value_shown as value,
+    case when f.base is null then 'z' else printf('%d', f.base::bigint) end as base,
+    coalesce(t.value_shown, 'z') as target,
+    coalesce(r.rating, 'z') as rating,
+    f.figure_id
+from {{ ref('fct_figures') }} as f
+left join {{ ref('fct_evaluation_ratings') }} as r on r.actual_figure_id = f.figure_id
+left join {{ ref('fct_figures') }} as t on t.figure_id = r.target_figure_id
+where f.table_id like 'evaluation_level%'

@@ -1,0 +1,307 @@
+"""Ingest the regional programme's records: two sources.
+
+* ``SOURCE`` (``programme``, partitioned by financial quarter): the files under
+  ``raw/programme/<region code>/<quarter key>/`` (activities, attendance, feedback,
+  skills audit, career events, grant ledger as CSV or XLSX; the narrative as markdown).
+  A partition (``2024-25 Q1``) holds every region's folder for that quarter.
+* ``PLAN_SOURCE`` (``programme_plan``, one partition ``all``): the regional plans
+  ``raw/programme/<region code>/plan_<financial year>.yaml``.
+
+Each CSV line (or XLSX row) becomes a row with ``_row`` = its line number (header = 1),
+so a problem names the file, the line and the spreadsheet column letter. The narrative
+is stored one row per paragraph (``_row`` = the paragraph's first line). A plan's rows
+carry ``_row`` = the YAML line and ``_cell`` = the YAML path (``budget_lines[2].planned_gbp.Q3``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from python_calamine import CalamineWorkbook
+
+from contracts import programme as C
+from succession.ingest import lineage as L
+from succession.ingest.cells import clean, header_key, is_blank
+from succession.ingest.framework import FileRead, empty_frame
+from succession.ingest.problems import Problem, column_letter
+from succession.periods import FinancialQuarter
+from succession.reference import regions
+
+_PLAN = re.compile(C.PLAN_FILE)
+_TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+def _place(path: Path) -> tuple[str, str | None]:
+    """(region code, quarter label or None) from ``.../programme/<region>/<quarter key>/<file>``."""
+    path = Path(path)
+    try:
+        quarter = FinancialQuarter.parse(path.parent.name).label
+        return path.parent.parent.name, quarter
+    except ValueError:
+        return path.parent.name, None
+
+
+def _read_rows(path: Path) -> list[list]:
+    if path.suffix.lower() == ".xlsx":
+        wb = CalamineWorkbook.from_path(str(path))
+        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    text = path.read_bytes().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+class ProgrammeSource:
+    name = C.SOURCE
+    raw_folder = C.SOURCE
+    partition_kind = "quarter"
+    schemas = C.SCHEMAS
+
+    def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
+        root = Path(raw_dir) / C.SOURCE
+        found: dict[str, list[Path]] = {}
+        if not root.exists():
+            return found
+        for region in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for folder in sorted(p for p in region.iterdir() if p.is_dir() and re.match(C.QUARTER_FOLDER, p.name)):
+                files = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
+                found.setdefault(FinancialQuarter.parse(folder.name).label, []).extend(files)
+        return found
+
+    def partition_of(self, path: Path) -> str:
+        return _place(path)[1] or "unknown"
+
+    def read(self, path: Path, rel: str, sha256: str) -> FileRead:
+        path = Path(path)
+        read = FileRead(rel, sha256)
+        region, quarter = _place(path)
+        if region not in regions():
+            read.problems.append(Problem(rel, "unknown_region", f"folder {region!r} is not an ONS region code (E12000001 ... E12000009)"))
+        if quarter is None:
+            read.problems.append(Problem(rel, "quarter_folder", "programme files go in a quarter folder like programme/E12000008/2024-25_Q1/"))
+        stem, suffix = path.stem.lower(), path.suffix.lower()
+        if path.name.lower() == C.NARRATIVE_FILE:
+            table = "narrative"
+        elif stem in C.TABLE_OF_FILE and suffix in _TABLE_SUFFIXES:
+            table = stem
+        else:
+            expected = ", ".join([f"{t}.csv" for t in C.TABLE_OF_FILE] + [C.NARRATIVE_FILE])
+            read.problems.append(Problem(rel, "file_name", f"unexpected file {path.name!r}: expected one of {expected} (or .xlsx)"))
+            return read
+        if read.problems:
+            return read
+        read.meta.update(region_code=region, quarter=quarter, table=table)
+        q = FinancialQuarter.parse(quarter)
+        if table == "narrative":
+            df = self._read_narrative(path)
+        else:
+            df = self._read_table(read, C.TABLE_OF_FILE[table], _read_rows(path))
+            if df is None:
+                return read
+            df["quarter_start"] = pd.Timestamp(q.start)
+            df["quarter_end"] = pd.Timestamp(q.end)
+        df["region_code"] = region
+        df["quarter"] = quarter
+        read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=table)
+        return read
+
+    def _read_table(self, read: FileRead, spec: C.Table, rows: list[list]) -> pd.DataFrame | None:
+        header = rows[0] if rows else []
+        wanted = {header_key(c.name): c for c in spec.columns}
+        positions: dict[str, int] = {}
+        for j, h in enumerate(header):
+            if is_blank(h):
+                continue
+            col = wanted.get(header_key(h).replace(" ", "_"))
+            if col is None:
+                read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (expected: {', '.join(spec.headers)})",
+                                             sheet=spec.name, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+            else:
+                positions[col.name] = j
+        for col in spec.columns:
+            if col.name not in positions:
+                read.problems.append(Problem(read.rel, "missing_column", f"column {col.name!r} is missing", sheet=spec.name, row=1, column=col.name))
+        if read.problems:
+            return None
+        records = []
+        for i, row in enumerate(rows[1:], start=2):
+            values = [row[j] if j < len(row) else None for j in positions.values()]
+            if all(is_blank(v) for v in values):
+                continue
+            rec = {}
+            for c in spec.columns:
+                j = positions[c.name]
+                raw = row[j] if j < len(row) else None
+                kind = "text" if c.kind == "code" and not c.codes else c.kind
+                rec[c.name] = clean(raw, kind, c.codes)
+            rec[L.ROW] = i
+            records.append(rec)
+        read.column_letters[spec.name] = {name: column_letter(j) for name, j in positions.items()}
+        return pd.DataFrame(records, columns=spec.headers + [L.ROW])
+
+    @staticmethod
+    def _read_narrative(path: Path) -> pd.DataFrame:
+        """One row per paragraph or heading; ``_row`` is its first line. Text kept as written."""
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        out, block, start = [], [], None
+        for n, line in enumerate(lines + [""], start=1):
+            if line.strip():
+                if line.lstrip().startswith("#") and not block:
+                    out.append({"kind": "heading", "text": line.strip().lstrip("#").strip(), L.ROW: n})
+                    continue
+                if not block:
+                    start = n
+                block.append(line.strip())
+            elif block:
+                out.append({"kind": "paragraph", "text": " ".join(block), L.ROW: start})
+                block = []
+        for i, rec in enumerate(out, start=1):
+            rec["paragraph"] = i
+        return pd.DataFrame(out, columns=["paragraph", "kind", "text", L.ROW])
+
+    def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        problems: list[Problem] = []
+        rel = read.rel
+        quarter = read.meta.get("quarter")
+        if quarter and quarter != partition:
+            problems.append(Problem(rel, "quarter_mismatch", f"folder quarter {quarter} disagrees with the partition ({partition})"))
+        table = read.meta.get("table")
+        spec = C.TABLE_OF_FILE.get(table)
+        if spec is None:
+            return problems
+        df = validated[table]
+        letters = read.column_letters.get(table, {})
+        for key in ([spec.key] if spec.key else []):
+            key = list(key)
+            dup = df[df.duplicated(key, keep=False)]
+            for value, group in dup.groupby(key):
+                rows = sorted(int(x) for x in group[L.ROW])
+                shown = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+                problems.append(Problem(rel, "duplicate_row", f"{' + '.join(key)} {shown!r} appears on lines {', '.join(map(str, rows))}",
+                                        sheet=table, row=rows[1], column=key[-1], cell=f"{letters.get(key[-1], '')}{rows[1]}" if letters.get(key[-1]) else None))
+        return problems
+
+    def empty_tables(self) -> dict[str, pd.DataFrame]:
+        return {name: empty_frame(schema) for name, schema in self.schemas.items()}
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+def _node_value(node: yaml.Node):
+    """Plain Python value of a composed YAML node (scalars resolved by the safe loader's rules)."""
+    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+
+
+def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value}
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+class ProgrammePlanSource:
+    name = C.PLAN_SOURCE
+    raw_folder = C.SOURCE
+    partition_kind = "none"
+    schemas = C.PLAN_SCHEMAS
+    PARTITION = "all"
+
+    def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
+        root = Path(raw_dir) / C.SOURCE
+        files = sorted(root.glob("*/plan_*.yaml")) if root.exists() else []
+        return {self.PARTITION: files} if files else {}
+
+    def partition_of(self, path: Path) -> str:
+        return self.PARTITION
+
+    def claims(self, path: Path) -> bool:
+        """Plans sit beside the quarter folders: ``programme/<region>/plan_<year>.yaml``."""
+        return Path(path).name.startswith("plan_") and Path(path).suffix in (".yaml", ".yml")
+
+    def read(self, path: Path, rel: str, sha256: str) -> FileRead:
+        path = Path(path)
+        read = FileRead(rel, sha256)
+        m = _PLAN.match(path.name)
+        if not m:
+            read.problems.append(Problem(rel, "file_name", "a plan is named plan_<financial year>.yaml, e.g. plan_2024-25.yaml"))
+            return read
+        folder_region = path.parent.name
+        try:
+            root = yaml.compose(path.read_bytes().decode("utf-8-sig"))
+        except yaml.YAMLError as exc:
+            read.problems.append(Problem(rel, "not_yaml", f"not readable YAML: {exc}"))
+            return read
+        top = _mapping(root)
+        for key in ("region_code", "financial_year", "grant_gbp", "budget_lines", "milestones", "targets"):
+            if key not in top:
+                read.problems.append(Problem(rel, "missing_key", f"the plan needs a top-level {key!r}", column=key))
+        if read.problems:
+            return read
+        region = str(_node_value(top["region_code"]))
+        year = str(_node_value(top["financial_year"]))
+        read.meta.update(region_code=region, financial_year=year, folder_region=folder_region, file_year=m.group("year"))
+        common = {"region_code": region, "financial_year": year}
+        read.tables["plan"] = pd.DataFrame([{**common, "grant_gbp": _node_value(top["grant_gbp"]), L.ROW: _line(top["grant_gbp"]), L.CELL: "grant_gbp"}])
+
+        budget = []
+        for i, item in enumerate(top["budget_lines"].value if isinstance(top["budget_lines"], yaml.SequenceNode) else []):
+            fields = _mapping(item)
+            planned = _mapping(fields.get("planned_gbp"))
+            for qn in C.QUARTERS:
+                node = planned.get(qn)
+                budget.append({**common, "budget_line": _node_value(fields.get("line")), "label": _node_value(fields.get("label")),
+                               "quarter_number": qn, "planned_gbp": _node_value(node) if node is not None else None,
+                               L.ROW: _line(node if node is not None else (fields.get("planned_gbp") or item)),
+                               L.CELL: f"budget_lines[{i + 1}].planned_gbp.{qn}"})
+        read.tables["plan_budget"] = pd.DataFrame(budget, columns=[*common, "budget_line", "label", "quarter_number", "planned_gbp", L.ROW, L.CELL])
+
+        milestones = []
+        for i, item in enumerate(top["milestones"].value if isinstance(top["milestones"], yaml.SequenceNode) else []):
+            f = _mapping(item)
+            milestones.append({**common, "milestone_id": _node_value(f.get("id")), "milestone": _node_value(f.get("milestone")),
+                               "due_date": clean(_node_value(f.get("due")), "date"), "status": _node_value(f.get("status")),
+                               "completed_date": clean(_node_value(f.get("completed")), "date"),
+                               L.ROW: _line(item), L.CELL: f"milestones[{i + 1}]"})
+        read.tables["plan_milestones"] = pd.DataFrame(milestones, columns=[*common, "milestone_id", "milestone", "due_date", "status", "completed_date", L.ROW, L.CELL])
+
+        targets = []
+        for i, item in enumerate(top["targets"].value if isinstance(top["targets"], yaml.SequenceNode) else []):
+            f = _mapping(item)
+            targets.append({**common, "indicator": _node_value(f.get("indicator")), "baseline": _node_value(f.get("baseline")),
+                            "target": _node_value(f.get("target")), "direction": _node_value(f.get("direction")),
+                            L.ROW: _line(item), L.CELL: f"targets[{i + 1}]"})
+        read.tables["plan_targets"] = pd.DataFrame(targets, columns=[*common, "indicator", "baseline", "target", "direction", L.ROW, L.CELL])
+        for table, df in read.tables.items():
+            read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=table)
+        return read
+
+    def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        problems: list[Problem] = []
+        rel, meta = read.rel, read.meta
+        if meta.get("region_code") != meta.get("folder_region"):
+            problems.append(Problem(rel, "region_mismatch", f"region_code {meta.get('region_code')} disagrees with the folder ({meta.get('folder_region')})", column="region_code"))
+        if meta.get("financial_year") != meta.get("file_year"):
+            problems.append(Problem(rel, "year_mismatch", f"financial_year {meta.get('financial_year')} disagrees with the file name ({meta.get('file_year')})", column="financial_year"))
+        budget = validated["plan_budget"]
+        if budget.empty:
+            problems.append(Problem(rel, "no_budget", "the plan has no budget lines", column="budget_lines"))
+        for line, group in budget.groupby("budget_line"):
+            if len(group) != len(C.QUARTERS):
+                problems.append(Problem(rel, "duplicate_row", f"budget line {line!r} appears more than once", column="budget_lines"))
+        for key, table in (("milestone_id", "plan_milestones"), ("indicator", "plan_targets")):
+            df = validated[table]
+            for value in df[df.duplicated(key)][key]:
+                problems.append(Problem(rel, "duplicate_row", f"{key} {value!r} appears more than once", column=key))
+        return problems
+
+    def empty_tables(self) -> dict[str, pd.DataFrame]:
+        return {name: empty_frame(schema) for name, schema in self.schemas.items()}
+
+
+SOURCE = ProgrammeSource()
+PLAN_SOURCE = ProgrammePlanSource()
