@@ -23,7 +23,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import pandas as pd
 import pandera.errors as pa_errors
@@ -336,3 +336,38 @@ def ensure_lake_schema(source: Source, lake_dir: Path) -> None:
     ledger = pd.DataFrame({c: pd.Series([], dtype="Int64" if c.startswith(("rows_", "problem_")) else object)
                            for c in _LEDGER_COLUMNS})
     lake.ensure_empty_tables(lake_dir, source.name, {**source.empty_tables(), FILES_TABLE: ledger})
+
+
+def partition_folders(root: Path, key: Callable[[str], str] = str, *, skip_suffixes: tuple[str, ...] = ()) -> dict[str, list[Path]]:
+    """The usual raw layout ``root/<partition folder>/<files>``: partition key -> its files.
+
+    Hidden files and folders, ``_``-prefixed folders and Office lock files (``~$...``) are
+    skipped; so are files ending in ``skip_suffixes`` (e.g. a folder's README.md).
+    """
+    found: dict[str, list[Path]] = {}
+    if not Path(root).exists():
+        return found
+    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        files = sorted(f for f in folder.iterdir()
+                       if f.is_file() and not f.name.startswith((".", "~$")) and not f.name.endswith(skip_suffixes or ("\0",)))
+        found.setdefault(key(folder.name), []).extend(files)
+    return found
+
+
+class WaveFolderSource:
+    """A source whose files sit in ``raw/<source>/<wave>/`` (survey exports, interview coding)."""
+
+    name: str
+    wave_pattern = None  # compiled regex a wave folder name must match
+
+    def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
+        return partition_folders(Path(raw_dir) / self.name, skip_suffixes=(".md",))
+
+    def partition_of(self, path: Path) -> str:
+        return Path(path).parent.name
+
+    def wave_problem(self, path: Path, rel: str) -> Problem | None:
+        wave = Path(path).parent.name
+        if self.wave_pattern is not None and not self.wave_pattern.match(wave):
+            return Problem(rel, "wave_folder", f"folder {wave!r} is not a wave id like 2024-25_W1")
+        return None

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from contracts import hr_return as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import clean, header_key, is_blank
-from succession.ingest.framework import FileRead, empty_frame
+from succession.ingest.framework import FileRead, empty_frame, partition_folders
 from succession.ingest.problems import Problem, column_letter
 from succession.periods import FinancialQuarter
 from succession.reference import local_authorities
@@ -44,14 +44,7 @@ class HrReturnsSource:
 
     # -- discovery ---------------------------------------------------------------------
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
-        root = Path(raw_dir) / C.SOURCE
-        found: dict[str, list[Path]] = {}
-        if not root.exists():
-            return found
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            files = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
-            found[FinancialQuarter.parse(folder.name).label] = files
-        return found
+        return partition_folders(Path(raw_dir) / C.SOURCE, key=lambda name: FinancialQuarter.parse(name).label)
 
     def partition_of(self, path: Path) -> str:
         m = _FILE.match(Path(path).name)
