@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import json
 import os
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -110,6 +111,38 @@ def _range_tags(instance: dg.DagsterInstance, kind: str) -> dict[str, str] | Non
     return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}
 
 
+PID_TAG = "succession/pid"
+HOST_TAG = "succession/host"
+
+
+def recover_dead_runs(instance: dg.DagsterInstance, say=print) -> list[str]:
+    """Fail the runs of earlier `succession run` processes that died (killed, power cut)
+    and free the concurrency slots they held, so the warehouse pool is not blocked forever."""
+    import socket
+
+    recovered = []
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]))
+    for r in runs:
+        pid, host = r.tags.get(PID_TAG), r.tags.get(HOST_TAG)
+        if not pid or host != socket.gethostname() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(r, f"the succession run process ({pid}) died; marked failed by a later run")
+        instance.event_log_storage.free_concurrency_slots_for_run(r.run_id)
+        recovered.append(r.run_id)
+        say(f"recovered run {r.run_id} of a process that died (pid {pid})")
+    return recovered
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
@@ -129,6 +162,7 @@ def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
     started = time.monotonic()
     defs = defs or build_definitions(paths)
     instance = instance or instance_for(paths)
+    recover_dead_runs(instance, say)
     partitions = register_partitions(instance, paths)
     quarters = partitions["quarter"]
     period = period or (quarters[-1] if quarters else None)
@@ -153,7 +187,8 @@ def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
             # dbt's own output (streamed by dagster-dbt) goes to build/logs/<job>.log
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, **kwargs)
+            tags = {**kwargs.pop("tags", {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=tags, **kwargs)
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
         for ev in result.all_events:

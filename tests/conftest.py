@@ -21,7 +21,12 @@ def _project_local_state(tmp_path_factory):
     for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
                      ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
         os.environ[var] = str(state / sub)
-    os.environ.pop("DAGSTER_HOME", None)  # ephemeral instances unless a test makes one
+    # A private Dagster instance for the session, configured like the project's own
+    # (SQLite, warehouse pool of 1), so tests never touch .dagster_home/.
+    home = state / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
     yield
 
 

@@ -122,7 +122,7 @@ def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, tmp_path
     with duckdb.connect(str(build / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from audit.fct_figures").fetchone()[0] > 0
     again = _run_cli(sample_build.raw_dir, build, "--quiet")
-    out, _ = again.communicate(timeout=900)
+    out, _ = again.communicate(timeout=600)
     assert again.returncode == 0, out[-3000:]
     for csv_file in sorted(sample_build.figures_dir.glob("*.csv")):
         assert (build / "figures" / csv_file.name).read_bytes() == csv_file.read_bytes(), csv_file.name
