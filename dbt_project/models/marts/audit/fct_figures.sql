@@ -29,12 +29,13 @@ groups as (
     having count(*) filter (where c.is_primary) = 1
 ),
 secondary as (
-    -- protect it by also suppressing the smallest other cell of the group
+    -- protect it by also suppressing another cell of the group
     select figure_id
     from (
         select
             c.figure_id,
-            row_number() over (partition by c.disclosure_total_id order by c.value, c.figure_id) as pick
+            -- the smallest non-zero cell: a suppressed zero protects nothing where zeros can be inferred
+            row_number() over (partition by c.disclosure_total_id order by c.value = 0, c.value, c.figure_id) as pick
         from primary_flagged as c
         inner join groups using (disclosure_total_id)
         where not c.is_primary and c.value is not null

@@ -1,0 +1,85 @@
+"""Issue 4: both documents render for the sample region and two quarters, to HTML and PDF,
+and every figure they show equals the warehouse (via the figure register)."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from succession import publish, reports
+from succession.paths import ProjectPaths
+
+REGION = "E12000008"
+SPAN = re.compile(r'<span([^>]*)>(.*?)</span>', re.S)
+
+
+def shown_in_html(text: str) -> dict[str, str]:
+    out = {}
+    for attrs, inner in SPAN.findall(text):
+        ident = re.search(r'id="pub-([^"]+)"', attrs)
+        title = re.search(r'title="([^"]+)"', attrs)
+        if ident and title:
+            out[html.unescape(title.group(1))] = html.unescape(re.sub("<[^>]+>", "", inner)).strip()
+    return out
+
+
+@pytest.fixture(scope="module")
+def build_copy(sample_build, tmp_path_factory) -> ProjectPaths:
+    """A copy of the sample build to render more quarters into (the shared one stays as run)."""
+    dest = tmp_path_factory.mktemp("render") / "build"
+    shutil.copytree(sample_build.build_dir, dest, ignore=shutil.ignore_patterns(".writer.lock", "lake", ".work"))
+    return ProjectPaths(sample_build.raw_dir, dest)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("document", ["quarterly-return", "evaluation"])
+@pytest.mark.parametrize("period", ["2024-25 Q4", "2024-25 Q2"])
+def test_document_figures_equal_the_warehouse(build_copy, warehouse, document, period):
+    done = reports.render(build_copy, document, REGION, period)
+    assert set(done.outputs) == {"html", "pdf"}
+    used = json.loads((done.outputs["html"].parent / publish.USED_FILE).read_text())
+    assert used["report"] == reports.DOCUMENTS[document].removesuffix(".qmd")
+    ids = {f["figure_id"] for f in used["figures"]}
+    assert len(ids) > 30
+    truth = dict(warehouse.execute("select figure_id, value_shown from audit.fct_figures").fetchall())
+    # HTML: every number is a span carrying its figure id, showing the warehouse's value
+    shown = shown_in_html(done.outputs["html"].read_text(encoding="utf-8"))
+    assert ids <= set(shown)
+    mismatched = {f: (shown[f], truth[f]) for f in ids if shown[f] != truth[f]}
+    assert not mismatched, list(mismatched.items())[:5]
+    # PDF: the appendix lists every figure id with the value shown
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(done.outputs["pdf"]), "-"], capture_output=True, text=True).stdout
+        missing = [f for f in ids if f"{f}: {truth[f]}" not in text]
+        assert not missing, missing[:5]
+    assert period.replace(" ", "_") in "".join(ids)
+
+
+def test_register_lists_both_documents(sample_build):
+    import pandas as pd
+
+    reg = pd.read_csv(sample_build.figures_dir / publish.REGISTER, dtype=str, keep_default_na=False)
+    assert {"quarterly_return", "evaluation"} <= set(reg["report"])
+    assert reg.groupby("report")["section"].nunique().min() >= 3
+
+
+def test_ratings_follow_targets(warehouse):
+    """Every rating follows the one rule (macros/rate_against_target.sql), recomputed here
+    from the raw actual and target: met, near (within 10% of target), not met, no target."""
+    rows = warehouse.execute("select * from marts.fct_evaluation_ratings").df()
+    assert len(rows) > 5
+    assert set(rows["rating"]) <= {"met", "near", "not met", "no target", "no data"}
+    assert {"met", "not met"} <= set(rows["rating"])
+    for r in rows.itertuples():
+        if r.target != r.target:  # NaN: the plan sets no target
+            assert r.rating == "no target", r
+        elif r.actual != r.actual:
+            assert r.rating == "no data", r
+        else:
+            met = r.actual <= r.target if r.direction == "lower" else r.actual >= r.target
+            near = abs(r.actual - r.target) <= 0.1 * abs(r.target)
+            assert r.rating == ("met" if met else "near" if near else "not met"), r
