@@ -17,7 +17,7 @@ import yaml
 
 from contracts import interviews as C
 from succession.ingest import lineage as L
-from succession.ingest.pseudonym import pseudonymise
+from succession.ingest.pseudonym import pseudonym_key, pseudonymise
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
@@ -74,7 +74,8 @@ def _pseudonymous_coders(df: pd.DataFrame) -> pd.DataFrame:
     """Coders are named people (NVivo user names, initials): only a keyed pseudonym passes
     ingestion. Agreement needs to know which codings share a coder, not who they are."""
     df = df.copy()
-    df["coder"] = [pseudonymise(c, namespace="coder") if isinstance(c, str) and c else c for c in df["coder"]]
+    key = pseudonym_key()  # once per file, not once per row
+    df["coder"] = [pseudonymise(c, key, namespace="coder") if isinstance(c, str) and c else c for c in df["coder"]]
     return df
 
 
