@@ -1,0 +1,34 @@
+"""Automation: what makes the warehouse run by itself (issue 8).
+
+- ``raw_files_sensor`` (raw.py): watches raw/, asks for ingestion runs of exactly the
+  quarters and waves whose files arrived, changed or were withdrawn;
+  ``warehouse_after_ingestion`` / ``reports_after_warehouse`` (raw.py) chain the
+  warehouse rebuild and the affected quarter's reports after it.
+- ``quarterly_return_schedule`` and ``returns_freshness_schedule`` (schedules.py).
+- ``returns_complete`` and ``kpis_reconcile`` asset checks on the marts (checks.py),
+  run by ``build_warehouse`` and, daily, by the check-only job ``check_returns``.
+- ``run_failure_alert`` / ``check_failure_alert`` (alerts.py): e-mail through SMTP
+  when configured (succession/alerts.py), otherwise a log line.
+
+Sensors and schedules start STOPPED (switch them on in the UI, or set
+``SUCCESSION_AUTOMATION=on`` for the daemon to start them all); the alert sensors start RUNNING.
+"""
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.automation import alerts, checks, raw, schedules
+
+
+def build(jobs: dict) -> dg.Definitions:
+    check_defs = checks.build_checks()
+    check_job = dg.define_asset_job(
+        "check_returns", selection=dg.AssetSelection.checks(*check_defs),
+        description="Re-evaluate return completeness and the KPIs-vs-vacancies reconciliation on the current warehouse (no rebuild).")
+    return dg.Definitions(
+        asset_checks=check_defs,
+        jobs=[check_job],
+        sensors=[raw.build_raw_files_sensor(jobs), *raw.chain_sensors(jobs), *alerts.alert_sensors()],
+        schedules=[schedules.quarterly_return_schedule(jobs["render_reports"]),
+                   schedules.returns_freshness_schedule(check_job)],
+    )

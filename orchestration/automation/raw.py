@@ -1,0 +1,185 @@
+"""The raw folder sensor, and the chain ingestion -> warehouse -> reports it starts.
+
+The cursor is JSON: ``{"files": {"<source>/<rel path>": [size, mtime_ns, sha256]}}``.
+A file is hashed only when its size or mtime differ from the cursor, so a tick over an
+unchanged raw folder costs one ``stat`` per file. A partition is re-ingested when one
+of its files is new, has different content, or was withdrawn; touching a file without
+changing it requests nothing.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.partitions import sort_keys
+from orchestration.resources import ProjectPathsResource
+from succession.ingest.lineage import sha256_file
+from succession.sources import sources
+
+TRIGGER_TAG = "succession/trigger"
+QUARTERS_TAG = "succession/quarters"
+RUNNER_PID_TAG = "succession/pid"  # runs of `succession run`, which sequences its own stages
+INGEST_JOB = {"quarter": "ingest_quarters", "wave": "ingest_waves"}
+SENSOR_INTERVAL = int(os.environ.get("SUCCESSION_SENSOR_INTERVAL", "60"))
+
+
+def default_status() -> dg.DefaultSensorStatus:
+    on = os.environ.get("SUCCESSION_AUTOMATION", "").lower() in ("1", "on", "true", "yes")
+    return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source: str
+    kind: str  # quarter | wave | none
+    partition: str
+    path: Path
+
+
+def discover(raw_dir: Path) -> dict[str, RawFile]:
+    """Every raw file any source claims, keyed ``<source>/<path relative to raw/>``."""
+    found: dict[str, RawFile] = {}
+    for src in sources().values():
+        for key, files in src.discover(raw_dir).items():
+            for f in files:
+                rel = Path(f).resolve().relative_to(Path(raw_dir).resolve()).as_posix()
+                found[f"{src.name}/{rel}"] = RawFile(src.name, src.partition_kind, key, Path(f))
+    return found
+
+
+@dataclass
+class Scan:
+    state: dict[str, list]  # id -> [size, mtime_ns, sha256]
+    affected: dict[str, set[str]]  # kind -> partition keys to (re-)ingest
+    changes: list[str]  # human-readable, for the run tags and the log
+    hashed: int
+
+
+def scan(raw_dir: Path, previous: dict[str, list]) -> Scan:
+    """Compare raw/ with the cursor state; say which partitions need ingesting."""
+    files = discover(raw_dir)
+    state: dict[str, list] = {}
+    affected: dict[str, set[str]] = {}
+    changes: list[str] = []
+    hashed = 0
+    for fid, rf in sorted(files.items()):
+        st = rf.path.stat()
+        old = previous.get(fid)
+        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            state[fid] = [*old[:3], rf.kind, rf.partition]
+            continue
+        sha = sha256_file(rf.path)
+        hashed += 1
+        state[fid] = [st.st_size, st.st_mtime_ns, sha, rf.kind, rf.partition]
+        if old and old[2] == sha:
+            continue  # touched, not changed
+        affected.setdefault(rf.kind, set()).add(rf.partition)
+        changes.append(f"{'changed' if old else 'new'}: {fid}")
+    for fid, old in sorted(previous.items()):
+        if fid not in state:
+            kind, partition = (old[3], old[4]) if len(old) >= 5 else (None, None)
+            if kind:
+                affected.setdefault(kind, set()).add(partition)
+            changes.append(f"withdrawn: {fid}")
+    return Scan(state, affected, changes, hashed)
+
+
+def load_cursor(cursor: str | None) -> dict[str, list]:
+    if not cursor:
+        return {}
+    try:
+        return dict(json.loads(cursor).get("files", {}))
+    except (ValueError, AttributeError):
+        return {}
+
+
+RAW_SENSOR_DOC = (
+    "Watches raw/ (SUCCESSION_RAW_DIR): new quarters and waves become partitions, and exactly the "
+    "partitions whose files arrived, changed or were withdrawn are ingested (then the warehouse "
+    "and the quarter's reports rebuild, see warehouse_after_ingestion). Cursor: file -> size, mtime, SHA-256.")
+
+
+def build_raw_files_sensor(jobs: dict) -> dg.SensorDefinition:
+    @dg.sensor(name="raw_files_sensor", minimum_interval_seconds=SENSOR_INTERVAL,
+               jobs=[jobs["ingest_quarters"], jobs["ingest_waves"], jobs["build_warehouse"]],
+               default_status=default_status(), description=RAW_SENSOR_DOC)
+    def raw_files_sensor(context: dg.SensorEvaluationContext, project: ProjectPathsResource):
+        return evaluate(context, project)
+
+    return raw_files_sensor
+
+
+def evaluate(context: dg.SensorEvaluationContext, project: ProjectPathsResource):
+    raw_dir = project.paths.raw_dir
+    if not raw_dir.exists():
+        return dg.SkipReason(f"raw folder {raw_dir} does not exist")
+    result = scan(raw_dir, load_cursor(context.cursor))
+    cursor = json.dumps({"files": result.state}, sort_keys=True, separators=(",", ":"))
+    if not result.affected:
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"no raw file changed ({len(result.state)} files, {result.hashed} re-hashed)"),
+                               cursor=cursor)
+    for line in result.changes:
+        context.log.info(line)
+    partition_requests = []
+    run_requests = []
+    for kind, keys in sorted(result.affected.items()):
+        if kind not in INGEST_JOB:
+            # unpartitioned inputs (the regional plan) load in the warehouse job itself
+            run_requests.append(dg.RunRequest(job_name="build_warehouse",
+                                              tags={TRIGGER_TAG: "raw_files_sensor"}))
+            continue
+        existing = set(context.instance.get_dynamic_partitions(kind))
+        ordered = sort_keys(kind, keys)
+        new = [k for k in ordered if k not in existing]
+        if new:
+            partition_requests.append(dg.AddDynamicPartitionsRequest(partitions_def_name=kind, partition_keys=new))
+        for key in ordered:
+            tags = {TRIGGER_TAG: "raw_files_sensor"}
+            if kind == "quarter":
+                tags[QUARTERS_TAG] = key
+            run_requests.append(dg.RunRequest(job_name=INGEST_JOB[kind], partition_key=key, tags=tags))
+    return dg.SensorResult(run_requests=run_requests, dynamic_partitions_requests=partition_requests, cursor=cursor)
+
+
+def chain_sensors(jobs: dict) -> list[dg.SensorDefinition]:
+    """After an ingestion run (not one of `succession run`'s own): rebuild the warehouse;
+    after that rebuild: render the reports of the quarter the new files belong to."""
+
+    @dg.run_status_sensor(
+        name="warehouse_after_ingestion",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[jobs["ingest_quarters"], jobs["ingest_waves"]],
+        request_job=jobs["build_warehouse"],
+        default_status=default_status(),
+        description="Rebuilds the warehouse (dbt build, tests as blocking checks) after each successful ingestion run.",
+    )
+    def warehouse_after_ingestion(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        if RUNNER_PID_TAG in run.tags:
+            return dg.SkipReason("run of `succession run`, which builds the warehouse itself")
+        tags = {TRIGGER_TAG: "warehouse_after_ingestion", "succession/after_run": run.run_id}
+        if run.tags.get(QUARTERS_TAG):
+            tags[QUARTERS_TAG] = run.tags[QUARTERS_TAG]
+        return dg.RunRequest(run_key=f"warehouse-after-{run.run_id}", tags=tags)
+
+    @dg.run_status_sensor(
+        name="reports_after_warehouse",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[jobs["build_warehouse"]],
+        request_job=jobs["render_reports"],
+        default_status=default_status(),
+        description="Re-renders the reports of the quarters whose raw files changed, once the warehouse rebuilt without errors.",
+    )
+    def reports_after_warehouse(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        quarters = [q for q in (run.tags.get(QUARTERS_TAG) or "").split(",") if q]
+        known = set(context.instance.get_dynamic_partitions("quarter"))
+        requests = [dg.RunRequest(run_key=f"reports-{q}-after-{run.run_id}", partition_key=q,
+                                  tags={TRIGGER_TAG: "reports_after_warehouse", "succession/after_run": run.run_id})
+                    for q in quarters if q in known]
+        return requests or dg.SkipReason("no quarter to re-render for this warehouse build")
+
+    return [warehouse_after_ingestion, reports_after_warehouse]

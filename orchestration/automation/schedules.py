@@ -1,0 +1,66 @@
+"""Schedules: the quarterly return on its deadline, and a daily check that returns are in.
+
+``quarterly_return_schedule`` ticks daily and renders the quarterly return of the
+quarter just ended on the day that is ``SUCCESSION_RETURN_DEADLINE_DAYS`` (default 30)
+after the quarter's end (read at each tick, so the daemon's environment decides).
+``returns_freshness_schedule`` runs the check-only job ``check_returns`` every morning:
+it flags the LAs whose return for the last quarter is overdue (``returns_complete``).
+"""
+
+import datetime as dt
+import os
+
+import dagster as dg
+
+from orchestration.automation.raw import default_status
+from succession.periods import FinancialQuarter, current_quarter
+
+ENV_DEADLINE = "SUCCESSION_RETURN_DEADLINE_DAYS"
+DEFAULT_DEADLINE_DAYS = 30
+TIMEZONE = "Europe/London"
+
+
+def deadline_days() -> int:
+    return int(os.environ.get(ENV_DEADLINE) or DEFAULT_DEADLINE_DAYS)
+
+
+def quarter_due(day: dt.date, days: int | None = None) -> FinancialQuarter | None:
+    """The quarter whose return is rendered on ``day``: the one that ended ``days`` before."""
+    days = deadline_days() if days is None else days
+    q = current_quarter(day).previous()
+    for _ in range(days // 90 + 2):  # a deadline may fall more than one quarter later
+        if q.end + dt.timedelta(days=days) == day:
+            return q
+        q = q.previous()
+    return None
+
+
+def quarterly_return_schedule(render_reports) -> dg.ScheduleDefinition:
+    @dg.schedule(name="quarterly_return_schedule", cron_schedule="0 6 * * *", job=render_reports,
+                 execution_timezone=TIMEZONE, default_status=_status(),
+                 description=f"Daily at 06:00: on the deadline ({ENV_DEADLINE}, default {DEFAULT_DEADLINE_DAYS} days "
+                             "after quarter end) renders the quarterly return for the quarter just ended.")
+    def _schedule(context: dg.ScheduleEvaluationContext):
+        when = context.scheduled_execution_time
+        day = when.date() if when else dt.date.today()
+        q = quarter_due(day)
+        if q is None:
+            return dg.SkipReason(f"{day}: not the return deadline of any quarter ({deadline_days()} days after quarter end)")
+        if q.label not in set(context.instance.get_dynamic_partitions("quarter")):
+            return dg.SkipReason(f"{day}: deadline of {q.label}, but no file of that quarter has arrived")
+        return dg.RunRequest(run_key=f"quarterly-return-{q.key}", partition_key=q.label,
+                             tags={"succession/trigger": "quarterly_return_schedule"})
+
+    return _schedule
+
+
+def returns_freshness_schedule(check_job) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="returns_freshness_schedule", cron_schedule="0 7 * * *", job=check_job, execution_timezone=TIMEZONE,
+        default_status=_status(),
+        description="Daily at 07:00: re-evaluates returns_complete (overdue LA returns for the last quarter) and "
+                    "kpis_reconcile on the current warehouse; a failure raises check_failure_alert.")
+
+
+def _status() -> dg.DefaultScheduleStatus:
+    return dg.DefaultScheduleStatus.RUNNING if default_status() == dg.DefaultSensorStatus.RUNNING else dg.DefaultScheduleStatus.STOPPED
