@@ -245,11 +245,16 @@ def ingest_partition(
         for p in problems:
             problems_by_file.setdefault(p.file, []).append(p)
 
-    # rules across sheets of one file, on its validated rows
+    # rules across sheets of one file, on its validated rows (split by file once, not
+    # one boolean mask per file and table: that was quadratic in the partition's files)
+    by_file: dict[str, dict[str, pd.DataFrame]] | None = None
     for read in readable:
         if problems_by_file[read.rel]:
             continue
-        mine = {t: df[df[L.SOURCE_FILE] == read.rel] for t, df in validated.items()}
+        if by_file is None:
+            by_file = {t: dict(tuple(df.groupby(L.SOURCE_FILE, sort=False))) if len(df) else {}
+                       for t, df in validated.items()}
+        mine = {t: by_file[t].get(read.rel, df.iloc[0:0]) for t, df in validated.items()}
         problems_by_file[read.rel].extend(source.file_checks(read, partition, mine))
 
     bad = {rel for rel, ps in problems_by_file.items() if ps}

@@ -165,7 +165,10 @@ class HrReturnsSource:
         vac = validated["vacancies"]
         end = pd.Timestamp(quarter.end)
         for col in ("vacancy_arose", "advert_opened", "date_filled", "advert_closed"):
-            late = vac[vac[col] > end]
+            after = vac[col] > end
+            if not after.any():
+                continue  # the usual case: nothing dated after the quarter end
+            late = vac[after]
             if col == "advert_closed":
                 late = late[late["outcome"] != "in progress"]  # a live campaign may close next quarter
             for r in late.to_dict("records"):
@@ -175,12 +178,19 @@ class HrReturnsSource:
         for spec in C.TABLE_SHEETS:
             df = validated[spec.table]
             for key in spec.key:
-                dup = df[df.duplicated(key, keep=False)]
+                mask = df[key].duplicated(keep=False)
+                if not mask.any():
+                    continue  # the usual case: skip the frame copy and the groupby
+                dup = df[mask]
                 for value, group in dup.groupby(key):
                     rows = sorted(int(x) for x in group[L.ROW])
                     problems.append(Problem(rel, "duplicate_row", f"{key} {value!r} appears on rows {', '.join(map(str, rows))}",
                                             sheet=spec.sheet, row=rows[1], column=key, cell=f"{letters[spec.table][key]}{rows[1]}"))
-        kpis = validated["kpis"].set_index(["indicator", "tier"])["value"]
+        k = validated["kpis"]
+        keys = list(zip(k["indicator"], k["tier"]))
+        # a plain dict when (indicator, tier) is unique (always, for a template return), else
+        # the indexed Series as before: the lookups below behave the same either way
+        kpis = dict(zip(keys, k["value"])) if len(set(keys)) == len(keys) else k.set_index(["indicator", "tier"])["value"]
         for tier in C.TIERS:
             filled, vacancies = kpis.get(("filled_permanent", tier)), kpis.get(("vacancies", tier))
             if pd.notna(filled) and pd.notna(vacancies) and filled > vacancies:
