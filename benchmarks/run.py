@@ -14,7 +14,8 @@ resident set size of that subprocess and all its descendants every 0.1 s (psutil
 * ``render``       both documents (HTML + PDF) for one region and the latest quarter
 * ``whole_run``    ``orchestration.runner.run`` (what ``succession run`` does), fresh build dir
 * ``incremental``  one new quarter for every LA added to raw/, then ``run`` again on that build
-* ``baseline_ingest`` naive: every workbook read per sheet with ``pandas.read_excel(engine="openpyxl")``,
+* ``baseline_ingest`` naive: every workbook read per sheet with ``pandas.read_excel(engine="openpyxl")``
+  (and every CSV export with ``pandas.read_csv``: the same files the project reads),
   concatenated per source and sheet, loaded into a DuckDB file
 * ``baseline_dbt`` ``dbt run`` of the project (its models read the lake, so this is the same
   lake the project wrote) into that DuckDB file
@@ -269,7 +270,7 @@ def phase_run(ctx: dict) -> dict:
 
     paths = ProjectPaths(Path(ctx["raw"]).resolve(), Path(ctx["build"]).resolve())
     t0 = time.monotonic()
-    summary = run(paths, quiet=True, reports=ctx.get("reports", True))
+    summary = run(paths, quiet=True, reports=ctx.get("reports", True), regions=[ctx["region"]])
     return {"seconds": time.monotonic() - t0, "success": summary.success, "period": summary.period,
             "stages": {name: secs for name, _, secs in summary.stages},
             "failed_stages": [name for name, ok, _ in summary.stages if not ok],
@@ -278,7 +279,8 @@ def phase_run(ctx: dict) -> dict:
 
 
 def phase_baseline_ingest(ctx: dict) -> dict:
-    """The naive way: openpyxl via pandas, sheet by sheet, concat, into DuckDB."""
+    """The naive way: openpyxl via pandas, sheet by sheet (and the CSV exports with
+    ``pandas.read_csv``, so both sides read the same files), concat, into DuckDB."""
     import warnings
 
     import duckdb
@@ -288,11 +290,14 @@ def phase_baseline_ingest(ctx: dict) -> dict:
     t0 = time.monotonic()
     frames: dict[str, list[pd.DataFrame]] = {}
     files = rows = 0
-    for path in sorted(raw.rglob("*.xlsx")):
+    for path in sorted([*raw.rglob("*.xlsx"), *raw.rglob("*.csv")]):
         source = path.relative_to(raw).parts[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+            if path.suffix == ".csv":
+                sheets = {path.stem: pd.read_csv(path, dtype=str, encoding_errors="replace")}
+            else:
+                sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
         files += 1
         for sheet, df in sheets.items():
             df = df.astype(str)  # naive: everything as text, as a first cut would

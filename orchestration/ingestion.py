@@ -59,9 +59,12 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         keys = _partition_keys(context, source, discovered)
         counts: Counter[str] = Counter()
         problems: list[str] = []
+        unchanged: list[str] = []
         for key in keys:
             files = discovered.get(key, [])
             result = ingest_partition(source, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir, run_id=context.run.run_id)
+            if result.unchanged:
+                unchanged.append(key)
             current = result.files[result.files["status"].isin(["loaded", "quarantined"])]
             counts.update(current["status"])
             counts["rows_read"] += int(current["rows_read"].sum())
@@ -79,7 +82,11 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             "rows_loaded": dg.MetadataValue.int(counts["rows_loaded"]),
             "rows_rejected": dg.MetadataValue.int(counts["rows_rejected"]),
             "partitions": dg.MetadataValue.text(", ".join(keys)),
+            # same files, same contract version as the ledger says: not read again
+            "partitions_unchanged": dg.MetadataValue.int(len(unchanged)),
         }
+        if unchanged:
+            context.log.info(f"{len(unchanged)} of {len(keys)} partitions unchanged since their last load: not read again")
         for table in tables:
             yield dg.MaterializeResult(asset_key=dg.AssetKey([source.name, table]), metadata=meta if table == FILES_TABLE else None)
         yield dg.AssetCheckResult(

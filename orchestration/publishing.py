@@ -6,9 +6,11 @@ exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
 """
 
 import json
+import os
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
@@ -35,10 +37,24 @@ def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsRes
     return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written))})
 
 
-def _regions_for(paths, quarter: str) -> list[str]:
+REGIONS_ENV = "SUCCESSION_REGIONS"
+
+
+class ReportRegions(dg.Config):
+    """Which regions' documents to render (each takes ~10 s: a national build renders the
+    partnership's own region, not all nine)."""
+
+    regions: list[str] = Field(default_factory=list, description=(
+        "ONS region codes, e.g. ['E12000008']. Empty: the comma-separated SUCCESSION_REGIONS "
+        "environment variable, else every region with returns in the quarter."))
+
+
+def _regions_for(paths, quarter: str, requested: list[str]) -> list[str]:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return [r[0] for r in con.execute(
+        with_returns = [r[0] for r in con.execute(
             "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]).fetchall()]
+    wanted = requested or [r.strip() for r in os.environ.get(REGIONS_ENV, "").split(",") if r.strip()]
+    return [r for r in with_returns if r in wanted] if wanted else with_returns
 
 
 def build_report_asset(document: str) -> dg.AssetsDefinition:
@@ -49,13 +65,13 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         deps=model_keys(names=exposure_inputs(REPORT_ASSET[document])),
         kinds={"quarto", "html", "pdf"},
         pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
-        description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF for each region with returns in the quarter.",
+        description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF for the configured regions with returns in the quarter.",
     )
-    def _report(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
+    def _report(context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths
         outputs = {}
         for quarter in context.partition_keys:
-            for region in _regions_for(paths, quarter):
+            for region in _regions_for(paths, quarter, config.regions):
                 done = reports.render(paths, document, region, quarter)
                 context.log.info(f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s")
                 for fmt, path in done.outputs.items():

@@ -21,6 +21,7 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.jobs import STAGES
+from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
 from succession.paths import ProjectPaths
@@ -150,13 +151,16 @@ def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
 
 
 def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, reports: bool = True,
+        regions: list[str] | None = None,
         instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
+    """``regions``: render the documents for these ONS region codes only (default: the
+    SUCCESSION_REGIONS environment variable, else every region with returns)."""
     say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
     with writer_lock(paths, say):
-        return _run(paths, period, say, instance, defs, reports)
+        return _run(paths, period, say, instance, defs, reports, regions)
 
 
-def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
+def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunSummary:
     from orchestration.definitions import build_definitions
 
     started = time.monotonic()
@@ -174,7 +178,9 @@ def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
         plan.append(("ingest_waves", {"tags": tags}))
     plan.append(("build_warehouse", {}))
     if period and reports:
-        plan.append(("render_reports", {"partition_key": period}))
+        regions = {"config": {"regions": list(regions or [])}}
+        plan.append(("render_reports", {"partition_key": period,
+                                        "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}}))
         plan.append(("publish_register", {}))
     total = len(plan)
     for i, (job_name, kwargs) in enumerate(plan, start=1):
@@ -188,7 +194,8 @@ def _run(paths, period, say, instance, defs, reports=True) -> RunSummary:
         with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
             # dbt's own output (streamed by dagster-dbt) goes to build/logs/<job>.log
             tags = {**kwargs.pop("tags", {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-            result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS, tags=tags, **kwargs)
+            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
+                                            run_config={**QUIET_LOGS, **kwargs.pop("run_config", {})}, **kwargs)
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
         for ev in result.all_events:

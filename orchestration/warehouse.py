@@ -9,6 +9,7 @@ the published warehouse as it was (the failed build is kept as
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -105,7 +106,9 @@ def _env(**values: str):
 def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
     """Yield a path to build the warehouse in; swap it in only if the block succeeds."""
     paths.work_dir.mkdir(parents=True, exist_ok=True)
-    work = paths.work_dir / f"warehouse-{run_id}.duckdb"
+    # One fixed name (the writer lock and the `warehouse` pool serialise builds): the path
+    # is in dbt's profile, and a new path per run made dbt re-parse the project every time.
+    work = paths.work_dir / "warehouse-next.duckdb"
     work.unlink(missing_ok=True)
     if start_from_current and paths.warehouse.exists():
         shutil.copy2(paths.warehouse, work)  # a subset build keeps the rest of the warehouse
@@ -119,6 +122,55 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
     os.replace(work, paths.warehouse)
 
 
+# --- what a build read: rebuild only what changed since -------------------------------------
+
+def _digest(files) -> str:
+    h = hashlib.sha256()
+    for name, stat in files:
+        h.update(f"{name}\0{stat}\n".encode())
+    return h.hexdigest()
+
+
+def warehouse_inputs(paths: ProjectPaths) -> dict[str, str]:
+    """A digest per lake source (its Parquet files' names, sizes and write times: ingestion
+    rewrites a partition only when its files or contract changed) and of the dbt project."""
+    out = {}
+    for name in sources():
+        root = paths.lake_dir / name
+        files = sorted(root.rglob("*.parquet")) if root.exists() else []
+        out[f"source:{name}"] = _digest((f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files)
+    dbt_files = sorted(p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    dbt_files += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    out["dbt_project"] = _digest((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in dbt_files)
+    return out
+
+
+def _inputs_file(paths: ProjectPaths) -> Path:
+    return paths.build_dir / "warehouse.inputs.json"
+
+
+def incremental_selection(paths: ProjectPaths) -> tuple[list[str] | None, dict[str, str]]:
+    """dbt --select for what changed since the last build: None = everything, [] = nothing.
+
+    A full build when there is no warehouse or no record of its inputs, or the dbt project
+    changed; otherwise only the models downstream of the sources whose lake changed.
+    """
+    now = warehouse_inputs(paths)
+    recorded = _inputs_file(paths)
+    if not paths.warehouse.exists() or not recorded.exists():
+        return None, now
+    before = json.loads(recorded.read_text())
+    if before.get("dbt_project") != now["dbt_project"]:
+        return None, now
+    return [f"{key}+" for key, digest in now.items() if key.startswith("source:") and before.get(key) != digest], now
+
+
+def record_inputs(paths: ProjectPaths, inputs: dict[str, str]) -> None:
+    tmp = _inputs_file(paths).with_suffix(".tmp")
+    tmp.write_text(json.dumps(inputs, indent=1, sort_keys=True))
+    os.replace(tmp, _inputs_file(paths))
+
+
 def build_warehouse_assets() -> dg.AssetsDefinition:
     ensure_manifest()
 
@@ -128,8 +180,19 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
         paths = project.paths
         for source in sources().values():
             ensure_lake_schema(source, paths.lake_dir)
-        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset) as target:
+        select, inputs = incremental_selection(paths)
+        if context.is_subset:
+            select = None  # a selection made in the UI or a job: build exactly that
+        elif select == []:
+            context.log.info("warehouse is up to date: no lake source and no dbt file changed since the last build")
+            return
+        elif select:
+            context.log.info(f"incremental build: {' '.join(select)} (other sources unchanged since the last build)")
+        args = ["build", *(["--select", " ".join(select)] if select else [])]
+        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or bool(select)) as target:
             with _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
-                yield from dbt.cli(["build"], context=context, target_path=paths.dbt_target_dir).stream()
+                yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
+        if not context.is_subset:
+            record_inputs(paths, inputs)
 
     return warehouse

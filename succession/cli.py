@@ -1,6 +1,6 @@
 """`succession`: the command line for data engineers, evaluators, auditors and LA HR teams.
 
-  succession run [--raw-dir DIR] [--out DIR] [--period Q] [--quiet]
+  succession run [--raw-dir DIR] [--out DIR] [--period Q] [--region CODE ...] [--quiet]
   succession render evaluation|quarterly-return --region CODE --period "2024-25 Q4" [--out DIR] [--format html,pdf]
   succession template hr-return --la CODE --quarter "2024-25 Q1" -o FILE.xlsx
   succession validate FILE...
@@ -34,7 +34,7 @@ def cmd_run(args) -> int:
     paths = _paths(args)
     from orchestration.runner import run
 
-    summary = run(paths, period=args.period, quiet=args.quiet)
+    summary = run(paths, period=args.period, quiet=args.quiet, regions=args.region)
     if args.quiet and not summary.success:
         print("\n".join(summary.lines()), file=sys.stderr)
     return 0 if summary.success else 1
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="build folder (default: build/)")
     p.add_argument("--period", help='quarter to render the reports for (default: the latest), e.g. "2024-25 Q4"')
     p.add_argument("--quiet", action="store_true", help="print nothing unless the run fails (for cron)")
+    p.add_argument("--region", action="append", help="render the reports for this ONS region code only (repeatable; "
+                   "default: $SUCCESSION_REGIONS, else every region with returns)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="re-render one document from the current warehouse")

@@ -23,7 +23,7 @@ from tests import survey_build as B
 
 QDA = B.FIXTURES / "refi-qda"
 WAVE = "2024-25_W1"
-LINEAGE_ONLY = [L.ROW_UID, L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]
+LINEAGE_ONLY = [L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]
 
 
 def _agreement_module():

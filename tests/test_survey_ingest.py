@@ -23,7 +23,7 @@ from succession.sample_data import survey as sample_survey
 from tests import survey_build as B
 
 SM = B.FIXTURES / "surveymonkey"
-LINEAGE_ONLY = [L.ROW_UID, L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]
+LINEAGE_ONLY = [L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]
 
 
 def _ingest_real(tmp_path: Path, name: str, instrument: str | None = None):

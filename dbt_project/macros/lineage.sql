@@ -1,6 +1,8 @@
 {# The lineage columns every staged row carries from its raw file (succession.ingest.lineage). #}
+{#- _row_uid is defined here, once: sha256[:16]:sheet!cell-or-row (succession.ingest.lineage) -#}
 {% macro lineage_columns() -%}
-    _row_uid::varchar as _row_uid,
+    (left(_file_sha256::varchar, 16) || ':' || _sheet::varchar || '!'
+        || coalesce(nullif(_cell::varchar, ''), _row::integer::varchar))::varchar as _row_uid,
     _source_file::varchar as _source_file,
     _file_sha256::varchar as _file_sha256,
     _sheet::varchar as _sheet,
@@ -26,7 +28,8 @@ select
     column_letters::varchar as column_letters,
     meta::varchar as meta,
     run_id::varchar as run_id,
-    loaded_at::timestamp as loaded_at
+    loaded_at::timestamp as loaded_at,
+    contract_version::varchar as contract_version
 from {{ source(source_name, '_files') }}
 {%- endmacro %}
 

@@ -73,7 +73,10 @@ def ensure_empty_tables(lake_dir: Path, source: str, tables: dict[str, pd.DataFr
         path = target / f"{name}.parquet"
         tmp = path.with_suffix(".parquet.tmp")
         _write_table(df.iloc[0:0], tmp)
-        os.replace(tmp, path)
+        if path.exists() and path.read_bytes() == tmp.read_bytes():
+            tmp.unlink()  # unchanged: keep the file (and its mtime, which says "nothing changed")
+        else:
+            os.replace(tmp, path)
 
 
 def partitions(lake_dir: Path, source: str) -> list[str]:

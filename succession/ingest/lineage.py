@@ -1,7 +1,9 @@
 """Lineage columns carried by every loaded row, from the lake to the warehouse.
 
-A row's ``_row_uid`` is readable and stable: the first 16 hex digits of its file's
-SHA-256, the sheet and the row or cell it came from (``3fa2...:Vacancies!12``).
+The lake stores the facts: file, its SHA-256, sheet, row and cell. A row's readable,
+stable ``_row_uid`` (the first 16 hex digits of its file's SHA-256, the sheet and the
+cell or row it came from: ``3fa2...:Vacancies!12``) is derived from them in one place,
+dbt's ``lineage_columns()`` macro, so ingestion never builds millions of id strings.
 ``_run_id`` and ``_loaded_at`` are those of the first run that loaded this exact file
 content, so loading the same file again changes nothing.
 """
@@ -23,7 +25,7 @@ LOADED_AT = "_loaded_at"
 
 # Columns readers set per row; the rest are added when the file's load is recorded.
 READ_COLUMNS = (SOURCE_FILE, FILE_SHA256, SHEET, ROW, CELL)
-LINEAGE_COLUMNS = (ROW_UID, *READ_COLUMNS, RUN_ID, LOADED_AT)
+LINEAGE_COLUMNS = (*READ_COLUMNS, RUN_ID, LOADED_AT)  # in the lake; ROW_UID is the warehouse's
 
 
 def sha256_file(path: Path) -> str:
@@ -34,18 +36,14 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def row_uid(sha256: str, sheet: str, row: int | None, cell: str | None = None) -> str:
-    return f"{sha256[:16]}:{sheet}!{cell if cell else row}"
-
-
 def stamp(df: pd.DataFrame, *, source_file: str, sha256: str, sheet: str) -> pd.DataFrame:
-    """Add the per-file lineage columns to rows that already carry ``_row`` (and maybe ``_cell``)."""
-    df = df.copy()
+    """Add the per-file lineage columns to rows that already carry ``_row`` (and maybe ``_cell``).
+
+    Constants only (no copy, no per-row work): the reader owns ``df``.
+    """
     if CELL not in df:
         df[CELL] = None
     df[SOURCE_FILE] = source_file
     df[FILE_SHA256] = sha256
     df[SHEET] = sheet
-    prefix = f"{sha256[:16]}:{sheet}!"
-    df[ROW_UID] = [prefix + (c if isinstance(c, str) and c else str(r)) for r, c in zip(df[ROW], df[CELL])]
     return df
