@@ -23,6 +23,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.resources import ProjectPathsResource, dbt_executable
 from succession.ingest.framework import ensure_lake_schema
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
+from succession.periods import RETURN_DEADLINE_ENV
 from succession.sources import sources
 
 WAREHOUSE_POOL = "warehouse"
@@ -141,7 +142,8 @@ def warehouse_inputs(paths: ProjectPaths) -> dict[str, str]:
         out[f"source:{name}"] = _digest((f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files)
     dbt_files = sorted(p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
     dbt_files += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    out["dbt_project"] = _digest((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in dbt_files)
+    settings = [("env:" + RETURN_DEADLINE_ENV, os.environ.get(RETURN_DEADLINE_ENV, ""))]  # read by dbt models
+    out["dbt_project"] = _digest([*((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in dbt_files), *settings])
     return out
 
 
@@ -149,11 +151,11 @@ def _inputs_file(paths: ProjectPaths) -> Path:
     return paths.build_dir / "warehouse.inputs.json"
 
 
-def incremental_selection(paths: ProjectPaths) -> tuple[list[str] | None, dict[str, str]]:
-    """dbt --select for what changed since the last build: None = everything, [] = nothing.
+def changed_sources(paths: ProjectPaths) -> tuple[list[str] | None, dict[str, str]]:
+    """The lake sources changed since the last build: None = rebuild everything.
 
-    A full build when there is no warehouse or no record of its inputs, or the dbt project
-    changed; otherwise only the models downstream of the sources whose lake changed.
+    Everything when there is no warehouse or no record of its inputs, or the dbt project
+    changed; otherwise the sources whose lake files changed ([] = the warehouse is current).
     """
     now = warehouse_inputs(paths)
     recorded = _inputs_file(paths)
@@ -162,7 +164,27 @@ def incremental_selection(paths: ProjectPaths) -> tuple[list[str] | None, dict[s
     before = json.loads(recorded.read_text())
     if before.get("dbt_project") != now["dbt_project"]:
         return None, now
-    return [f"{key}+" for key, digest in now.items() if key.startswith("source:") and before.get(key) != digest], now
+    return [key.removeprefix("source:") for key, digest in now.items() if key.startswith("source:") and before.get(key) != digest], now
+
+
+def unaffected_nodes(changed: list[str]) -> list[str]:
+    """Names of the dbt nodes (seeds, models, tests) NOT downstream of the changed sources:
+    the --exclude of an incremental build. (An exclusion, because dagster-dbt always adds its
+    own ``--select fqn:*`` and dbt keeps the last --select it is given.)"""
+    manifest = json.loads(ensure_manifest().read_text())
+    children = manifest["child_map"]
+    todo = [uid for uid in children if uid.startswith("source.") and uid.split(".")[2] in changed]
+    affected: set[str] = set()
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in affected:
+                affected.add(child)
+                todo.append(child)
+    nodes = [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]
+    affected |= {n["unique_id"] for n in nodes if n["resource_type"] == "unit_test"
+                 and set(manifest["parent_map"].get(n["unique_id"], [])) & affected}
+    return sorted(n["name"] for n in nodes if n["unique_id"] not in affected
+                  and n["resource_type"] in ("model", "seed", "test", "snapshot", "unit_test"))
 
 
 def record_inputs(paths: ProjectPaths, inputs: dict[str, str]) -> None:
@@ -180,16 +202,16 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
         paths = project.paths
         for source in sources().values():
             ensure_lake_schema(source, paths.lake_dir)
-        select, inputs = incremental_selection(paths)
+        changed, inputs = changed_sources(paths)
         if context.is_subset:
-            select = None  # a selection made in the UI or a job: build exactly that
-        elif select == []:
+            changed = None  # a selection made in the UI or a job: build exactly that
+        elif changed == []:
             context.log.info("warehouse is up to date: no lake source and no dbt file changed since the last build")
             return
-        elif select:
-            context.log.info(f"incremental build: {' '.join(select)} (other sources unchanged since the last build)")
-        args = ["build", *(["--select", " ".join(select)] if select else [])]
-        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or bool(select)) as target:
+        elif changed:
+            context.log.info(f"incremental build: what depends on {', '.join(changed)} (other sources unchanged since the last build)")
+        args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if changed else [])]
+        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or bool(changed)) as target:
             with _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
                 yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
         if not context.is_subset:

@@ -1,0 +1,95 @@
+"""Incremental runs (issue 7): an unchanged raw folder re-reads nothing and leaves the
+warehouse alone; one corrected return re-ingests its quarter only, rebuilds only the models
+downstream of its source, and gives the same warehouse as a build from scratch."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.resources import dbt_executable
+from orchestration.warehouse import changed_sources
+from succession.paths import DBT_PROJECT_DIR, ProjectPaths
+
+pytestmark = pytest.mark.slow
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.parquet")}
+
+
+def _figures(warehouse: Path) -> dict[str, float | None]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select figure_id, value from audit.fct_figures").fetchall())
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))  # DuckDB sums doubles in parallel
+
+
+@pytest.fixture
+def built_copy(sample_build, raw_copy, tmp_path) -> ProjectPaths:
+    """A private copy of the session build (mtimes kept) over a private copy of raw/."""
+    build = tmp_path / "build"
+    shutil.copytree(sample_build.build_dir, build, ignore=shutil.ignore_patterns(".writer.lock", "reports"))
+    return ProjectPaths(raw_copy, build)
+
+
+def test_unchanged_raw_reads_nothing_and_keeps_the_warehouse(built_copy):
+    from orchestration.runner import run
+
+    lake_before = _mtimes(built_copy.lake_dir)
+    warehouse_before = built_copy.warehouse.read_bytes()
+    assert changed_sources(built_copy)[0] == []  # the copy's inputs are recorded as built
+    summary = run(built_copy, quiet=True, reports=False)
+    assert summary.success, "\n".join(summary.lines())
+    assert _mtimes(built_copy.lake_dir) == lake_before  # no partition rewritten
+    assert built_copy.warehouse.read_bytes() == warehouse_before  # no dbt build, no swap
+    assert summary.files_loaded > 150
+
+
+def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, warehouse, tmp_path):
+    from orchestration.runner import run
+
+    rel, rownum = warehouse.execute(  # a campaign closed in the quarter: it counts in Table one
+        """select _source_file, _row from intermediate.int_hr_returns__campaigns
+           where applicants is not null and advert_closed between quarter_start and quarter_end
+             and quarter = '2024-25 Q3' order by _row_uid limit 1""").fetchone()
+    wb = openpyxl.load_workbook(built_copy.raw_dir / rel)
+    ws = wb["Vacancies"]
+    col = next(c.column_letter for c in ws[1] if c.value == "Applicants")
+    ws[f"{col}{rownum}"] = ws[f"{col}{rownum}"].value + 1
+    wb.save(built_copy.raw_dir / rel)
+
+    lake_before = _mtimes(built_copy.lake_dir)
+    assert changed_sources(built_copy)[0] == []  # the lake has not seen the change yet
+    summary = run(built_copy, quiet=True, reports=False)
+    assert summary.success, "\n".join(summary.lines())
+    rewritten = {k.split("/")[0] + "/" + k.split("/")[1] for k, t in _mtimes(built_copy.lake_dir).items() if lake_before.get(k) != t}
+    assert rewritten == {"hr_returns/2024-25_Q3"}
+    # dbt ran the HR-returns models and what depends on them, not the other sources' staging
+    ran = {r["unique_id"] for r in json.loads((built_copy.dbt_target_dir / "run_results.json").read_text())["results"]}
+    assert {"model.succession.stg_hr_returns__vacancies", "model.succession.fct_table_one", "model.succession.fct_figures"} <= ran
+    assert not {"model.succession.stg_survey__answers", "model.succession.stg_interviews__codings",
+                "model.succession.stg_programme__activities"} & ran
+
+    # the incremental warehouse equals a warehouse built from scratch on the same lake
+    scratch = tmp_path / "scratch.duckdb"
+    env = {**os.environ, "SUCCESSION_WAREHOUSE": str(scratch), "SUCCESSION_LAKE_DIR": str(built_copy.lake_dir),
+           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
+    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    incremental, full = _figures(built_copy.warehouse), _figures(scratch)
+    assert incremental.keys() == full.keys()
+    assert [f for f in full if not _same(incremental[f], full[f])] == []
+    before = dict(warehouse.execute("select figure_id, value from audit.fct_figures").fetchall())
+    assert any(not _same(before[f], incremental[f]) for f in before)  # the edit did reach the figures
