@@ -1,12 +1,6 @@
 -- Inter-rater agreement per code as published (build/figures/agreement.csv).
 select
-    k.time_period,
-    k.time_identifier,
-    k.geographic_level,
-    k.country_code,
-    'England' as country_name,
-    k.region_code,
-    k.region_name,
+    {{ dfe_geography_columns('k') }},
     a.wave,
     a.theme_path,
     a.coders,

@@ -2,13 +2,7 @@
 -- evaluation figure with its unit, value and base as shown, and for rated indicators the
 -- plan's target and the rating (met / near / not met / no target / no data).
 select
-    f.time_period,
-    f.time_identifier,
-    f.geographic_level,
-    f.country_code,
-    'England' as country_name,
-    f.region_code,
-    f.region_name,
+    {{ dfe_geography_columns('f') }},
     replace(f.table_id, 'evaluation_level', '')::varchar as level,
     f.indicator,
     coalesce(f.breakdown, 'all') as breakdown,

@@ -3,13 +3,7 @@
 {% set measures = ['planned_this_quarter', 'spent_this_quarter', 'planned_to_date', 'spent_to_date', 'variance_to_date',
                    'annual_plan', 'remaining_plan', 'received_this_quarter', 'received_to_date', 'grant_gbp', 'remaining_grant'] %}
 select
-    time_period,
-    time_identifier,
-    geographic_level,
-    country_code,
-    'England' as country_name,
-    region_code,
-    region_name,
+    {{ dfe_geography_columns() }},
     coalesce(replace(breakdown, 'line_', ''), 'all') as budget_line,
     {% for m in measures %}
     coalesce(max(value_shown) filter (where indicator = '{{ m }}'), 'z') as {{ m }}{{ "," if not loop.last }}

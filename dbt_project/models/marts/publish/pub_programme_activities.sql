@@ -2,13 +2,7 @@
 -- quarter and activity type ('all' = every type), values as shown after disclosure control.
 {% set measures = ['activities', 'attendances', 'participants', 'las_reached', 'cost_gbp'] %}
 select
-    time_period,
-    time_identifier,
-    geographic_level,
-    country_code,
-    'England' as country_name,
-    region_code,
-    region_name,
+    {{ dfe_geography_columns() }},
     coalesce(replace(replace(breakdown, 'type_', ''), '_', ' '), 'all') as activity_type,
     {% for m in measures %}
     coalesce(max(value_shown) filter (where indicator = '{{ m }}'), 'z') as {{ m }}{{ "," if not loop.last }}

@@ -1,13 +1,7 @@
 -- Survey distributions as published (build/figures/survey_distributions.csv): n, base and
 -- percent of those who answered, as shown after disclosure control (c = suppressed).
 select
-    f.time_period,
-    f.time_identifier,
-    f.geographic_level,
-    f.country_code,
-    'England' as country_name,
-    f.region_code,
-    f.region_name,
+    {{ dfe_geography_columns('f') }},
     d.wave,
     d.question_id,
     d.question_text,

@@ -3,13 +3,7 @@
 {% set indicators = ['vacancies', 'posts_advertised', 'avg_applicants', 'avg_shortlisted',
                      'filled_permanent', 'advertised_not_filled', 'readvertised', 'active_contacts'] %}
 select
-    time_period,
-    time_identifier,
-    geographic_level,
-    country_code,
-    'England' as country_name,
-    region_code,
-    region_name,
+    {{ dfe_geography_columns() }},
     new_la_code,
     old_la_code,
     la_name,

@@ -1,13 +1,7 @@
 -- Theme prevalence as published (build/figures/theme_prevalence.csv): share of interviews
 -- and of survey free-text respondents coded to each theme, overall and by gender and tier.
 select
-    f.time_period,
-    f.time_identifier,
-    f.geographic_level,
-    f.country_code,
-    'England' as country_name,
-    f.region_code,
-    f.region_name,
+    {{ dfe_geography_columns('f') }},
     t.source,
     t.wave,
     t.group_type,
