@@ -6,6 +6,7 @@ calendar in ``dim_quarters``; ``tests/test_periods.py`` checks that they agree.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -99,3 +100,19 @@ def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[Finan
 
 def current_quarter(today: dt.date | None = None) -> FinancialQuarter:
     return FinancialQuarter.containing(today or dt.date.today())
+
+
+RETURN_DEADLINE_ENV = "SUCCESSION_RETURN_DEADLINE_DAYS"
+
+
+def return_deadline_days() -> int:
+    """Days after quarter end by which an LA's return is due: ``SUCCESSION_RETURN_DEADLINE_DAYS``,
+    else dbt's ``return_deadline_days`` var (dbt_project.yml). The warehouse (late/missing),
+    the template's instructions and the schedules all read this one setting."""
+    if os.environ.get(RETURN_DEADLINE_ENV):
+        return int(os.environ[RETURN_DEADLINE_ENV])
+    import yaml
+
+    from succession.paths import DBT_PROJECT_DIR
+
+    return int(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["return_deadline_days"])

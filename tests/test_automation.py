@@ -17,6 +17,7 @@ from orchestration.automation import checks as C
 from orchestration.automation import schedules as S
 from orchestration.resources import ProjectPathsResource
 from succession import alerts
+from succession.periods import RETURN_DEADLINE_ENV
 from succession.paths import PROJECT_DIR
 
 SAMPLE_HR = PROJECT_DIR / "raw" / "hr_returns"
@@ -159,7 +160,7 @@ def test_quarterly_return_schedule(defs, monkeypatch, instance):
     instance.add_dynamic_partitions("quarter", ["2024-25 Q1"])
     [req] = evaluate(dt.date(2024, 7, 30)).run_requests
     assert (req.job_name or schedule.job_name, req.partition_key) == ("render_reports", "2024-25 Q1")
-    monkeypatch.setenv(S.ENV_DEADLINE, "45")
+    monkeypatch.setenv(RETURN_DEADLINE_ENV, "45")
     assert not evaluate(dt.date(2024, 7, 30)).run_requests
     assert evaluate(dt.date(2024, 8, 14)).run_requests[0].partition_key == "2024-25 Q1"
 

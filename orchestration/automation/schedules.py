@@ -1,7 +1,7 @@
 """Schedules: the quarterly return on its deadline, and a daily check that returns are in.
 
 ``quarterly_return_schedule`` ticks daily and renders the quarterly return of the
-quarter just ended on the day that is ``SUCCESSION_RETURN_DEADLINE_DAYS`` (default 30)
+quarter just ended on the day that is ``SUCCESSION_RETURN_DEADLINE_DAYS`` (default: dbt's ``return_deadline_days`` var, 30)
 after the quarter's end (read at each tick, so the daemon's environment decides).
 ``returns_freshness_schedule`` runs the check-only job ``check_returns`` every morning:
 it flags the LAs whose return for the last quarter is overdue (``returns_complete``).
@@ -13,15 +13,10 @@ import os
 import dagster as dg
 
 from orchestration.automation.raw import default_status
-from succession.periods import FinancialQuarter, current_quarter
+from succession.periods import RETURN_DEADLINE_ENV, FinancialQuarter, current_quarter, return_deadline_days
 
-ENV_DEADLINE = "SUCCESSION_RETURN_DEADLINE_DAYS"
-DEFAULT_DEADLINE_DAYS = 30
 TIMEZONE = "Europe/London"
-
-
-def deadline_days() -> int:
-    return int(os.environ.get(ENV_DEADLINE) or DEFAULT_DEADLINE_DAYS)
+deadline_days = return_deadline_days  # read at each tick, so the daemon's environment decides
 
 
 def quarter_due(day: dt.date, days: int | None = None) -> FinancialQuarter | None:
@@ -38,7 +33,7 @@ def quarter_due(day: dt.date, days: int | None = None) -> FinancialQuarter | Non
 def quarterly_return_schedule(render_reports) -> dg.ScheduleDefinition:
     @dg.schedule(name="quarterly_return_schedule", cron_schedule="0 6 * * *", job=render_reports,
                  execution_timezone=TIMEZONE, default_status=_status(),
-                 description=f"Daily at 06:00: on the deadline ({ENV_DEADLINE}, default {DEFAULT_DEADLINE_DAYS} days "
+                 description=f"Daily at 06:00: on the deadline ({RETURN_DEADLINE_ENV}, default dbt's return_deadline_days var "
                              "after quarter end) renders the quarterly return for the quarter just ended.")
     def _schedule(context: dg.ScheduleEvaluationContext):
         when = context.scheduled_execution_time

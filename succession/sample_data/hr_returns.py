@@ -61,7 +61,8 @@ from typing import Any
 from contracts.hr_return import FILE_PATTERN, NOT_FILLED_PERMANENTLY, SOURCE, TIERS
 from succession.periods import FinancialQuarter
 from succession.reference import LocalAuthority
-from succession.templates.hr_return import SUBMISSION_DEADLINE_DAYS, return_filename, write_hr_return
+from succession.periods import return_deadline_days
+from succession.templates.hr_return import return_filename, write_hr_return
 
 __all__ = [
     "generate",
@@ -104,6 +105,7 @@ from the return's own Vacancies rows plus ``amount``."""
 LATE_DAYS = (50, 80)  # a late return arrives this many days after the quarter end
 ON_TIME_DAYS = (10, 28)
 RESUBMIT_AFTER_DAYS = (7, 21)  # the correction follows the first version, still by the deadline
+SUBMISSION_DEADLINE_DAYS = return_deadline_days()
 assert ON_TIME_DAYS[1] <= SUBMISSION_DEADLINE_DAYS < LATE_DAYS[0]
 
 BURN_IN_QUARTERS = 12  # simulate this long before the first quarter so returns start mid-story

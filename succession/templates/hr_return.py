@@ -40,13 +40,10 @@ from contracts.hr_return import (
     Column,
     TableSheet,
 )
-from succession.periods import FinancialQuarter
+from succession.periods import FinancialQuarter, return_deadline_days
 from succession.reference import local_authorities
 
-__all__ = ["write_hr_return", "return_filename", "submission_deadline", "SUBMISSION_DEADLINE_DAYS", "VALIDATION_LAST_ROW"]
-
-SUBMISSION_DEADLINE_DAYS = 30
-"""A return is due this many days after the end of its quarter."""
+__all__ = ["write_hr_return", "return_filename", "submission_deadline", "VALIDATION_LAST_ROW"]
 
 VALIDATION_LAST_ROW = 1000
 """Drop-downs and checks cover table rows 2 .. this row (more if more data is written)."""
@@ -65,7 +62,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 def submission_deadline(quarter: FinancialQuarter) -> dt.date:
     """The last day a return for ``quarter`` is on time."""
-    return quarter.end + dt.timedelta(days=SUBMISSION_DEADLINE_DAYS)
+    return quarter.end + dt.timedelta(days=return_deadline_days())
 
 
 def return_filename(la_code: str, quarter: FinancialQuarter, version: int = 1) -> str:
@@ -254,7 +251,7 @@ def _write_about(ws, la, quarter: FinancialQuarter, contact: Mapping[str, Any] |
         "5. Use the drop-down lists; select a cell to see help for its column. Do not add, rename or reorder "
         "sheets or columns.",
         f"6. Save the file as {name} (DfE LA code, underscore, quarter) and send it by "
-        f"{submission_deadline(quarter):%d/%m/%Y} ({SUBMISSION_DEADLINE_DAYS} days after the quarter ends).",
+        f"{submission_deadline(quarter):%d/%m/%Y} ({return_deadline_days()} days after the quarter ends).",
         f"7. To correct a return you have already sent, send the whole corrected workbook as {name_v2} "
         "(then _v3 and so on); the latest version replaces the earlier one.",
         "The contact name and e-mail are used only to query this return; they are not loaded into the warehouse.",

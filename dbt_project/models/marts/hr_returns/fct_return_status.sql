@@ -1,3 +1,5 @@
+{# One setting (succession.periods.return_deadline_days): the environment, else the project var. #}
+{% set deadline_days = env_var('SUCCESSION_RETURN_DEADLINE_DAYS', var('return_deadline_days') | string) %}
 -- Which LAs returned data for each quarter: on time, late, quarantined or missing.
 -- Expected: every LA of each region that has sent any return in any quarter.
 with regions as (
@@ -35,7 +37,7 @@ select
     e.old_la_code,
     e.new_la_code,
     e.la_name,
-    (e.quarter_end + to_days({{ var('return_deadline_days') }}))::date as due_date,
+    (e.quarter_end + to_days({{ deadline_days }}))::date as due_date,
     c.date_submitted,
     c.file_path,
     coalesce(c.submissions, 0)::integer as submissions,
@@ -43,7 +45,7 @@ select
     case
         when c.file_path is null and qu.files_quarantined > 0 then 'quarantined'
         when c.file_path is null then 'missing'
-        when c.date_submitted > e.quarter_end + to_days({{ var('return_deadline_days') }}) then 'late'
+        when c.date_submitted > e.quarter_end + to_days({{ deadline_days }}) then 'late'
         else 'on time'
     end as status
 from expected as e
