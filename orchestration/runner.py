@@ -21,6 +21,7 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.jobs import STAGES
+from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
@@ -155,7 +156,8 @@ def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, 
         instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
     """``regions``: render the documents for these ONS region codes only (default: the
     SUCCESSION_REGIONS environment variable, else every region with returns)."""
-    say = (lambda *_: None) if quiet else (lambda msg: print(msg, flush=True))
+    console = sys.stdout  # the console as it is now: a job's stdout goes to its log file while it runs
+    say = (lambda *_: None) if quiet else (lambda msg: print(msg, file=console, flush=True))
     with writer_lock(paths, say):
         return _run(paths, period, say, instance, defs, reports, regions)
 
@@ -191,18 +193,16 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
         t0 = time.monotonic()
         log = paths.build_dir / "logs" / f"{job_name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        # assets done of total, current step, elapsed: printed from the run's event log while it runs
+        progress = JobProgress(instance, label=f"{i}/{total} {job_name}", total_assets=n_assets, emit=say, started=started)
+        with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), progress:
             # dbt's own output (streamed by dagster-dbt) goes to build/logs/<job>.log
             tags = {**kwargs.pop("tags", {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags,
+            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags, run_id=progress.run_id,
                                             run_config={**QUIET_LOGS, **kwargs.pop("run_config", {})}, **kwargs)
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
-        for ev in result.all_events:
-            if ev.event_type_value == "ASSET_CHECK_EVALUATION":
-                data = ev.event_specific_data
-                if not data.passed:
-                    summary.checks_failed.append(f"{data.asset_key.to_user_string()}:{data.check_name} ({data.severity.value})")
+        summary.checks_failed.extend(_failed_checks(result))
         say(f"      {'done' if ok else 'FAILED'} in {time.monotonic() - t0:.1f}s")
         if not ok:
             for ev in result.all_events:
@@ -217,6 +217,32 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
     for line in summary.lines():
         say(line)
     return summary
+
+
+def _failed_checks(result) -> list[str]:
+    """One line per failed asset check of a run: key, check, severity and what it said
+    (its description, else a message-like metadata entry), shortened to one line."""
+    out = []
+    for ev in result.all_events:
+        if ev.event_type_value != "ASSET_CHECK_EVALUATION" or ev.event_specific_data.passed:
+            continue
+        data = ev.event_specific_data
+        line = f"{data.asset_key.to_user_string()}:{data.check_name} ({data.severity.value})"
+        said = data.description or _metadata_message(data.metadata or {})
+        if said:
+            said = " ".join(str(said).split())
+            line += ": " + (said if len(said) <= 200 else said[:197] + "...")
+        out.append(line)
+    return out
+
+
+def _metadata_message(metadata) -> str | None:
+    for name, value in metadata.items():
+        if any(w in name.lower() for w in ("message", "description", "reason", "error")):
+            text = getattr(value, "value", value)
+            if isinstance(text, (str, int, float)) and str(text).strip():
+                return str(text)
+    return None
 
 
 def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:

@@ -64,11 +64,12 @@ def evaluate_returns(paths: ProjectPaths, as_of: dt.date) -> dict:
     quarters: dict[str, dict] = {}
     for r in rows:
         q = quarters.setdefault(r["quarter"], {"due_date": r["due_date"], "expected": 0, "on time": 0, "late": 0,
-                                              "missing": 0, "overdue": []})
+                                              "missing": 0, "overdue": [], "overdue_la_codes": []})
         q["expected"] += 1
         q[r["status"]] = q.get(r["status"], 0) + 1
         if r["status"] == "missing" and r["due_date"] is not None and r["due_date"] < as_of:
             q["overdue"].append(f"{r['old_la_code']} {r['la_name']}")
+            q["overdue_la_codes"].append(r["old_la_code"])  # for the report's caveat
     due = [k for k, v in quarters.items() if v["due_date"] is not None and v["due_date"] < as_of]
     from succession.periods import FinancialQuarter
 
@@ -81,11 +82,13 @@ def evaluate_reconciliation(paths: ProjectPaths) -> dict:
     rows = _query(paths, "select quarter, la_code, tier, indicator, reported_value, computed_value, reported_cell, file_path "
                          "from marts.fct_table_one_reconciliation where not agrees order by quarter, la_code, tier, indicator")
     by_quarter: dict[str, list[str]] = {}
+    records: dict[str, list[dict]] = {}  # the same, as fields, for the report's caveat
     for r in rows:
         by_quarter.setdefault(r["quarter"], []).append(
             f"LA {r['la_code']} tier {r['tier']} {r['indicator']}: KPIs sheet {r['reported_value']:g} "
             f"({r['reported_cell']}) vs {r['computed_value']:g} from the Vacancies rows")
-    return {"disagreements": len(rows), "quarters": by_quarter}
+        records.setdefault(r["quarter"], []).append({k: r[k] for k in ("la_code", "tier", "indicator")})
+    return {"disagreements": len(rows), "quarters": by_quarter, "records": records}
 
 
 def _md_table(header: list[str], rows: list[list]) -> str:
