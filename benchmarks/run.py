@@ -27,6 +27,7 @@ See benchmarks/README.md for the targets and the last results.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -54,6 +55,7 @@ POINTS: dict[str, tuple[int, int, int, int, int]] = {
     "smoke": (3, 2, 20, 2, 5),
 }
 DEFAULT_POINTS = "19x8,153x8,153x40"
+PHASE_TIMEOUT = 1800.0  # seconds; a stuck phase must not hold the machine for hours
 PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "incremental", "baseline_ingest", "baseline_dbt"]
 TARGETS = {"whole_run_s": 60.0, "whole_run_peak_mib": 1024.0, "incremental_s": 10.0, "ingest_speedup": 5.0}
 GEN_VERSION = 1  # bump when the cached data must be regenerated
@@ -207,7 +209,14 @@ def measure(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: Path, 
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
-        rc = proc.wait()
+        try:
+            rc = proc.wait(timeout=PHASE_TIMEOUT)
+        except subprocess.TimeoutExpired:  # stop the whole tree (dbt, kernels) and record it
+            for p in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    p.kill()
+            rc = proc.wait()
+            sink.write(f"\n[benchmark] stopped after the phase timeout of {PHASE_TIMEOUT}s\n")
         seconds = time.monotonic() - t0
         done.set()
         poller.join()
@@ -579,7 +588,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the work folder (builds, logs)")
     ap.add_argument("--skip", default="", help=f"comma-separated phases not to run (of {', '.join(PHASES)})")
     ap.add_argument("--smoke", action="store_true", help="one tiny point (3 LAs x 2 quarters), for the test suite")
+    ap.add_argument("--phase-timeout", type=float, default=PHASE_TIMEOUT,
+                    help=f"stop a phase after this many seconds and record it as failed (default {PHASE_TIMEOUT:.0f})")
     args = ap.parse_args(argv)
+    globals()["PHASE_TIMEOUT"] = args.phase_timeout
 
     say = lambda msg: print(msg, flush=True)  # noqa: E731
     names = ["smoke"] if args.smoke and not args.points else (args.points or DEFAULT_POINTS).split(",")
