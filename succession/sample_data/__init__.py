@@ -53,6 +53,12 @@ class SampleSpec:
             regions=tuple(sorted({la.region_code for la in las})),
         )
 
+    def per_region(self, total: int, index: int) -> int:
+        """Region ``index``'s (0-based) share of a national total (respondents, interviews):
+        the totals are national figures, each region's wave gets its part."""
+        n = len(self.regions)
+        return total // n + (1 if index < total % n else 0)
+
     def rng(self, stream: str) -> random.Random:
         """An independent random stream per source, stable under additions elsewhere."""
         return random.Random(f"{self.seed}:{stream}")

@@ -168,9 +168,10 @@ def generate(raw_dir: Path, spec) -> None:
         folder = Path(raw_dir) / "interviews" / wave
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook(wave, region), sort_keys=False, allow_unicode=True), encoding="utf-8")
-        rows = codings(spec.interviews, spec.segments_per_interview, seed + i)
-        n_qdpx = min(3, max(spec.interviews - 3, 0))
-        in_qdpx = rows["_interview"] > spec.interviews - n_qdpx
+        n_interviews = spec.per_region(spec.interviews, i - 1)  # spec.interviews is the national total
+        rows = codings(n_interviews, spec.segments_per_interview, seed + i)
+        n_qdpx = min(3, max(n_interviews - 3, 0))
+        in_qdpx = rows["_interview"] > n_interviews - n_qdpx
         sheet = rows[~in_qdpx].drop(columns="_interview")
         sheet[sheet["Coder"] == CODERS[0]].to_csv(folder / "coding_coder_a.csv", index=False, encoding="utf-8-sig")
         second = sheet[sheet["Coder"] == CODERS[1]]

@@ -241,12 +241,13 @@ def write_instrument(path: Path, wave: str, region_code: str | None) -> None:
 
 
 def generate(raw_dir: Path, spec) -> None:
-    """One wave per region: ``raw/survey/<year>_W<n>/`` with the instrument, online.csv and telephone.xlsx."""
+    """One wave per region: ``raw/survey/<year>_W<n>/`` with the instrument, online.csv and telephone.xlsx
+    (``spec.survey_respondents`` is the national total, shared between the regions' waves)."""
     seed = spec.rng("survey").getrandbits(63)
     for i, region in enumerate(spec.regions, start=1):
         wave = f"{WAVE_YEAR}_W{i}"
         folder = Path(raw_dir) / "survey" / wave
-        df = responses(spec.survey_respondents, seed + i, region, first_id=114000000000 + i * 10**9)
+        df = responses(spec.per_region(spec.survey_respondents, i - 1), seed + i, region, first_id=114000000000 + i * 10**9)
         write_instrument(folder / "instrument.yaml", wave, region)
         write_csv(folder / "responses_online.csv", df[df["_collector"] == "online"])
         write_xlsx(folder / "responses_telephone.xlsx", df[df["_collector"] == "telephone"])
