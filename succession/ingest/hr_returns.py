@@ -10,13 +10,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from contracts import hr_return as C
 from succession.ingest import lineage as L
-from succession.ingest.cells import clean, header_key, is_blank
+from succession.ingest.cells import header_key, is_blank
 from succession.ingest.framework import FileRead, empty_frame, partition_folders
+from succession.ingest.frames import cached_empty_tables, cached_header_key, cleaner, column_kind, read_records, table_frame
 from succession.ingest.problems import Problem, column_letter
 from succession.periods import FinancialQuarter
 from succession.reference import local_authorities
@@ -30,11 +32,6 @@ def _cell_index(ref: str) -> tuple[int, int]:
     for ch in m.group(1):
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)) - 1, col - 1
-
-
-def _at(rows: list[list], ref: str) -> object:
-    r, c = _cell_index(ref)
-    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
 
 
 class HrReturnsSource:
@@ -82,44 +79,52 @@ class HrReturnsSource:
         self._read_kpis(read, sheets[C.KPIS_SHEET])
         for spec in C.TABLE_SHEETS:
             self._read_table(read, spec, sheets[spec.sheet])
-        for table, df in read.tables.items():
-            read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=_SHEET_OF[table])
         return read
 
     def _read_about(self, read: FileRead, rows: list[list]) -> None:
         record: dict[str, object] = {L.ROW: pd.NA, L.CELL: "B2:B7"}
         letters: dict[str, str] = {}
-        for f in C.ABOUT_FIELDS:
-            if f.personal:
-                continue  # personal data is never read
-            record[f.name] = clean(_at(rows, f.cell), "text" if f.kind == "code" else f.kind)
-            letters[f.name] = f.cell
-        read.tables["about"] = pd.DataFrame([record])
+        for f, cell, clean_value in _ABOUT_READERS:
+            r, c = _ABOUT_INDEX[cell]
+            record[f.name] = clean_value(rows[r][c] if r < len(rows) and c < len(rows[r]) else None)
+            letters[f.name] = cell
+        read.tables["about"] = table_frame(list(record), [[v] for v in record.values()], _ABOUT_KINDS, 1, read, C.ABOUT_SHEET)
         read.column_letters["about"] = letters
         read.meta.update(la_code=record.get("la_code"), quarter=record.get("quarter"),
                          date_submitted=record.get("date_submitted"))
 
     def _read_kpis(self, read: FileRead, rows: list[list]) -> None:
-        out = []
+        indicator: list = []
+        tier: list = []
+        value: list = []
+        rownum: list = []
+        cell_ref: list = []
+        number = cleaner("number")
         for i, (code, label) in enumerate(C.KPI_INDICATORS):
             r = C.KPI_FIRST_ROW + i
             found = rows[r - 1][0] if r - 1 < len(rows) and rows[r - 1] else None
-            if header_key(found or "") != code:
+            if cached_header_key(found or "") != code:
                 read.problems.append(Problem(read.rel, "kpi_row", f"expected indicator {code!r} ({label}) in A{r}, found {found!r}", sheet=C.KPIS_SHEET, row=r, cell=f"A{r}"))
                 continue
-            for tier, col in C.KPI_TIER_COLUMNS.items():
-                cell = f"{col}{r}"
-                out.append({"indicator": code, "tier": tier, "value": clean(_at(rows, cell), "number"), L.ROW: r, L.CELL: cell})
-        read.tables["kpis"] = pd.DataFrame(out, columns=["indicator", "tier", "value", L.ROW, L.CELL])
+            row = rows[r - 1]
+            for t, col in C.KPI_TIER_COLUMNS.items():
+                j = _KPI_COLUMN_INDEX[t]
+                indicator.append(code)
+                tier.append(t)
+                value.append(number(row[j] if j < len(row) else None))
+                rownum.append(r)
+                cell_ref.append(f"{col}{r}")
+        read.tables["kpis"] = table_frame(_KPI_COLUMNS, [indicator, tier, value, rownum, cell_ref], _KPI_KINDS,
+                                          len(rownum), read, C.KPIS_SHEET)
 
     def _read_table(self, read: FileRead, spec: C.TableSheet, rows: list[list]) -> None:
         header = rows[0] if rows else []
-        wanted = {header_key(c.header): c for c in spec.columns}
+        wanted = _WANTED[spec.table]
         positions: dict[str, int] = {}
         for j, h in enumerate(header):
             if is_blank(h):
                 continue
-            col = wanted.get(header_key(h))
+            col = wanted.get(cached_header_key(h))
             if col is None:
                 read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (headers must match the template)", sheet=spec.sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
             else:
@@ -127,83 +132,120 @@ class HrReturnsSource:
         for col in spec.columns:
             if col.name not in positions:
                 read.problems.append(Problem(read.rel, "missing_column", f"column {col.header!r} is missing", sheet=spec.sheet, row=1, column=col.header))
-        records = []
-        for i, row in enumerate(rows[1:], start=2):
-            values = [row[j] if j < len(row) else None for j in positions.values()]
-            if all(is_blank(v) for v in values):
-                continue  # blank lines between or after records
-            rec = {c.name: clean(row[positions[c.name]] if positions.get(c.name, 10**6) < len(row) else None, c.kind, c.codes)
-                   for c in spec.columns}
-            rec[L.ROW] = i
-            records.append(rec)
-        read.tables[spec.table] = pd.DataFrame(records, columns=[c.name for c in spec.columns] + [L.ROW])
+        read.tables[spec.table] = read_records(read, spec.sheet, rows, spec.columns, positions, lambda c: (c.kind, c.codes))
         read.column_letters[spec.table] = {name: column_letter(j) for name, j in positions.items()}
 
     # -- rules spanning one file ---------------------------------------------------------
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
-        problems: list[Problem] = []
-        rel = read.rel
-        about = validated["about"].iloc[0]
-        la_code, quarter_label = str(about["la_code"]), str(about["quarter"])
-        if la_code not in local_authorities():
-            problems.append(Problem(rel, "unknown_la", f"LA code {la_code} is not one of the 153 DfE LA codes", sheet=C.ABOUT_SHEET, cell="B2"))
-        if read.meta.get("file_la_code") and read.meta["file_la_code"] != la_code:
-            problems.append(Problem(rel, "la_mismatch", f"LA code {la_code} disagrees with the file name ({read.meta['file_la_code']})", sheet=C.ABOUT_SHEET, cell="B2"))
-        quarter = FinancialQuarter.parse(quarter_label)
-        if quarter.label != partition:
-            problems.append(Problem(rel, "quarter_mismatch", f"quarter {quarter.label} disagrees with the folder/partition ({partition})", sheet=C.ABOUT_SHEET, cell="B4"))
-        if read.meta.get("file_quarter") and FinancialQuarter.parse(read.meta["file_quarter"]) != quarter:
-            problems.append(Problem(rel, "quarter_mismatch", f"quarter {quarter.label} disagrees with the file name ({read.meta['file_quarter']})", sheet=C.ABOUT_SHEET, cell="B4"))
-        today = dt.date.today()
-        if quarter.start > today:
-            problems.append(Problem(rel, "future_quarter", f"quarter {quarter.label} has not started yet", sheet=C.ABOUT_SHEET, cell="B4"))
-        submitted = about["date_submitted"]
-        if pd.notna(submitted) and submitted.date() > today:
-            problems.append(Problem(rel, "future_date", f"date submitted {submitted:%d/%m/%Y} is in the future", sheet=C.ABOUT_SHEET, cell="B7"))
+        """The rules for one file (the framework calls `batch_checks` for a whole partition)."""
+        return self.batch_checks([read], partition, validated)
 
-        letters = read.column_letters
+    def batch_checks(self, reads: list[FileRead], partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """Rules spanning the sheets of each file, over the validated rows of all ``reads`` at once.
+
+        Vectorised over the batch; Python runs per file only for the About row and where a
+        rule fires. Each file's problems come in the same order as when checked alone.
+        """
+        if not reads:
+            return []
+        by_rel = {r.rel: r for r in reads}
+        found: dict[str, list[Problem]] = {r.rel: [] for r in reads}
+        today = dt.date.today()
+        las = local_authorities()
+        parsed: dict[str, FinancialQuarter] = {}
+
+        def parse(label: str) -> FinancialQuarter:
+            if label not in parsed:
+                parsed[label] = FinancialQuarter.parse(label)
+            return parsed[label]
+
+        quarter_of: dict[str, FinancialQuarter] = {}
+        about = validated["about"]
+        for rel, la, label, submitted in zip(about[L.SOURCE_FILE], about["la_code"], about["quarter"], about["date_submitted"]):
+            if rel in quarter_of:
+                continue  # one About row per file: the first, as ``iloc[0]``
+            out, meta = found[rel], by_rel[rel].meta
+            la_code, quarter_label = str(la), str(label)
+            if la_code not in las:
+                out.append(Problem(rel, "unknown_la", f"LA code {la_code} is not one of the 153 DfE LA codes", sheet=C.ABOUT_SHEET, cell="B2"))
+            if meta.get("file_la_code") and meta["file_la_code"] != la_code:
+                out.append(Problem(rel, "la_mismatch", f"LA code {la_code} disagrees with the file name ({meta['file_la_code']})", sheet=C.ABOUT_SHEET, cell="B2"))
+            quarter = parse(quarter_label)
+            quarter_of[rel] = quarter
+            if quarter.label != partition:
+                out.append(Problem(rel, "quarter_mismatch", f"quarter {quarter.label} disagrees with the folder/partition ({partition})", sheet=C.ABOUT_SHEET, cell="B4"))
+            if meta.get("file_quarter") and parse(meta["file_quarter"]) != quarter:
+                out.append(Problem(rel, "quarter_mismatch", f"quarter {quarter.label} disagrees with the file name ({meta['file_quarter']})", sheet=C.ABOUT_SHEET, cell="B4"))
+            if quarter.start > today:
+                out.append(Problem(rel, "future_quarter", f"quarter {quarter.label} has not started yet", sheet=C.ABOUT_SHEET, cell="B4"))
+            if pd.notna(submitted) and submitted.date() > today:
+                out.append(Problem(rel, "future_date", f"date submitted {submitted:%d/%m/%Y} is in the future", sheet=C.ABOUT_SHEET, cell="B7"))
+
+        # dates after the end of the file's quarter
         vac = validated["vacancies"]
-        end = pd.Timestamp(quarter.end)
-        for col in ("vacancy_arose", "advert_opened", "date_filled", "advert_closed"):
-            after = vac[col] > end
-            if not after.any():
-                continue  # the usual case: nothing dated after the quarter end
-            late = vac[after]
-            if col == "advert_closed":
-                late = late[late["outcome"] != "in progress"]  # a live campaign may close next quarter
-            for r in late.to_dict("records"):
-                row = int(r[L.ROW])
-                problems.append(Problem(rel, "date_after_quarter", f"{col} {r[col]:%d/%m/%Y} is after the end of {quarter.label} ({quarter.end:%d/%m/%Y})",
-                                        sheet=C.VACANCIES.sheet, row=row, column=col, cell=f"{letters['vacancies'][col]}{row}"))
+        if len(vac):
+            ends = {q.end for q in quarter_of.values()}
+            if len(ends) == 1:  # the usual case: every file of the partition is for one quarter
+                end = np.datetime64(next(iter(ends)), "ns")
+            else:
+                end = vac[L.SOURCE_FILE].map({rel: pd.Timestamp(q.end) for rel, q in quarter_of.items()}).to_numpy("datetime64[ns]")
+            files, rownums = None, None
+            for col in ("vacancy_arose", "advert_opened", "date_filled", "advert_closed"):
+                after = vac[col].to_numpy("datetime64[ns]") > end  # NaT compares False
+                if col == "advert_closed":
+                    after &= vac["outcome"].to_numpy() != "in progress"  # a live campaign may close next quarter
+                if not after.any():
+                    continue  # the usual case: nothing dated after the quarter end
+                if files is None:
+                    files, rownums = vac[L.SOURCE_FILE].to_numpy(), vac[L.ROW].to_numpy()
+                values = vac[col]
+                for i in np.flatnonzero(after):
+                    rel, row, quarter = files[i], int(rownums[i]), quarter_of[files[i]]
+                    found[rel].append(Problem(rel, "date_after_quarter", f"{col} {values.iloc[i]:%d/%m/%Y} is after the end of {quarter.label} ({quarter.end:%d/%m/%Y})",
+                                              sheet=C.VACANCIES.sheet, row=row, column=col, cell=f"{by_rel[rel].column_letters['vacancies'][col]}{row}"))
+
+        # a record's key twice in one file
         for spec in C.TABLE_SHEETS:
             df = validated[spec.table]
+            if not len(df):
+                continue
             for key in spec.key:
-                mask = df[key].duplicated(keep=False)
+                mask = df.duplicated([L.SOURCE_FILE, key], keep=False)
                 if not mask.any():
                     continue  # the usual case: skip the frame copy and the groupby
-                dup = df[mask]
-                for value, group in dup.groupby(key):
+                for (rel, value), group in df[mask].groupby([L.SOURCE_FILE, key]):
                     rows = sorted(int(x) for x in group[L.ROW])
-                    problems.append(Problem(rel, "duplicate_row", f"{key} {value!r} appears on rows {', '.join(map(str, rows))}",
-                                            sheet=spec.sheet, row=rows[1], column=key, cell=f"{letters[spec.table][key]}{rows[1]}"))
+                    found[rel].append(Problem(rel, "duplicate_row", f"{key} {value!r} appears on rows {', '.join(map(str, rows))}",
+                                              sheet=spec.sheet, row=rows[1], column=key, cell=f"{by_rel[rel].column_letters[spec.table][key]}{rows[1]}"))
+
+        # posts filled permanently cannot exceed the vacancies, per tier
         k = validated["kpis"]
-        keys = list(zip(k["indicator"], k["tier"]))
-        # a plain dict when (indicator, tier) is unique (always, for a template return), else
-        # the indexed Series as before: the lookups below behave the same either way
-        kpis = dict(zip(keys, k["value"])) if len(set(keys)) == len(keys) else k.set_index(["indicator", "tier"])["value"]
-        for tier in C.TIERS:
-            filled, vacancies = kpis.get(("filled_permanent", tier)), kpis.get(("vacancies", tier))
-            if pd.notna(filled) and pd.notna(vacancies) and filled > vacancies:
-                r = C.KPI_FIRST_ROW + [k for k, _ in C.KPI_INDICATORS].index("filled_permanent")
-                problems.append(Problem(rel, "filled_exceeds_vacancies", f"posts filled permanently ({filled:g}) exceeds vacancies ({vacancies:g}) for tier {tier}",
-                                        sheet=C.KPIS_SHEET, row=r, cell=f"{C.KPI_TIER_COLUMNS[tier]}{r}"))
-        return problems
+        indicators = k["indicator"].to_numpy()
+        pick = (indicators == "filled_permanent") | (indicators == "vacancies")
+        values: dict[tuple[str, str, str], object] = {}
+        for rel, indicator, tier, value in zip(k[L.SOURCE_FILE].to_numpy()[pick], indicators[pick], k["tier"].to_numpy()[pick], k["value"][pick]):
+            values[(rel, indicator, tier)] = value
+        r = C.KPI_FIRST_ROW + [code for code, _ in C.KPI_INDICATORS].index("filled_permanent")
+        for rel in found:
+            for tier in C.TIERS:
+                filled, vacancies = values.get((rel, "filled_permanent", tier)), values.get((rel, "vacancies", tier))
+                if pd.notna(filled) and pd.notna(vacancies) and filled > vacancies:
+                    found[rel].append(Problem(rel, "filled_exceeds_vacancies", f"posts filled permanently ({filled:g}) exceeds vacancies ({vacancies:g}) for tier {tier}",
+                                              sheet=C.KPIS_SHEET, row=r, cell=f"{C.KPI_TIER_COLUMNS[tier]}{r}"))
+        return [p for problems in found.values() for p in problems]
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
-        return {name: empty_frame(schema, extra=_EXTRA.get(name)) for name, schema in self.schemas.items()}
+        return cached_empty_tables(self, lambda: {name: empty_frame(schema, extra=_EXTRA.get(name)) for name, schema in self.schemas.items()})
 
 
-_SHEET_OF = {"about": C.ABOUT_SHEET, "kpis": C.KPIS_SHEET, "vacancies": C.VACANCIES.sheet, "workforce": C.WORKFORCE.sheet}
 _EXTRA = {"about": {"la_name": object}}
+# About: the fields read (personal data never), each with its cell and cleaner
+_ABOUT_READERS = tuple((f, f.cell, cleaner("text" if f.kind == "code" else f.kind)) for f in C.ABOUT_FIELDS if not f.personal)
+_ABOUT_KINDS = ["na", "object", *(column_kind("text" if f.kind == "code" else f.kind) for f, _, _ in _ABOUT_READERS)]
+_KPI_COLUMNS = ["indicator", "tier", "value", L.ROW, L.CELL]
+_KPI_KINDS = ["object", "object", "number", "int", "object"]
+_ABOUT_INDEX = {cell: _cell_index(cell) for _, cell, _ in _ABOUT_READERS}
+_WANTED = {spec.table: {header_key(c.header): c for c in spec.columns} for spec in C.TABLE_SHEETS}
+_KPI_COLUMN_INDEX = {tier: _cell_index(f"{col}1")[1] for tier, col in C.KPI_TIER_COLUMNS.items()}
 
 SOURCE = HrReturnsSource()

@@ -27,6 +27,7 @@ from contracts import programme as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import clean, header_key, is_blank
 from succession.ingest.framework import FileRead, empty_frame
+from succession.ingest.frames import cached_empty_tables, cached_header_key, read_records, table_frame
 from succession.ingest.problems import Problem, column_letter
 from succession.periods import FinancialQuarter
 from succession.reference import regions
@@ -51,6 +52,14 @@ def _read_rows(path: Path) -> list[list]:
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     text = path.read_bytes().decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
+
+
+def _kind_of(c: C.Column) -> tuple[str, tuple[str, ...]]:
+    """How a record column's cells are cleaned: a code without a fixed list is text."""
+    return ("text" if c.kind == "code" and not c.codes else c.kind), c.codes
+
+
+_WANTED = {t.name: {header_key(c.name): c for c in t.columns} for t in C.QUARTER_TABLES}
 
 
 class ProgrammeSource:
@@ -95,26 +104,24 @@ class ProgrammeSource:
         read.meta.update(region_code=region, quarter=quarter, table=table)
         q = FinancialQuarter.parse(quarter)
         if table == "narrative":
-            df = self._read_narrative(path)
+            df = self._read_narrative(read, path, constants=(("region_code", region), ("quarter", quarter)))
         else:
-            df = self._read_table(read, C.TABLE_OF_FILE[table], _read_rows(path))
+            constants = (("quarter_start", pd.Timestamp(q.start)), ("quarter_end", pd.Timestamp(q.end)),
+                         ("region_code", region), ("quarter", quarter))
+            df = self._read_table(read, C.TABLE_OF_FILE[table], _read_rows(path), constants)
             if df is None:
                 return read
-            df["quarter_start"] = pd.Timestamp(q.start)
-            df["quarter_end"] = pd.Timestamp(q.end)
-        df["region_code"] = region
-        df["quarter"] = quarter
-        read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=table)
+        read.tables[table] = df  # lineage-stamped by `table_frame`
         return read
 
-    def _read_table(self, read: FileRead, spec: C.Table, rows: list[list]) -> pd.DataFrame | None:
+    def _read_table(self, read: FileRead, spec: C.Table, rows: list[list], constants=()) -> pd.DataFrame | None:
         header = rows[0] if rows else []
-        wanted = {header_key(c.name): c for c in spec.columns}
+        wanted = _WANTED[spec.name]
         positions: dict[str, int] = {}
         for j, h in enumerate(header):
             if is_blank(h):
                 continue
-            col = wanted.get(header_key(h).replace(" ", "_"))
+            col = wanted.get(cached_header_key(h).replace(" ", "_"))
             if col is None:
                 read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (expected: {', '.join(spec.headers)})",
                                              sheet=spec.name, row=1, column=str(h), cell=f"{column_letter(j)}1"))
@@ -125,73 +132,87 @@ class ProgrammeSource:
                 read.problems.append(Problem(read.rel, "missing_column", f"column {col.name!r} is missing", sheet=spec.name, row=1, column=col.name))
         if read.problems:
             return None
-        records = []
-        for i, row in enumerate(rows[1:], start=2):
-            values = [row[j] if j < len(row) else None for j in positions.values()]
-            if all(is_blank(v) for v in values):
-                continue
-            rec = {}
-            for c in spec.columns:
-                j = positions[c.name]
-                raw = row[j] if j < len(row) else None
-                kind = "text" if c.kind == "code" and not c.codes else c.kind
-                rec[c.name] = clean(raw, kind, c.codes)
-            rec[L.ROW] = i
-            records.append(rec)
+        df = read_records(read, spec.name, rows, spec.columns, positions, _kind_of, constants=constants)
         read.column_letters[spec.name] = {name: column_letter(j) for name, j in positions.items()}
-        return pd.DataFrame(records, columns=spec.headers + [L.ROW])
+        return df
 
     @staticmethod
-    def _read_narrative(path: Path) -> pd.DataFrame:
+    def _read_narrative(read: FileRead, path: Path, constants=()) -> pd.DataFrame:
         """One row per paragraph or heading; ``_row`` is its first line. Text kept as written."""
         lines = path.read_bytes().decode("utf-8-sig").splitlines()
-        out, block, start = [], [], None
+        kinds, texts, rows, block, start = [], [], [], [], None
         for n, line in enumerate(lines + [""], start=1):
             if line.strip():
                 if line.lstrip().startswith("#") and not block:
-                    out.append({"kind": "heading", "text": line.strip().lstrip("#").strip(), L.ROW: n})
+                    kinds.append("heading")
+                    texts.append(line.strip().lstrip("#").strip())
+                    rows.append(n)
                     continue
                 if not block:
                     start = n
                 block.append(line.strip())
             elif block:
-                out.append({"kind": "paragraph", "text": " ".join(block), L.ROW: start})
+                kinds.append("paragraph")
+                texts.append(" ".join(block))
+                rows.append(start)
                 block = []
-        for i, rec in enumerate(out, start=1):
-            rec["paragraph"] = i
-        return pd.DataFrame(out, columns=["paragraph", "kind", "text", L.ROW])
+        return table_frame(["paragraph", "kind", "text", L.ROW], [list(range(1, len(rows) + 1)), kinds, texts, rows],
+                           ["int", "object", "object", "int"], len(rows), read, "narrative", constants)
 
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
-        problems: list[Problem] = []
-        rel = read.rel
-        quarter = read.meta.get("quarter")
-        if quarter and quarter != partition:
-            problems.append(Problem(rel, "quarter_mismatch", f"folder quarter {quarter} disagrees with the partition ({partition})"))
-        table = read.meta.get("table")
-        spec = C.TABLE_OF_FILE.get(table)
-        if spec is None:
-            return problems
-        df = validated[table]
-        letters = read.column_letters.get(table, {})
-        for key in ([spec.key] if spec.key else []):
-            key = list(key)
-            dup = df[df.duplicated(key, keep=False)]
-            for value, group in dup.groupby(key):
+        """The rules for one file (the framework calls `batch_checks` for a whole partition)."""
+        return self.batch_checks([read], partition, validated)
+
+    def batch_checks(self, reads: list[FileRead], partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """Rules on each file's validated rows, for all ``reads`` at once (vectorised per table;
+        Python runs per file only where a rule fires). Each file's problems come in the same
+        order as when checked alone."""
+        by_rel = {r.rel: r for r in reads}
+        found: dict[str, list[Problem]] = {r.rel: [] for r in reads}
+        for read in reads:
+            quarter = read.meta.get("quarter")
+            if quarter and quarter != partition:
+                found[read.rel].append(Problem(read.rel, "quarter_mismatch", f"folder quarter {quarter} disagrees with the partition ({partition})"))
+        tables = {read.meta.get("table") for read in reads}
+        for table, spec in C.TABLE_OF_FILE.items():
+            if table not in tables or not spec.key:
+                continue
+            df = validated[table]
+            if not len(df):
+                continue
+            key = list(spec.key)
+            mask = df.duplicated([L.SOURCE_FILE, *key], keep=False)
+            if not mask.any():
+                continue  # the usual case: every key once in its file
+            for (rel, *value), group in df[mask].groupby([L.SOURCE_FILE, *key]):
+                if rel not in found:
+                    continue  # rows of a file not being checked
+                letters = by_rel[rel].column_letters.get(table, {})
                 rows = sorted(int(x) for x in group[L.ROW])
-                shown = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
-                problems.append(Problem(rel, "duplicate_row", f"{' + '.join(key)} {shown!r} appears on lines {', '.join(map(str, rows))}",
-                                        sheet=table, row=rows[1], column=key[-1], cell=f"{letters.get(key[-1], '')}{rows[1]}" if letters.get(key[-1]) else None))
-        return problems
+                shown = ", ".join(map(str, value))
+                found[rel].append(Problem(rel, "duplicate_row", f"{' + '.join(key)} {shown!r} appears on lines {', '.join(map(str, rows))}",
+                                          sheet=table, row=rows[1], column=key[-1], cell=f"{letters.get(key[-1], '')}{rows[1]}" if letters.get(key[-1]) else None))
+        return [p for problems in found.values() for p in problems]
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
-        return {name: empty_frame(schema) for name, schema in self.schemas.items()}
+        return cached_empty_tables(self, lambda: {name: empty_frame(schema) for name, schema in self.schemas.items()})
 
 
 # --- the plan ---------------------------------------------------------------------------------
 
 def _node_value(node: yaml.Node):
-    """Plain Python value of a composed YAML node (scalars resolved by the safe loader's rules)."""
-    return yaml.safe_load(yaml.serialize(node)) if node is not None else None
+    """Plain Python value of a composed YAML node (scalars resolved by the safe loader's rules).
+
+    Built by the safe constructor straight from the node, as ``safe_load(serialize(node))``
+    would build it (~50x faster); anything it cannot build goes the long way, so the
+    error (and its message) is the one that way raises.
+    """
+    if node is None:
+        return None
+    try:
+        return yaml.constructor.SafeConstructor().construct_document(node)
+    except Exception:  # noqa: BLE001 - re-raised, as before, by the round trip below
+        return yaml.safe_load(yaml.serialize(node))
 
 
 def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
@@ -300,7 +321,7 @@ class ProgrammePlanSource:
         return problems
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
-        return {name: empty_frame(schema) for name, schema in self.schemas.items()}
+        return cached_empty_tables(self, lambda: {name: empty_frame(schema) for name, schema in self.schemas.items()})
 
 
 SOURCE = ProgrammeSource()
