@@ -203,10 +203,23 @@ KPIS_SCHEMA = pa.DataFrameSchema(
     name="kpis",
 )
 
+def _is_financial_quarter(labels: pd.Series) -> pd.Series:
+    """``2024-25 Q1``: a financial year (the second year follows the first) and its quarter."""
+    from succession.periods import FinancialQuarter
+
+    def ok(label: object) -> bool:
+        try:
+            return isinstance(label, str) and FinancialQuarter.parse(label).label == label
+        except ValueError:
+            return False
+
+    return labels.map(ok).astype(bool)
+
+
 ABOUT_SCHEMA = pa.DataFrameSchema(
     {
         "la_code": pa.Column(str, pa.Check.str_matches(r"^\d{3}$", error="a three-digit DfE LA code")),
-        "quarter": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2} Q[1-4]$", error="a quarter like 2024-25 Q1")),
+        "quarter": pa.Column(str, pa.Check(_is_financial_quarter, error="a quarter like 2024-25 Q1")),
         "date_submitted": pa.Column("datetime64[ns]", coerce=True),
     },
     strict=False,

@@ -67,6 +67,8 @@ MUTATIONS = {
     "submitted_in_future": (lambda p: _edit(p, lambda wb: wb["About"].__setitem__("B7", dt.datetime(2099, 1, 1))), "future_date", "in the future", "About!B7"),
     "kpi_row_changed": (lambda p: _edit(p, lambda wb: wb["KPIs"].__setitem__("A5", "applicants")), "kpi_row", "expected indicator 'avg_applicants'", "KPIs!A5"),
     "bad_file_name": (lambda p: _rename(p, "bracknell return Q3.xlsx"), "file_name", "file name must be", None),
+    "fraction_in_count": (lambda p: _edit(p, _set_vac("Applicants", 2.5)), "type", "applicants must be a whole number, got 2.5", "Vacancies!H2"),
+    "not_a_financial_year": (lambda p: _edit(p, lambda wb: wb["About"].__setitem__("B4", "2024-26 Q3")), "quarter", "a quarter like 2024-25 Q1", "About!B4"),
     "permanent_without_background": (lambda p: _edit(p, lambda wb: (_set_vac("Outcome", "filled permanently")(wb), _set_vac("Date filled", dt.datetime(2024, 12, 1))(wb), _set_vac("Appointee background", None)(wb))), "permanent_has_background", "needs the appointee's background", "Vacancies!K2"),
 }
 

@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Protocol
 
 import pandas as pd
@@ -131,6 +132,13 @@ def validate_batch(
     problems: list[Problem] = []
     seen: set[tuple] = set()
     masked: set[tuple[int, str]] = set()  # cells blanked after a type failure, already reported
+    for idx, column, check in _fractional_whole_numbers(frame, schema):
+        # pandera reports "2.5 in a whole-number column" for the column, not the row: find
+        # the rows here, so only the files holding them are quarantined
+        case = SimpleNamespace(index=idx, column=column, check=check, failure_case=frame.at[idx, column])
+        problems.extend(_problem(case, frame, letters_by_file, seen))
+        frame.at[idx, column] = None
+        masked.add((idx, column))
     for attempt in range(2):
         try:
             coerced = schema.validate(frame, lazy=True)
@@ -157,6 +165,19 @@ def validate_batch(
     good = frame[~frame[L.SOURCE_FILE].isin(bad_files)]
     validated = schema.validate(good, lazy=True) if not good.empty else good
     return validated, problems
+
+
+def _fractional_whole_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[int, str, str]]:
+    """(row index, column, check) of numbers with a fraction in columns the contract coerces to whole numbers."""
+    found = []
+    for name, col in schema.columns.items():
+        if not col.coerce or name not in frame or col.dtype is None or "int" not in str(col.dtype).lower():
+            continue
+        if pd.api.types.is_integer_dtype(frame[name]) or pd.api.types.is_bool_dtype(frame[name]):
+            continue  # already whole numbers: the usual case, free
+        values = pd.to_numeric(frame[name], errors="coerce")
+        found += [(int(i), name, f"coerce_dtype('{col.dtype}')") for i in frame.index[values.notna() & (values % 1 != 0)]]
+    return found
 
 
 def _problem(case, frame: pd.DataFrame, letters_by_file: dict[str, dict[str, str]], seen: set) -> list[Problem]:
