@@ -25,6 +25,7 @@ from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
+from succession.ingest.framework import partition_is_current
 from succession.paths import ProjectPaths
 from succession.sources import sources
 
@@ -106,11 +107,37 @@ def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> di
     return out
 
 
-def _range_tags(instance: dg.DagsterInstance, kind: str) -> dict[str, str] | None:
+def changed_partitions(paths: ProjectPaths, kind: str) -> list[str]:
+    """Partition keys of this kind (quarters or waves) whose raw files differ from what the
+    lake's ledger recorded: new, changed or withdrawn files, or a new contract version."""
+    changed: set[str] = set()
+    for src in sources().values():
+        if src.partition_kind != kind:
+            continue
+        found = src.discover(paths.raw_dir)
+        in_lake = {k.replace("_", " ") if kind == "quarter" else k for k in lake.partitions(paths.lake_dir, src.name)}
+        for key in set(found) | in_lake:
+            if not partition_is_current(src, key, found.get(key, []), raw_dir=paths.raw_dir, lake_dir=paths.lake_dir):
+                changed.add(key)
+    return sorted(changed)
+
+
+def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> dict[str, str] | None:
+    """One run over the smallest range of the instance's partitions holding every wanted key
+    (unchanged partitions inside it are skipped by the ingestion itself)."""
     keys = instance.get_dynamic_partitions(kind)
-    if not keys:
+    chosen = sorted((keys.index(k) for k in wanted if k in keys))
+    if not chosen:
         return None
-    return {PARTITION_RANGE_START: keys[0], PARTITION_RANGE_END: keys[-1]}
+    return {PARTITION_RANGE_START: keys[chosen[0]], PARTITION_RANGE_END: keys[chosen[-1]]}
+
+
+def _warehouse_current(paths: ProjectPaths) -> str | None:
+    from orchestration.warehouse import changed_sources
+
+    if changed_sources(paths)[0] == [] and all(p.exists() for p in (paths.figures_dir / "table_one.csv",)):
+        return "no lake source and no dbt file changed since the last build"
+    return None
 
 
 PID_TAG = "succession/pid"
@@ -174,18 +201,27 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
     period = period or (quarters[-1] if quarters else None)
     summary = RunSummary(period=period)
     plan: list[tuple[str, dict]] = []
-    if (tags := _range_tags(instance, "quarter")):
+    # only the partitions whose files changed since their last load (a run over unchanged
+    # partitions still costs Dagster a materialisation event per asset and partition)
+    if (tags := _range_tags(instance, "quarter", changed_partitions(paths, "quarter"))):
         plan.append(("ingest_quarters", {"tags": tags}))
-    if (tags := _range_tags(instance, "wave")):
+    if (tags := _range_tags(instance, "wave", changed_partitions(paths, "wave"))):
         plan.append(("ingest_waves", {"tags": tags}))
-    plan.append(("build_warehouse", {}))
+    plan.append(("build_warehouse", {"skip_if": _warehouse_current}))
     if period and reports:
         regions = {"config": {"regions": list(regions or [])}}
         plan.append(("render_reports", {"partition_key": period,
                                         "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}}))
         plan.append(("publish_register", {}))
     total = len(plan)
+    if len(plan) < (5 if period and reports else 3):
+        say("raw files unchanged since their last load: " + ", ".join(
+            j for j in ("ingest_quarters", "ingest_waves") if j not in dict(plan)) + " skipped")
     for i, (job_name, kwargs) in enumerate(plan, start=1):
+        if (skip := kwargs.pop("skip_if", None)) and (why := skip(paths)):
+            say(f"[{i}/{total}] {job_name}: up to date ({why})")
+            summary.stages.append((job_name, True, 0.0))
+            continue
         job = defs.resolve_job_def(job_name)
         n_assets = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
         say(f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "

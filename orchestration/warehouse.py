@@ -107,9 +107,11 @@ def _env(**values: str):
 def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
     """Yield a path to build the warehouse in; swap it in only if the block succeeds."""
     paths.work_dir.mkdir(parents=True, exist_ok=True)
-    # One fixed name (the writer lock and the `warehouse` pool serialise builds): the path
-    # is in dbt's profile, and a new path per run made dbt re-parse the project every time.
-    work = paths.work_dir / "warehouse-next.duckdb"
+    # One fixed path (the writer lock and the `warehouse` pool serialise builds): it is in
+    # dbt's profile, and a new path per run made dbt re-parse the project every time. The
+    # same file name as the warehouse, because DuckDB names the catalog after the file and
+    # dbt's views refer to "warehouse".<schema>.<table>: they must still resolve after the swap.
+    work = paths.work_dir / paths.warehouse.name
     work.unlink(missing_ok=True)
     if start_from_current and paths.warehouse.exists():
         shutil.copy2(paths.warehouse, work)  # a subset build keeps the rest of the warehouse

@@ -112,12 +112,12 @@ def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, tmp_path
     victim = _run_cli(sample_build.raw_dir, build, "--quiet")
     deadline = time.monotonic() + 300
     # kill it while dbt is building the new warehouse copy
-    while time.monotonic() < deadline and not any((build / ".work").glob("warehouse-*.duckdb")):
+    while time.monotonic() < deadline and not any((build / ".work").glob("warehouse*.duckdb")):
         time.sleep(0.2)
     time.sleep(2)
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=60)
-    assert any((build / ".work").glob("warehouse-*.duckdb")), "the run never reached the warehouse build"
+    assert any((build / ".work").glob("warehouse*.duckdb")), "the run never reached the warehouse build"
     assert sha256_file(build / "warehouse.duckdb") == before  # untouched by the killed run
     with duckdb.connect(str(build / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from audit.fct_figures").fetchone()[0] > 0

@@ -242,8 +242,7 @@ def ingest_partition(
         for r in previous.itertuples(index=False):
             first_seen.setdefault(r.file_sha256, (r.run_id, r.loaded_at))
 
-    hashed = [(path, Path(path).resolve().relative_to(Path(raw_dir).resolve()).as_posix(), L.sha256_file(path))
-              for path in sorted(files)]
+    hashed = _hashed(files, raw_dir)
     if previous is not None and _unchanged(previous, hashed):
         return PartitionResult(source.name, partition, previous, {}, unchanged=True)
 
@@ -370,6 +369,19 @@ def contract_version() -> str:
     for f in code:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _hashed(files: list[Path], raw_dir: Path) -> list[tuple[Path, str, str]]:
+    """(path, path relative to raw/, SHA-256) of each file, in path order."""
+    return [(path, Path(path).resolve().relative_to(Path(raw_dir).resolve()).as_posix(), L.sha256_file(path))
+            for path in sorted(files)]
+
+
+def partition_is_current(source: Source, partition: str, files: list[Path], *, raw_dir: Path, lake_dir: Path) -> bool:
+    """True when ingesting the partition again would change nothing (see `_unchanged`):
+    lets a scheduler skip launching work for it at all."""
+    previous = _previous_ledger(lake_dir, source.name, partition)
+    return previous is not None and _unchanged(previous, _hashed(files, raw_dir))
 
 
 def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> bool:

@@ -39,8 +39,13 @@ def pseudonym_key() -> bytes:
         if not key:
             raise ValueError(f"{KEY_FILE_ENV} names an empty key file: {path}")
         return key
-    log.warning("%s and %s are not set: using the development pseudonym key (sample data only)", KEY_ENV, KEY_FILE_ENV)
+    if not _warned:  # once per process, not once per file
+        _warned.append(True)
+        log.warning("%s and %s are not set: using the development pseudonym key (sample data only)", KEY_ENV, KEY_FILE_ENV)
     return DEVELOPMENT_KEY
+
+
+_warned: list[bool] = []
 
 
 def pseudonymise(value: object, key: bytes | None = None, namespace: str = "respondent") -> str:
