@@ -301,7 +301,7 @@ def ingest_partition(
     ledger_rows = []
     run_of: dict[str, tuple[str, str]] = {}
     for read in reads:
-        ps = sorted(set(problems_by_file[read.rel]), key=lambda p: (p.sheet or "", p.row or 0, p.cell or "", p.rule))
+        ps = sorted(set(problems_by_file[read.rel]), key=lambda p: (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or ""))
         run, at = first_seen.get(read.sha256, (run_id, now.isoformat()))
         run_of[read.rel] = (run, at)
         n = read.rows_read
