@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 
 from contracts.survey import WAVE_PATTERN, WAVE_RE  # noqa: F401 - one wave id format for both sources
 
@@ -57,22 +58,28 @@ CODEBOOK_SCHEMA = pa.DataFrameSchema(
     name="codebook",
 )
 
+TEXT = pd.ArrowDtype(pyarrow.string())
+"""The text columns of ``codings`` are held in Arrow memory, not as one Python object per
+cell: a national wave has ~85,000 codings, and the contract then checks a column's type
+once instead of every cell's, and Parquet gets the same plain strings without a conversion."""
+
 CODINGS_SCHEMA = pa.DataFrameSchema(
     {
-        "wave": pa.Column(str),
-        "interview_id": pa.Column(str),
-        "coder": pa.Column(str),
-        "section": pa.Column(str, nullable=True),
-        "segment_id": pa.Column(str),
-        "theme_path": pa.Column(str),
+        "wave": pa.Column(TEXT),
+        "interview_id": pa.Column(TEXT),
+        "coder": pa.Column(TEXT),
+        "section": pa.Column(TEXT, nullable=True),
+        "segment_id": pa.Column(TEXT),
+        "theme_path": pa.Column(TEXT),
         "excerpt_chars": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), nullable=True, coerce=True),
-        "excerpt_sha256": pa.Column(str, nullable=True),
-        "participant_gender": pa.Column(str, nullable=True),
-        "participant_tier": pa.Column(str, nullable=True),
-        "source_format": pa.Column(str, pa.Check.isin(list(SOURCE_FORMATS))),
+        "excerpt_sha256": pa.Column(TEXT, nullable=True),
+        "participant_gender": pa.Column(TEXT, nullable=True),
+        "participant_tier": pa.Column(TEXT, nullable=True),
+        "source_format": pa.Column(TEXT, pa.Check.isin(list(SOURCE_FORMATS))),
     },
     strict=False,
     name="codings",
 )
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {"codebook": CODEBOOK_SCHEMA, "codings": CODINGS_SCHEMA}
+CODINGS_TEXT_COLUMNS = tuple(name for name, col in CODINGS_SCHEMA.columns.items() if col.dtype.type == TEXT)

@@ -1,6 +1,7 @@
 """Issue 3: interview coding (coding sheets, REFI-QDA .qdpx) -> lake -> agreement and themes."""
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import shutil
 import zipfile
@@ -92,6 +93,91 @@ def test_krippendorff_alpha_worked_example_and_three_coders():
     expected = krippendorff.alpha(reliability_data=np.array(list(ratings.values()), dtype=float), level_of_measurement="nominal")
     assert pd.isna(out["kappa"]) and out["coders"] == 3
     assert out["alpha"] == pytest.approx(expected)
+
+
+def test_kappa_is_scikit_learns_to_the_last_bit():
+    """The model computes kappa from the 2x2 counts with scikit-learn's float operations
+    (no scikit-learn import in the warehouse build): the same float, not just close."""
+    from sklearn.metrics import cohen_kappa_score
+
+    kappa = _agreement_module().cohen_kappa
+    g = np.random.default_rng(7)
+    cases = [g.integers(0, 2, size=(2, n)) for n in (1, 2, 3, 5, 17, 50, 333, 4001) for _ in range(25)]
+    cases += [np.array([[0, 0, 1], [1, 1, 0]]), np.array([[1, 1, 1], [0, 0, 0]]), np.array([[0, 1], [0, 1]])]
+    for r1, r2 in cases:
+        if len(set(r1) | set(r2)) < 2:
+            continue  # undefined: the model does not ask
+        counts = [int(np.sum((r1 == a) & (r2 == b))) for a, b in ((0, 0), (0, 1), (1, 0), (1, 1))]
+        expected = cohen_kappa_score(r1.tolist(), r2.tolist(), labels=[0, 1])
+        got = kappa(*counts)
+        assert got == expected or (np.isnan(got) and np.isnan(expected)), (r1, r2, got, expected)
+
+
+def _agreement_per_unit(codings: pd.DataFrame) -> pd.DataFrame:
+    """The definition, unit by unit (the model before it was vectorised): the reference."""
+    from sklearn.metrics import cohen_kappa_score
+
+    rows = []
+    for wave, wc in codings.groupby("wave"):
+        per_interview = wc.groupby("interview_id")["coder"].nunique()
+        double = per_interview[per_interview >= 2].index
+        d = wc[wc["interview_id"].isin(double)]
+        if d.empty:
+            continue
+        units = d[["interview_id", "segment_id"]].drop_duplicates().sort_values(["interview_id", "segment_id"]).reset_index(drop=True)
+        coders = sorted(d["coder"].unique())
+        themes = sorted({"/".join(p.split("/")[:k]) for p in d["theme_path"] for k in range(1, len(p.split("/")) + 1)})
+        coded = set(zip(d["interview_id"], d["coder"]))
+        for theme in themes:
+            applied = {(i, s, c) for i, s, c, t in zip(d["interview_id"], d["segment_id"], d["coder"], d["theme_path"])
+                       if t == theme or t.startswith(theme + "/")}
+            m = np.full((len(coders), len(units)), np.nan)
+            for u, (i, s) in enumerate(zip(units["interview_id"], units["segment_id"])):
+                for ci, c in enumerate(coders):
+                    if (i, c) in coded:
+                        m[ci, u] = 1.0 if (i, s, c) in applied else 0.0
+            r1, r2 = [], []
+            for u in range(len(units)):
+                vals = m[~np.isnan(m[:, u]), u]
+                if len(vals) == 2:
+                    r1.append(int(vals[0]))
+                    r2.append(int(vals[1]))
+            kappa = None
+            if r1 and len(set(r1) | set(r2)) > 1:
+                k = cohen_kappa_score(r1, r2, labels=[0, 1])
+                kappa = None if np.isnan(k) else float(k)
+            with np.errstate(all="ignore"):
+                try:
+                    a = krippendorff.alpha(reliability_data=m, level_of_measurement="nominal")
+                    alpha = None if np.isnan(a) else float(a)
+                except (ValueError, ZeroDivisionError):
+                    alpha = None
+            rows.append({"wave": wave, "theme_path": theme, "coders": len(coders), "units": len(units),
+                         "interviews": len(double), "units_coded": len({(i, s) for i, s, _ in applied}),
+                         "observed_agreement": float(np.mean(np.array(r1) == np.array(r2))) if r1 else None,
+                         "kappa": kappa, "alpha": alpha})
+    return pd.DataFrame(rows)
+
+
+def test_vectorised_agreement_is_the_per_unit_definition():
+    """Two and three coders, coders who did not code an interview, single-coded interviews,
+    nested codes, repeated rows, shuffled input: the same numbers as unit by unit."""
+    g = np.random.default_rng(11)
+    themes = ["Barriers", "Barriers/Time", "Barriers/Time/Meetings", "Enablers/Coaching", "Other"]
+    rows = []
+    for wave in ("2024-25_W1", "2024-25_W2"):
+        for i in range(9):
+            coders = g.choice(["A", "B", "C", "D"], size=int(g.integers(1, 4)), replace=False)
+            for c in coders:
+                for s in range(int(g.integers(2, 9))):
+                    for t in themes:
+                        if g.random() < 0.35:
+                            rows.append({"wave": wave, "interview_id": f"INT{i:03d}", "coder": c, "segment_id": f"S{s:02d}", "theme_path": t})
+    codings = pd.DataFrame(rows + rows[:7]).sample(frac=1, random_state=3).reset_index(drop=True)
+    got = _agreement_module().agreement(codings).reset_index(drop=True)
+    want = _agreement_per_unit(codings)
+    assert got["kappa"].notna().sum() > 5 and (got["coders"] >= 3).any()
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
 
 
 # --- ingestion ------------------------------------------------------------------------------------
@@ -200,6 +286,103 @@ def test_generation_scales(tmp_path):
     rows = sample.codings(1000, 50, seed=5)
     assert rows["Interview"].nunique() == 1000 and len(rows) > 50_000
     assert time.perf_counter() - start < 10
+
+
+def test_cells_are_cleaned_once_per_distinct_value_without_mixing_types():
+    from succession.ingest import interviews as I
+    from succession.ingest.cells import normalise_text
+
+    # True == 1 == 1.0 in Python: spreadsheet cells of different types must not share a result
+    assert I._by_value([True, 1, 1.0, "1", None, " 1 ", 2.5], I._text) == ["True", "1", "1", "1", None, "1", "2.5"]
+    calls = []
+    assert I._by_value(["a", "b", "a", "a"], lambda v: calls.append(v) or v.upper()) == ["A", "B", "A", "A"]
+    assert sorted(calls) == ["a", "b"]
+    for text in ["plain", "  two  spaces ", "tab\there", "\x1cfile sep\x1f", "caf\u00e9", "e\u0301", "\u201cq\u201d\u00a0x", "a\u2003b", ""]:
+        assert I._norm(text) == normalise_text(text), repr(text)
+
+
+def test_sheet_rows_keep_their_numbers_and_coders_one_pseudonym(tmp_path):
+    from succession.ingest.pseudonym import pseudonym_key, pseudonymise
+
+    folder = _wave_with_codebook(tmp_path)
+    (folder / "coding.csv").write_text(
+        "Interview,Coder,Segment,Code,Excerpt\n"
+        "INT001,Ann Smith,S1,Challenges/Time,It takes time.\n"
+        "\n"                                               # blank line: row 3, skipped
+        "INT001, Ann  Smith ,S2,Challenges / Budgets\n"    # short row, spacing: the same coder
+        ",,,,\n"                                           # all blank: row 5, skipped
+        "INT002,Bob,S1,Challenges\\Time,\u201cQuoted\u201d  text\n",
+        encoding="utf-8")
+    result = _ingest(tmp_path / "raw")
+    assert result.problems() == []
+    codings = result.tables["codings"]
+    assert codings[L.ROW].tolist() == [2, 4, 6]
+    key = pseudonym_key()
+    assert codings["coder"].tolist() == [pseudonymise("Ann Smith", key, namespace="coder")] * 2 + [pseudonymise("Bob", key, namespace="coder")]
+    assert codings["theme_path"].tolist() == ["Challenges/Time", "Challenges/Budgets", "Challenges/Time"]
+    assert codings["excerpt_chars"].tolist()[0::2] == [14, 13] and pd.isna(codings["excerpt_chars"].iloc[1])
+    assert codings["excerpt_sha256"].iloc[2] == hashlib.sha256('"Quoted" text'.encode()).hexdigest()
+
+
+def test_duplicate_rows_and_wave_mismatch_are_found_per_file(tmp_path):
+    folder = _wave_with_codebook(tmp_path)
+    rows = sample.codings(2, 4, seed=2).drop(columns="_interview")
+    rows.to_csv(folder / "a_clean.csv", index=False)
+    pd.concat([rows, rows.iloc[[3]]]).to_csv(folder / "b_dups.csv", index=False)
+    rows.to_excel(folder / "c_clean.xlsx", index=False)  # the same rows as a_clean, in another file: not a duplicate
+    result = _ingest(tmp_path / "raw")
+    status = result.files.set_index("file_path")["status"]
+    assert status[f"interviews/{WAVE}/b_dups.csv"] == "quarantined"
+    assert status[f"interviews/{WAVE}/a_clean.csv"] == status[f"interviews/{WAVE}/c_clean.xlsx"] == "loaded"
+    assert result.problems() == [f"interviews/{WAVE}/b_dups.csv: responses: row {len(rows) + 2}: the same interview, coder, "
+                                 f"segment and code appear on rows 5, {len(rows) + 2}"]
+    other = _wave_with_codebook(tmp_path / "other", "2024-25_W2")
+    (other / "codebook.yaml").write_text(yaml.safe_dump(sample.codebook(WAVE, None), sort_keys=False), encoding="utf-8")
+    result = _ingest(tmp_path / "other" / "raw", "2024-25_W2")
+    assert result.problems() == ["interviews/2024-25_W2/codebook.yaml: codebook: codebook wave 2024-25_W1 disagrees with its folder (2024-25_W2)"]
+
+
+def test_arrow_csv_reads_what_the_csv_module_reads(tmp_path):
+    """Coding-sheet CSVs are parsed by Arrow; Python's csv module (`read_grid`) is the reference.
+    Differential fuzz over quoting (well-formed and not), CR/CRLF/LF, blank lines, NUL and
+    non-ASCII: where Arrow reads a file, it reads the same cells (a blank line: empty cells
+    there, none here; skipped either way); where it could differ, it declines."""
+    import random
+
+    from succession.ingest import interviews as I
+    from succession.ingest.survey import read_grid
+
+    pieces = ["a", "b", " ", ",", '"', "\n", "\r", '""', '"a"', ',"', '",', "é", "\t", "\\", "\u2028", "\x00", "'"]
+    rnd = random.Random(5)
+    compared = 0
+    for case in range(1500):
+        width = rnd.randint(2, 4)
+        lines = []
+        for _ in range(rnd.randint(1, 5)):
+            fields = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4))) if rnd.random() < 0.6 else "" for _ in range(width)]
+            lines.append(",".join('"' + f.replace('"', '""') + '"' if rnd.random() < 0.3 else f for f in fields))
+        text = rnd.choice(["\n", "\r\n", "\r"]).join(lines) + rnd.choice(["", "\n", "\r\n"])
+        path = tmp_path / f"{case}.csv"
+        path.write_bytes(text.encode(rnd.choice(["utf-8", "utf-8-sig"])))
+        parsed = I._csv_columns(path)
+        if parsed is None:
+            continue
+        columns, notes = parsed
+        rows, _, want_notes = read_grid(path)
+        got = [list(r) for r in zip(*(c.to_pylist() for c in columns))]
+        assert got == [r if r else [""] * len(columns) for r in rows], repr(text)
+        assert notes == want_notes
+        compared += 1
+    assert compared > 300
+    # declined: rows of unequal length, one column, a field over csv's size limit; cp1252 is read alike
+    (tmp_path / "ragged.csv").write_text("a,b\n1,2,3\n")
+    (tmp_path / "one.csv").write_text("a\n\nb\n")
+    (tmp_path / "long.csv").write_text("a,b\n" + "x" * 200_000 + ",y\n")
+    assert all(I._csv_columns(tmp_path / f) is None for f in ("ragged.csv", "one.csv", "long.csv"))
+    (tmp_path / "cp1252.csv").write_bytes("Coder,Code\nZo\xeb,\x93x\x94\r\n".encode("latin-1"))
+    columns, notes = I._csv_columns(tmp_path / "cp1252.csv")
+    rows, _, want_notes = read_grid(tmp_path / "cp1252.csv")
+    assert [list(r) for r in zip(*(c.to_pylist() for c in columns))] == rows and notes == want_notes
 
 
 # --- warehouse ------------------------------------------------------------------------------------

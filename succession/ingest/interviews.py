@@ -4,15 +4,28 @@ Coding sheets and REFI-QDA projects (`contracts/interviews.md`) become the same
 ``codings`` rows: interview, coder, section, segment, theme path. A theme path not in
 the wave's codebook is a problem naming the row (or the QDA code). Excerpt text is
 dropped here; only its length and SHA-256 are kept.
+
+A national wave is ~85,000 codings, so nothing here works cell by cell in Python: a CSV is
+parsed by Arrow (Python's ``csv`` module where they could differ), each column is cleaned,
+checked and pseudonymised once per distinct value (`_Column`), and the text columns go to
+the contract as Arrow strings (`contracts/interviews.py`).
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import yaml
 
 from contracts import interviews as C
@@ -21,9 +34,16 @@ from succession.ingest.pseudonym import pseudonym_key, pseudonymise
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
-from succession.ingest.survey import _rows_text, read_grid
+from succession.ingest.survey import CSV_SHEET, _rows_text, decode_csv_bytes, read_grid
 
 NS = {"q": C.QDA_NAMESPACE}
+_SELECTION, _CODING, _CODE_REF = (f"{{{C.QDA_NAMESPACE}}}{tag}" for tag in ("PlainTextSelection", "Coding", "CodeRef"))
+
+
+def _norm(text: str) -> str:
+    """`normalise_text` of a str, with a shortcut for ASCII (NFC and the quote folding
+    change nothing there; ``split``/``join`` is the same whitespace rule as ``\\s+``)."""
+    return " ".join(text.split()) if text.isascii() else normalise_text(text)
 
 
 def _text(value: object) -> str | None:
@@ -31,11 +51,167 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return normalise_text(str(value))
+    return _norm(str(value))
 
 
 def _hash(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- a sheet's columns, cleaned once per distinct value -------------------------------------
+# A sheet repeats its interviews, coders, sections, segments and codes on every row (and the
+# generated excerpts too): a column is held as its distinct values and one index per row,
+# each cleaner runs once per distinct value, and the cleaned column is an Arrow take.
+
+_STR_OR_NONE = {str, type(None)}
+_MISSING = object()
+
+
+def _distinct(values: Iterable) -> set | None:
+    """The distinct cell values when they are all text or empty (so equal means the same
+    value: no ``True == 1 == 1.0``), else None."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        return None
+    return distinct if set(map(type, distinct)) <= _STR_OR_NONE else None
+
+
+def _by_value(values: Iterable, fn: Callable[[object], object]) -> list:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value (of each type:
+    spreadsheet cells mix text, numbers, booleans and dates, and ``True == 1 == 1.0``)."""
+    memo, out = {}, []
+    for v in values:
+        try:
+            key = (v.__class__, v)
+            r = memo.get(key, _MISSING)
+        except TypeError:  # unhashable: not from a sheet reader, but never wrong
+            out.append(fn(v))
+            continue
+        if r is _MISSING:
+            r = memo[key] = fn(v)
+        out.append(r)
+    return out
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _texts(values) -> pd.arrays.ArrowExtensionArray:
+    """A text column (str or None per row) as the contract holds it: Arrow strings."""
+    if not isinstance(values, (pyarrow.Array, pyarrow.ChunkedArray)):
+        values = pyarrow.array(values, type=pyarrow.string())
+    return pd.arrays.ArrowExtensionArray(values)
+
+
+def _constant(value: str | None, n: int) -> pd.arrays.ArrowExtensionArray:
+    return pd.arrays.ArrowExtensionArray(pyarrow.repeat(pyarrow.scalar(value, pyarrow.string()), n))
+
+
+class _Column:
+    """One column of a coding sheet: its distinct values and, per row, the index of its value
+    (text cells); or, when cells of other types occur (spreadsheet numbers, dates), the cells."""
+
+    def __init__(self, cells: pyarrow.Array | np.ndarray):
+        self.raw: np.ndarray | None = None
+        self.values: list | None = None
+        self.index: np.ndarray | None = None
+        if isinstance(cells, np.ndarray):
+            if _distinct(cells) is None:
+                self.raw = cells
+                return
+            cells = pyarrow.array(cells, type=pyarrow.string())
+        encoded = cells.dictionary_encode()
+        self.values = encoded.dictionary.to_pylist()
+        index = encoded.indices
+        if index.null_count:
+            self.values.append(None)
+            index = index.fill_null(len(self.values) - 1)
+        self.index = index.to_numpy(zero_copy_only=False)
+
+    def take(self, rows: np.ndarray) -> _Column:
+        out = object.__new__(_Column)
+        out.raw = self.raw[rows] if self.raw is not None else None
+        out.values = self.values
+        out.index = self.index[rows] if self.index is not None else None
+        return out
+
+    def blank(self) -> np.ndarray | None:
+        """Which rows are blank; None when none is (known from the distinct values alone)."""
+        if self.raw is not None:
+            return np.array(_by_value(self.raw, is_blank), dtype=bool)
+        by_value = np.fromiter(map(is_blank, self.values), dtype=bool, count=len(self.values))
+        return by_value[self.index] if by_value.any() else None
+
+    def mapped(self, fn: Callable[[object], object]) -> tuple[list, np.ndarray]:
+        """(``fn`` of each distinct value, each row's index into that list)."""
+        if self.raw is not None:
+            out = _by_value(self.raw, fn)
+            return out, np.arange(len(out))
+        return [fn(v) for v in self.values], self.index
+
+    def text(self, fn: Callable[[object], object]) -> pyarrow.Array:
+        """A cleaner returning text or None, as an Arrow column."""
+        values, index = self.mapped(fn)
+        return pyarrow.array(values, type=pyarrow.string()).take(index)
+
+
+def _csv_columns(path: Path) -> tuple[list[pyarrow.Array], dict] | None:
+    """A CSV coding sheet's columns (header row first), parsed by Arrow's C++ reader, with
+    the notes `read_grid` gives; None where `read_grid` (Python's ``csv`` module, the
+    reference) must read it. The two split fields, quotes and line endings alike
+    (differentially fuzzed in the tests); they differ on rows of unequal length (Arrow
+    refuses them), a single column, and fields longer than ``csv.field_size_limit()``
+    (``csv`` refuses them): those go to ``csv``. A blank line is a row of empty cells here,
+    of no cells there: a blank row, skipped either way."""
+    data = Path(path).read_bytes()
+    try:
+        data.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+    except UnicodeDecodeError:
+        text, encoding = decode_csv_bytes(data)
+        data = text.encode("utf-8")
+    notes = {"format": "csv", "encoding": encoding}
+    if encoding != "utf-8-sig":
+        notes["encoding_fallback"] = f"not valid UTF-8: read as {encoding}"
+    if b"\r" in data:
+        if b"\n" not in data:
+            notes["line_endings"] = "CR only"
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # as read_grid does
+    if not data:
+        return None
+    first_line = data.find(b"\n")
+    most_columns = data.count(b",", 0, len(data) if first_line < 0 else first_line) + 2  # the header row, even quoted
+    try:
+        table = pacsv.read_csv(
+            pyarrow.BufferReader(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pyarrow.string() for i in range(most_columns)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pyarrow.ArrowException, ValueError):
+        return None
+    if table.num_columns < 2 or table.num_rows == 0 or any(t != pyarrow.string() for t in table.schema.types):
+        return None
+    columns = [c.combine_chunks() for c in table.columns]
+    if any((pc.max(pc.utf8_length(c)).as_py() or 0) >= csv.field_size_limit() for c in columns):
+        return None
+    return columns, notes
+
+
+def _columns(body: list[list], positions: dict[str, int]) -> dict[str, np.ndarray]:
+    """The sheet's known columns as object arrays (a cell beyond the end of a short row is None)."""
+    if body and min(map(len, body)) == max(map(len, body)):
+        grid = np.array(body, dtype=object)  # rectangular, the usual case: one C-level copy
+        if grid.ndim == 2:
+            return {name: grid[:, j].copy() for name, j in positions.items()}
+    return {name: _objects([r[j] if j < len(r) else None for r in body]) for name, j in positions.items()}
 
 
 def normalise_path(path: str) -> str:
@@ -44,9 +220,28 @@ def normalise_path(path: str) -> str:
     return C.PATH_SEPARATOR.join(p for p in parts if p)
 
 
-def load_codebook(path: Path) -> tuple[str, list[dict]]:  # noqa: C901
+def _theme(value: object) -> str | None:
+    theme = _text(value)
+    return normalise_path(theme) if theme else None
+
+
+def _excerpt_facts(value: object) -> tuple[int | None, str | None]:
+    """(length, SHA-256) of an excerpt: the text itself never leaves ingestion."""
+    excerpt = _text(value)
+    return (len(excerpt) if excerpt else None), _hash(excerpt)
+
+
+def load_codebook(path: Path) -> tuple[str, list[dict]]:
     """(wave, rows) of the theme hierarchy in ``codebook.yaml``; ValueError when malformed."""
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    wave, rows = _parse_codebook(Path(path).read_text(encoding="utf-8-sig"))
+    return wave, [dict(r) for r in rows]
+
+
+@lru_cache(maxsize=16)
+def _parse_codebook(text: str) -> tuple[str, tuple[dict, ...]]:  # noqa: C901
+    """Parsed once per content: every coding file of a wave reads its folder's codebook.
+    (A malformed codebook raises every time: errors are not cached.)"""
+    doc = yaml.safe_load(text)
     if not isinstance(doc, dict) or not isinstance(doc.get("themes"), list):
         raise ValueError("codebook.yaml must be a mapping with a 'themes' list")
     rows: list[dict] = []
@@ -67,16 +262,34 @@ def load_codebook(path: Path) -> tuple[str, list[dict]]:  # noqa: C901
             walk(node.get("children") or [], path, level + 1)
 
     walk(doc["themes"], None, 1)
-    return str(doc.get("wave", "")), rows
+    return str(doc.get("wave", "")), tuple(rows)
 
 
-def _pseudonymous_coders(df: pd.DataFrame) -> pd.DataFrame:
+def _coder_pseudonyms(key: bytes, clean: Callable[[object], object] = lambda v: v) -> Callable[[object], object]:
     """Coders are named people (NVivo user names, initials): only a keyed pseudonym passes
-    ingestion. Agreement needs to know which codings share a coder, not who they are."""
-    df = df.copy()
-    key = pseudonym_key()  # once per file, not once per row
-    df["coder"] = [pseudonymise(c, key, namespace="coder") if isinstance(c, str) and c else c for c in df["coder"]]
+    ingestion. Agreement needs to know which codings share a coder, not who they are.
+    Used through `_by_value`, so once per distinct coder of a file, never per row."""
+    def pseudonym(value: object) -> object:
+        coder = clean(value)
+        return pseudonymise(coder, key, namespace="coder") if isinstance(coder, str) and coder else coder
+    return pseudonym
+
+
+def _no_codings(columns: list[str]) -> pd.DataFrame:
+    """A file without codings: the frame (and dtypes) this reader has always produced."""
+    df = pd.DataFrame([], columns=columns)
+    df["coder"] = []  # float64, as when the (empty) coder column was pseudonymised in place
     return df
+
+
+def _duplicate_rows(rel: str, dup: pd.DataFrame) -> list[Problem]:
+    """The problem for one file's rows that repeat an interview, coder, segment and code
+    (sheet rows only: REFI-QDA codings have no row number)."""
+    if len(dup) and dup[L.ROW].notna().all():
+        rows = sorted(int(r) for r in dup[L.ROW])
+        return [Problem(rel, "duplicate_row", f"the same interview, coder, segment and code appear on {_rows_text(rows)}",
+                        sheet=str(dup.iloc[0][L.SHEET]), row=rows[1])]
+    return []
 
 
 class InterviewsSource(WaveFolderSource):
@@ -122,17 +335,28 @@ class InterviewsSource(WaveFolderSource):
     # -- coding sheets -----------------------------------------------------------------------
     def _read_sheet(self, read: FileRead, path: Path, wave: str, paths: set[str]) -> None:
         rel = read.rel
-        try:
-            rows, sheet, notes = read_grid(path)
-        except Exception as exc:  # noqa: BLE001
-            read.problems.append(Problem(rel, "unreadable", f"not a readable coding sheet ({type(exc).__name__}: {exc})"))
-            return
+        parsed = None
+        if path.suffix.lower() == ".csv":
+            try:
+                parsed = _csv_columns(path)
+            except Exception:  # noqa: BLE001 - read_grid reads it, or says why it cannot
+                parsed = None
+        if parsed is not None:
+            arrow_columns, notes = parsed
+            sheet, header, n = CSV_SHEET, [c[0].as_py() for c in arrow_columns], len(arrow_columns[0]) - 1
+        else:
+            try:
+                rows, sheet, notes = read_grid(path)
+            except Exception as exc:  # noqa: BLE001
+                read.problems.append(Problem(rel, "unreadable", f"not a readable coding sheet ({type(exc).__name__}: {exc})"))
+                return
+            header, n = (rows[0], len(rows) - 1) if rows else ([], 0)
         read.meta.update(notes)
-        if not rows:
+        if parsed is None and not rows:
             read.problems.append(Problem(rel, "empty_file", "the coding sheet is empty"))
             return
         positions: dict[str, int] = {}
-        for j, h in enumerate(rows[0]):
+        for j, h in enumerate(header):
             if is_blank(h):
                 continue
             name = C.SHEET_COLUMNS.get(header_key(h))
@@ -145,30 +369,66 @@ class InterviewsSource(WaveFolderSource):
                 read.problems.append(Problem(rel, "missing_column", f"column {name.replace('_id', '').replace('_', ' ')!r} is missing", sheet=sheet, row=1))
         if read.problems:
             return
-        records = []
+        if parsed is not None:
+            cols = {name: _Column(arrow_columns[j].slice(1)) for name, j in positions.items()}
+        else:
+            cols = {name: _Column(cells) for name, cells in _columns(rows[1:], positions).items()}
+        line = np.arange(2, n + 2)  # sheet row numbers (the header is row 1)
+        # a row with every known column blank is skipped (e.g. trailing blank lines); none is
+        # when some column has no blank cell at all
+        blank = np.ones(n, dtype=bool)
+        for col in cols.values():
+            in_col = col.blank()
+            if in_col is None:
+                break
+            blank &= in_col
+        else:
+            if blank.any():
+                keep = np.flatnonzero(~blank)
+                line = line[keep]
+                cols = {name: col.take(keep) for name, col in cols.items()}
+        n = len(line)
+
+        def column(name: str, fn: Callable[[object], object] = _text) -> pd.arrays.ArrowExtensionArray:
+            if name not in cols:
+                return _constant(fn(None), n)  # an optional column the sheet does not have
+            return _texts(cols[name].text(fn))
+
+        themes, theme_of = cols["theme_path"].mapped(_theme)
         unknown: dict[str, list[int]] = {}
-        for i, row in enumerate(rows[1:], start=2):
-            get = lambda name: row[positions[name]] if name in positions and positions[name] < len(row) else None  # noqa: E731
-            if all(is_blank(get(n)) for n in positions):
-                continue
-            excerpt = _text(get("excerpt"))
-            theme = _text(get("theme_path"))
-            theme = normalise_path(theme) if theme else None
-            if theme and theme not in paths:
-                unknown.setdefault(theme, []).append(i)
-            records.append({
-                "wave": wave, "interview_id": _text(get("interview_id")), "coder": _text(get("coder")),
-                "section": _text(get("section")), "segment_id": _text(get("segment_id")), "theme_path": theme,
-                "excerpt_chars": len(excerpt) if excerpt else None, "excerpt_sha256": _hash(excerpt),
-                "participant_gender": _text(get("participant_gender")), "participant_tier": _text(get("participant_tier")),
-                "source_format": "coding_sheet", L.ROW: i,
-            })
+        bad = [k for k, theme in enumerate(themes) if theme and theme not in paths]
+        if bad:
+            rows_bad = np.isin(theme_of, bad)
+            for k, i in zip(theme_of[rows_bad].tolist(), line[rows_bad].tolist()):
+                unknown.setdefault(themes[k], []).append(i)
         letter = column_letter(positions["theme_path"])
         for theme, lines in sorted(unknown.items()):
             read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} on {_rows_text(lines)} is not in {C.CODEBOOK_FILE}",
                                          sheet=sheet, row=lines[0], column="theme_path", cell=f"{letter}{lines[0]}"))
-        df = pd.DataFrame(records, columns=[*C.CODINGS_SCHEMA.columns, L.ROW])
-        read.tables["codings"] = L.stamp(_pseudonymous_coders(df), source_file=rel, sha256=read.sha256, sheet=sheet)
+        columns = [*C.CODINGS_SCHEMA.columns, L.ROW]
+        key = pseudonym_key()  # once per file, not once per row
+        if n:
+            if "excerpt" in cols:
+                facts, fact_of = cols["excerpt"].mapped(_excerpt_facts)
+                lengths = np.array([np.nan if f[0] is None else f[0] for f in facts], dtype=np.float64)[fact_of]
+                missing = np.isnan(lengths)
+                # the dtype pandas gives a list of these lengths: int64; float64 (NaN) with blanks; object when all blank
+                chars = lengths.astype(np.int64) if not missing.any() else [None] * n if missing.all() else lengths
+                sha = _texts(pyarrow.array([f[1] for f in facts], type=pyarrow.string()).take(fact_of))
+            else:
+                chars, sha = [None] * n, _constant(None, n)
+            df = pd.DataFrame({
+                "wave": _constant(wave, n), "interview_id": column("interview_id"),
+                "coder": column("coder", _coder_pseudonyms(key, _text)),
+                "section": column("section"), "segment_id": column("segment_id"),
+                "theme_path": _texts(pyarrow.array(themes, type=pyarrow.string()).take(theme_of)),
+                "excerpt_chars": chars, "excerpt_sha256": sha,
+                "participant_gender": column("participant_gender"), "participant_tier": column("participant_tier"),
+                "source_format": _constant("coding_sheet", n), L.ROW: line,
+            }, columns=columns)
+        else:
+            df = _no_codings(columns)
+        read.tables["codings"] = L.stamp(df, source_file=rel, sha256=read.sha256, sheet=sheet)
         read.column_letters["codings"] = {name: column_letter(j) for name, j in positions.items() if name != "excerpt"}
         read.meta.update(codings=len(df))
 
@@ -208,8 +468,8 @@ class InterviewsSource(WaveFolderSource):
             book = root.find("q:CodeBook/q:Codes", NS)
             if book is not None:
                 walk(book, None)
-            records = []
             unknown: dict[str, list[str]] = {}
+            interview_col, coder_col, segment_col, theme_col, chars_col, sha_col, cell_col = [], [], [], [], [], [], []
             for source in root.iterfind("q:Sources/q:TextSource", NS):
                 interview = normalise_text(source.get("name") or source.get("guid"))
                 text = None
@@ -218,11 +478,17 @@ class InterviewsSource(WaveFolderSource):
                     member = by_lower.get(("sources/" + plain[len("internal://"):]).lower())
                     if member:
                         text = zf.read(member).decode("utf-8-sig", errors="replace")
-                for sel in source.iterfind("q:PlainTextSelection", NS):
+                for sel in source:  # direct children, as iterfind("q:PlainTextSelection") but without the path engine
+                    if sel.tag != _SELECTION:
+                        continue
                     start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
-                    excerpt = text[start:end] if text is not None else None
-                    for coding in sel.iterfind("q:Coding", NS):
-                        ref = coding.find("q:CodeRef", NS)
+                    sha = _hash(_norm(text[start:end])) if text is not None else None  # once per selection
+                    segment = f"{start}-{end}"
+                    sel_user = sel.get("creatingUser")
+                    for coding in sel:
+                        if coding.tag != _CODING:
+                            continue
+                        ref = next((c for c in coding if c.tag == _CODE_REF), None)
                         target = (ref.get("targetGUID", "") if ref is not None else "").lower()
                         theme = codes.get(target)
                         cid = coding.get("guid") or f"{sel.get('guid')}:{target}"
@@ -230,38 +496,70 @@ class InterviewsSource(WaveFolderSource):
                             unknown.setdefault(f"(no code with GUID {target})", []).append(cid)
                         elif theme not in paths:
                             unknown.setdefault(theme, []).append(cid)
-                        user = (coding.get("creatingUser") or sel.get("creatingUser") or "").lower()
-                        records.append({
-                            "wave": wave, "interview_id": interview, "coder": users.get(user, user or None),
-                            "section": None, "segment_id": f"{start}-{end}", "theme_path": theme,
-                            "excerpt_chars": end - start, "excerpt_sha256": _hash(normalise_text(excerpt)) if excerpt is not None else None,
-                            "participant_gender": None, "participant_tier": None, "source_format": "refi_qda",
-                            L.ROW: pd.NA, L.CELL: f"Coding[{cid}]",
-                        })
+                        user = (coding.get("creatingUser") or sel_user or "").lower()
+                        interview_col.append(interview)
+                        coder_col.append(users.get(user, user or None))
+                        segment_col.append(segment)
+                        theme_col.append(theme)
+                        chars_col.append(end - start)
+                        sha_col.append(sha)
+                        cell_col.append(f"Coding[{cid}]")
         for theme, ids in sorted(unknown.items()):
             read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} ({len(ids)} coding(s), first {ids[0]}) is not in {C.CODEBOOK_FILE}",
                                          sheet=qde[0], column="theme_path", cell=f"Coding[{ids[0]}]"))
-        df = pd.DataFrame(records, columns=[*C.CODINGS_SCHEMA.columns, L.ROW, L.CELL])
-        read.tables["codings"] = L.stamp(_pseudonymous_coders(df), source_file=rel, sha256=read.sha256, sheet=qde[0])
+        columns = [*C.CODINGS_SCHEMA.columns, L.ROW, L.CELL]
+        key = pseudonym_key()  # once per file, not once per row
+        n = len(coder_col)
+        if n:
+            df = pd.DataFrame({
+                "wave": _constant(wave, n), "interview_id": _texts(interview_col),
+                "coder": _texts(_by_value(coder_col, _coder_pseudonyms(key))), "section": _constant(None, n),
+                "segment_id": _texts(segment_col), "theme_path": _texts(theme_col),
+                "excerpt_chars": np.array(chars_col, dtype=np.int64), "excerpt_sha256": _texts(sha_col),
+                "participant_gender": _constant(None, n), "participant_tier": _constant(None, n),
+                "source_format": _constant("refi_qda", n), L.ROW: _objects([pd.NA] * n), L.CELL: _objects(cell_col),
+            }, columns=columns)
+        else:
+            df = _no_codings(columns)
+        read.tables["codings"] = L.stamp(df, source_file=rel, sha256=read.sha256, sheet=qde[0])
         read.meta.update(codings=len(df), format="qdpx")
 
     # -- rules spanning one file ---------------------------------------------------------
+    def batch_checks(self, reads: list[FileRead], partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """`file_checks` for every clean file of the partition at once (one `duplicated` over
+        the batch, keyed by file, instead of splitting the batch into one frame per file)."""
+        problems = []
+        book = validated.get("codebook")
+        if book is not None and len(book):
+            first = book.drop_duplicates(L.SOURCE_FILE)  # each file's first row
+            for rel, wave in zip(first[L.SOURCE_FILE], first["wave"]):
+                if wave != partition:
+                    problems.append(Problem(rel, "wave_mismatch", f"codebook wave {wave} disagrees with its folder ({partition})", sheet="codebook"))
+        codings = validated.get("codings")
+        if codings is not None and len(codings):
+            same = codings.duplicated([L.SOURCE_FILE, "interview_id", "coder", "segment_id", "theme_path"], keep=False)
+            if same.any():
+                for rel, dup in codings[same].groupby(L.SOURCE_FILE, sort=False):
+                    problems.extend(_duplicate_rows(rel, dup))
+        return problems
+
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """The same rules for one file (`batch_checks` is what the framework runs)."""
         problems = []
         book = validated.get("codebook")
         if book is not None and len(book) and book.iloc[0]["wave"] != partition:
             problems.append(Problem(read.rel, "wave_mismatch", f"codebook wave {book.iloc[0]['wave']} disagrees with its folder ({partition})", sheet="codebook"))
         codings = validated.get("codings")
         if codings is not None and len(codings):
-            dup = codings[codings.duplicated(["interview_id", "coder", "segment_id", "theme_path"], keep=False)]
-            if len(dup) and dup[L.ROW].notna().all():
-                rows = sorted(int(r) for r in dup[L.ROW])
-                problems.append(Problem(read.rel, "duplicate_row", f"the same interview, coder, segment and code appear on {_rows_text(rows)}",
-                                        sheet=str(dup.iloc[0][L.SHEET]), row=rows[1]))
+            problems.extend(_duplicate_rows(read.rel, codings[codings.duplicated(["interview_id", "coder", "segment_id", "theme_path"], keep=False)]))
         return problems
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
-        return {name: empty_frame(schema) for name, schema in self.schemas.items()}
+        tables = {name: empty_frame(schema) for name, schema in self.schemas.items()}
+        # zero rows: the lake's schema-only files keep the types they have always had
+        for name in C.CODINGS_TEXT_COLUMNS:
+            tables["codings"][name] = pd.Series([], dtype=object)
+        return tables
 
 
 SOURCE = InterviewsSource()
