@@ -1,25 +1,40 @@
 """Ingest SurveyMonkey exports: ``raw/survey/<wave>/{instrument.yaml, *.csv, *.xlsx}``.
 
-An export is read as a grid of cells (CSV: BOM stripped, any line endings, UTF-8 with a
+An export is read column by column (CSV: BOM stripped, any line endings, UTF-8 with a
 documented Windows-1252 / Latin-1 fallback; XLSX: the first sheet, via python-calamine),
 its two header rows are matched to the wave's instrument (`contracts/survey.md`), and
 each non-blank answer cell becomes one row of ``answers`` (respondent pseudonym,
 question, matrix item, option code). Respondent ids become keyed pseudonyms
 (`succession.ingest.pseudonym`); IP address, e-mail, names and custom data are never
 copied; free text is reduced to its length, a hash and the themes its keywords match.
+
+A national wave has ~100,000 respondents and ~2 million answer cells, so the work is
+done per column and per distinct value, never per cell in Python: CSVs are parsed by
+Arrow's C++ reader (falling back to Python's ``csv`` module, the reference, for anything
+it does not read exactly alike: ragged rows, blank lines, one column, huge fields),
+labels are matched to option codes once per distinct label, and the ``answers`` table is
+built from index arrays as Arrow-backed text columns (`contracts/survey.py`).
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import ctypes
 import datetime as dt
 import hashlib
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import yaml
+from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook
 
 from contracts import survey as C
@@ -27,7 +42,7 @@ from succession.ingest import lineage as L
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
-from succession.ingest.pseudonym import pseudonym_key, pseudonymise
+from succession.ingest.pseudonym import PSEUDONYM_HEX_DIGITS, pseudonym_key
 from succession.reference import las_in_region, local_authorities
 
 CSV_SHEET = "responses"
@@ -96,8 +111,15 @@ def _pairs(entries, what: str, qid: str) -> list[tuple[str, str]]:
 
 
 def load_instrument(path: Path) -> Instrument:
-    """Parse ``instrument.yaml``; a malformed instrument raises ValueError with the reason."""
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    """Parse ``instrument.yaml``; a malformed instrument raises ValueError with the reason.
+
+    Read once per export of the wave: parsed once per distinct content (treat as read-only)."""
+    return _parse_instrument(Path(path).read_text(encoding="utf-8-sig"))
+
+
+@lru_cache(maxsize=32)
+def _parse_instrument(text: str) -> Instrument:
+    doc = yaml.safe_load(text)
     if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
         raise ValueError("instrument.yaml must be a mapping with a 'questions' list")
     fieldwork = doc.get("fieldwork") or {}
@@ -183,6 +205,429 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+# --- reading an export column by column ---------------------------------------------------------
+
+@dataclass
+class ExportCells:
+    """An export's cells: the two header rows as read, then each column from row 3 down.
+
+    `text` gives a column's cells as text (Arrow strings, null where a cell holds nothing at
+    all): CSV cells verbatim, XLSX cells as `_cell_text` gives them except that text is kept as
+    it is, blank or not. ``raw[j]`` keeps the cells as read (an object array) for XLSX columns
+    holding other than text, e.g. dates for `parse_timestamp`; their text is made when asked."""
+
+    h1: list
+    h2: list
+    columns: list[pa.Array | pa.ChunkedArray | None]  # None: not made from ``raw`` yet
+    raw: dict[int, np.ndarray]
+    records: int  # rows read, header rows included (a CSV record that spans lines is one row)
+    sheet: str
+    notes: dict
+
+    @property
+    def width(self) -> int:
+        return len(self.h1)
+
+    def _column(self, j: int) -> pa.Array | pa.ChunkedArray:
+        if self.columns[j] is None:
+            self.columns[j] = _raw_text(self.raw[j])
+        return self.columns[j]
+
+    def text(self, j: int, rows: np.ndarray) -> pa.Array:
+        """Column j's cells at data rows ``rows`` (0 = spreadsheet row 3) as text."""
+        taken = self._column(j).take(pa.array(rows, type=pa.int64()))
+        return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+
+    def blank(self, j: int) -> np.ndarray:
+        """`is_blank` of each of column j's cells."""
+        raw = self.raw.get(j)
+        if raw is not None and self.columns[j] is None:  # XLSX numbers and dates: judged as read
+            return np.fromiter(map(is_blank, raw), dtype=bool, count=len(raw))
+        return blank_cells(self._column(j))
+
+    def raw_values(self, j: int, rows: np.ndarray) -> np.ndarray:
+        if j in self.raw:
+            return self.raw[j][rows]
+        return self.text(j, rows).to_numpy(zero_copy_only=False)
+
+
+def _raw_text(values: np.ndarray) -> pa.Array:
+    """`_cell_text` of XLSX cells that are not all text (text itself kept as it is)."""
+    if len(values) and infer_dtype(values, skipna=False) == "floating":  # numbers: ids, collector ids
+        f = values.astype(np.float64)
+        null = np.isnan(f)
+        whole = ~null & (np.abs(f) < 2.0 ** 53) & (np.floor(f) == f)
+        text = pc.cast(pa.array(np.where(whole, f, 0).astype(np.int64)), pa.string())  # str(int(v))
+        other = ~whole & ~null
+        if other.any():
+            text = pc.replace_with_mask(text, pa.array(other), pa.array([_cell_text(v) for v in values[other]], pa.string()))
+        return pc.if_else(pa.array(null), pa.scalar(None, pa.string()), text) if null.any() else text
+    return pa.array([v if type(v) is str else _cell_text(v) for v in values], pa.string())
+
+
+def read_export(path: Path) -> ExportCells:
+    """Read a SurveyMonkey export (CSV or XLSX) into `ExportCells`; unreadable files raise.
+
+    The same cells as `read_grid`, without a Python object per cell."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        rows, sheet, notes = read_grid(path)
+        return _cells_from_rows(rows, sheet, notes)
+    data = path.read_bytes()
+    has_cr = b"\r" in data
+    notes = {"format": "csv", "encoding": "utf-8-sig"}
+    if has_cr and b"\n" not in data:
+        notes["line_endings"] = "CR only"
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    # Arrow ends lines at CR, LF or CRLF, as csv.reader does once read_grid has normalised
+    # them; a CR inside a (quoted) value is the one difference: then normalise first. Arrow
+    # checks every value is UTF-8 (so the file is), and drops a leading BOM (so a second
+    # BOM, text after utf-8-sig, goes to csv.reader).
+    arrow_ok = not data.startswith(codecs.BOM_UTF8, start)
+    columns = _arrow_csv(pa.py_buffer(data).slice(start), data, start) if arrow_ok else None
+    if columns is not None and has_cr and any(_holds_byte(c, 13) for c in columns):
+        columns = None
+    if columns is None:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text, encoding = decode_csv_bytes(data)
+            notes.update(encoding=encoding, encoding_fallback=f"not valid UTF-8: read as {encoding}")
+            data, start = text.encode("utf-8"), 0
+            del text
+        if has_cr:
+            data, start = data[start:].replace(b"\r\n", b"\n").replace(b"\r", b"\n"), 0
+        if arrow_ok and (has_cr or notes["encoding"] != "utf-8-sig"):
+            columns = _arrow_csv(pa.py_buffer(data).slice(start), data, start)
+    if columns is not None:
+        records = len(columns[0])
+        h1 = [c[0].as_py() for c in columns]
+        h2 = [c[1].as_py() for c in columns] if records > 1 else [None] * len(columns)
+        return ExportCells(h1, h2, [c.slice(2) for c in columns], {}, records, CSV_SHEET, notes)
+    rows = list(csv.reader(io.StringIO(data[start:].decode("utf-8"), newline="")))
+    return _cells_from_rows(rows, CSV_SHEET, notes)
+
+
+def _arrow_csv(buffer: pa.Buffer, data: bytes, start: int) -> list[pa.Array] | None:
+    """A CSV's columns parsed by Arrow, or None where Python's ``csv`` module must read it.
+
+    Arrow and ``csv.reader`` (excel dialect, non-strict) split well-formed and malformed
+    quoting alike (differentially fuzzed); they differ on rows of unequal length and blank
+    lines (Arrow refuses them), a single column, and fields over ``csv.field_size_limit()``
+    (``csv`` refuses them): all of those go to ``csv.reader``."""
+    if not buffer.size:
+        return None
+    n = _header_fields(data, start)
+    if n is None:
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(n + 1)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns < 2 or any(t != pa.string() for t in table.schema.types):
+        return None
+    columns = [col.chunk(0) if col.num_chunks == 1 else col for col in table.columns]
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(c)).as_py() or 0) >= limit for c in columns):
+        return None  # bytes >= characters: csv.reader may refuse a field this long
+    return columns
+
+
+_LINE_END = re.compile(rb"[\r\n]")
+
+
+def _header_fields(data: bytes, start: int, limit: int = 1 << 20) -> int | None:
+    """How many fields (at most) the first record has: commas up to its end, the first line
+    end outside quotes. None when it runs past ``limit`` bytes (left to ``csv.reader``)."""
+    quotes, pos = 0, start
+    while True:
+        m = _LINE_END.search(data, pos)
+        end = len(data) if m is None else m.start()
+        quotes += data.count(b'"', pos, end)
+        if end - start > limit:
+            return None
+        if m is None or quotes % 2 == 0:
+            return data.count(b",", start, end) + 1
+        pos = end + 1
+
+
+def _holds_byte(column: pa.Array | pa.ChunkedArray, byte: int) -> bool:
+    """Whether any value of a text column may contain ``byte`` (scans its data buffers)."""
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        data = chunk.buffers()[2]
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == byte).any():
+            return True
+    return False
+
+
+def _cells_from_rows(rows: list[list], sheet: str, notes: dict) -> ExportCells:
+    width = max((len(r) for r in rows), default=0)
+    h1 = [rows[0][j] if j < len(rows[0]) else None for j in range(width)] if rows else []
+    h2 = [rows[1][j] if j < len(rows[1]) else None for j in range(width)] if len(rows) > 1 else [None] * width
+    body = rows[2:]
+    if any(len(r) != width for r in body):
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    grid = np.empty((len(body), width), dtype=object)
+    for i, r in enumerate(body):
+        grid[i] = r
+    del body
+    columns: list[pa.Array | None] = []
+    raw: dict[int, np.ndarray] = {}
+    for j in range(width):
+        col = np.ascontiguousarray(grid[:, j])
+        if len(col) and infer_dtype(col, skipna=False) == "string":  # all text
+            columns.append(pa.array(col, pa.string()))
+        else:
+            columns.append(None)
+            raw[j] = col
+    return ExportCells(h1, h2, columns, raw, len(rows), sheet, notes)
+
+
+def blank_cells(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """`is_blank` of every cell of a text column, from the Arrow buffers: a null or empty cell is
+    blank, one that starts with a printable ASCII character other than a space is not; the
+    rest are judged by `is_blank` once per distinct value."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not chunks:
+        return np.zeros(0, dtype=bool)
+    empty, sure = (np.concatenate(parts) for parts in zip(*(_first_character(c) for c in chunks)))
+    blank = empty.copy()
+    unsure = np.flatnonzero(~empty & ~sure)
+    if len(unsure):
+        taken = column.take(pa.array(unsure))
+        enc = (taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken).dictionary_encode()
+        judged = np.array([is_blank(v) for v in enc.dictionary.to_pylist()], dtype=bool)
+        blank[unsure] = judged[enc.indices.to_numpy(zero_copy_only=False)]
+    return blank
+
+
+def _first_character(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(null or empty, starts with a printable ASCII character other than a space) per cell."""
+    n = len(column)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    assert column.type == pa.string()
+    buffers = column.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset: column.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and buffers[2].size else np.zeros(1, np.uint8)
+    first = data[np.minimum(offsets[:-1], len(data) - 1)]
+    empty = offsets[1:] == offsets[:-1]
+    if column.null_count:
+        empty |= ~column.is_valid().to_numpy(zero_copy_only=False)
+    return empty, ~empty & (first > 0x20) & (first < 0x7F)
+
+
+def _distinct(values: pa.Array) -> tuple[list, np.ndarray]:
+    """Distinct values (as Python objects) and each cell's index into them."""
+    enc = values.dictionary_encode()
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+
+
+def pseudonymise_ids(ids: list[str], key: bytes) -> list[str]:
+    """``pseudonymise(v, key)`` of each id, 2-3x faster: the same HMAC-SHA256 (RFC 2104) with
+    the keyed inner and outer hash states computed once rather than once per id."""
+    block = hashlib.sha256().block_size
+    k = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    inner.update(b"respondent:")
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    out = []
+    for v in ids:
+        h = inner.copy()
+        h.update(str(v).strip().encode("utf-8"))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.hexdigest()[:PSEUDONYM_HEX_DIGITS])
+    return out
+
+
+_US_TIMESTAMP = r"^\d\d/\d\d/\d\d\d\d \d\d:\d\d:\d\d [AP]M$"  # C.TIMESTAMP_FORMATS[0], as SurveyMonkey writes it
+_NS_YEARS = (1900, 2200)  # well inside datetime64[ns]
+
+
+def timestamps(cells: ExportCells, j: int, take: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """`parse_timestamp` of column j's cells at rows ``take`` (positions after the header rows).
+
+    datetime64[ns] when every non-blank cell is a timestamp; otherwise an object array of
+    exactly what `parse_timestamp` returns (Timestamps, None, unparsed text) so the contract
+    reports the text cells. SurveyMonkey's ``05/14/2019 09:12:33 AM`` text and XLSX date cells
+    are converted vectorised; anything else is parsed cell by cell."""
+    n = len(take)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = blank.copy()
+    if j in cells.raw:  # XLSX date cells: pd.Timestamp(value), vectorised
+        values = cells.raw[j][take]
+        lo, hi = _NS_YEARS
+        cell_dates = np.fromiter((type(v) is dt.datetime and v.tzinfo is None and lo <= v.year <= hi for v in values),
+                                 dtype=bool, count=len(values)) & ~done
+        if cell_dates.any():
+            out[cell_dates] = pd.DatetimeIndex(pd.to_datetime(values[cell_dates])).values.astype("datetime64[ns]")
+            done |= cell_dates
+    else:
+        text = cells.text(j, take)
+        match = pc.match_substring_regex(text, _US_TIMESTAMP).fill_null(False).to_numpy(zero_copy_only=False) & ~done
+        if match.any():
+            idx = np.flatnonzero(match)
+            sub = text.take(pa.array(idx))
+
+            def part(a: int, b: int) -> np.ndarray:
+                return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int64()).to_numpy()
+
+            month, day, year, hour, minute, second = part(0, 2), part(3, 5), part(6, 10), part(11, 13), part(14, 16), part(17, 19)
+            pm = pc.equal(pc.utf8_slice_codeunits(sub, 20, 22), "PM").to_numpy(zero_copy_only=False)
+            ok = ((month >= 1) & (month <= 12) & (day >= 1) & (hour >= 1) & (hour <= 12) & (minute <= 59) & (second <= 59)
+                  & (year >= _NS_YEARS[0]) & (year <= _NS_YEARS[1]))
+            ym = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
+            first_day = ym.astype("datetime64[D]")
+            ok &= day <= ((ym + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+            hour24 = np.where(hour == 12, 0, hour) + np.where(pm, 12, 0)
+            value = (first_day.astype("datetime64[ns]") + (day - 1).astype("timedelta64[D]") + hour24.astype("timedelta64[h]")
+                     + minute.astype("timedelta64[m]") + second.astype("timedelta64[s]"))
+            out[idx[ok]] = value[ok]
+            done[idx[ok]] = True
+    rest = np.flatnonzero(~done)
+    if not len(rest):
+        return out
+    parsed = [parse_timestamp(v) for v in cells.raw_values(j, take[rest])]
+    lo, hi = pd.Timestamp(f"{_NS_YEARS[0]}-01-01"), pd.Timestamp(f"{_NS_YEARS[1]}-12-31")
+    if all(v is None or (isinstance(v, pd.Timestamp) and v.tzinfo is None and lo <= v <= hi) for v in parsed):
+        out[rest] = np.array([np.datetime64("NaT") if v is None else v.as_unit("ns").to_datetime64() for v in parsed], dtype="datetime64[ns]")
+        return out
+    objects = np.array([None if pd.isna(v) else pd.Timestamp(v) for v in out], dtype=object)
+    objects[rest] = np.array(parsed + [None], dtype=object)[:-1]
+    return objects
+
+
+def _text(values: pa.Array | pa.ChunkedArray) -> pd.arrays.ArrowExtensionArray:
+    return pd.arrays.ArrowExtensionArray(values)
+
+
+def _coded(vocabulary: list, index: np.ndarray | None = None, index_type: pa.DataType = pa.int32(),
+           repeat: np.ndarray | None = None) -> pd.arrays.ArrowExtensionArray:
+    """Dictionary-encoded text (`contracts.survey.ARROW_CODES`): ``vocabulary[index]``, null
+    where the index is -1 or the entry None; each distinct value is stored once. With
+    ``repeat`` instead of ``index``: entry i repeated ``repeat[i]`` times."""
+    enc = pa.array(vocabulary, pa.string()).dictionary_encode()
+    remap = np.append(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), -1).astype(index_type.to_pandas_dtype())
+    if repeat is not None:
+        codes = np.repeat(remap[:-1], repeat)
+    elif len(remap) - 1 == len(enc.dictionary) and not enc.indices.null_count and (remap[:-1] == np.arange(len(remap) - 1)).all() \
+            and index.min(initial=0) >= 0:
+        codes = index.astype(remap.dtype, copy=False)  # distinct vocabulary, every index valid: as it is
+    else:
+        codes = remap[index]
+    null = codes < 0
+    indices = pa.array(codes, mask=null) if null.any() else pa.array(codes)
+    return pd.arrays.ArrowExtensionArray(pa.DictionaryArray.from_arrays(indices, enc.dictionary))
+
+
+def _compact_lineage(df: pd.DataFrame, rel: str, sha256: str, sheet: str) -> None:
+    """The per-file lineage constants `lineage.stamp` set, dictionary-encoded (one byte a row)
+    rather than an object pointer per row, which pandas copies and checks cell by cell."""
+    for name, value in ((L.SOURCE_FILE, rel), (L.FILE_SHA256, sha256), (L.SHEET, sheet)):
+        df[name] = _coded([value], np.zeros(len(df), dtype=np.int64), pa.int8())
+
+
+class _AnswerColumns:
+    """The long ``answers`` table gathered export column by export column as index arrays
+    (which rows answered, which code, which distinct text), built in one go by `frame`."""
+
+    def __init__(self) -> None:
+        self.at: list[np.ndarray] = []  # per export column: its answers' positions among the kept rows
+        self.letter: list[str] = []
+        self.question: list[str] = []
+        self.item: list[str | None] = []
+        self.kind: list[str] = []
+        self.option: list[np.ndarray] = []  # per export column: each answer's index into `codes` (-1: none)
+        self.codes: dict[str, int] = {}
+        self.text: list[np.ndarray] = []  # per export column: each answer's index into the distinct texts (-1: none)
+        self.chars: list[int] = []  # per distinct text (of a column)
+        self.sha: list[str] = []
+        self.themes: list[str | None] = []
+
+    def _add(self, at: np.ndarray, letter: str, q: Question, item: str | None, kind: str, option: np.ndarray, text: np.ndarray) -> None:
+        self.at.append(at)
+        self.letter.append(letter)
+        self.question.append(q.id)
+        self.item.append(item)
+        self.kind.append(kind)
+        self.option.append(option)
+        self.text.append(text)
+
+    def add_codes(self, at: np.ndarray, letter: str, q: Question, codes: list, index: np.ndarray | None = None, item: str | None = None) -> None:
+        """Option answers: the cell at ``at[i]`` has code ``codes[index[i]]`` (one code for all without index)."""
+        vocab = np.array([-1 if c is None else self.codes.setdefault(c, len(self.codes)) for c in codes], dtype=np.int32)
+        option = np.full(len(at), vocab[0], dtype=np.int32) if index is None else vocab[index]
+        self._add(at, letter, q, item, "option", option, np.full(len(at), -1, dtype=np.int32))
+
+    def add_text(self, at: np.ndarray, letter: str, q: Question, values: list, index: np.ndarray, open_: bool) -> None:
+        """Free text (an open question, or an Other column): length, hash and themes, never the text."""
+        base = len(self.chars)
+        for v in values:
+            t = normalise_text(_cell_text(v))
+            self.chars.append(len(t))
+            self.sha.append(hashlib.sha256(t.encode("utf-8")).hexdigest())
+            if open_:
+                folded = t.casefold()
+                self.themes.append("|".join(th for th, kws in q.themes if any(k in folded for k in kws)) or None)
+            else:
+                self.themes.append(None)
+        other = -1 if open_ else self.codes.setdefault("other", len(self.codes))
+        self._add(at, letter, q, None, "open" if open_ else "other", np.full(len(at), other, dtype=np.int32),
+                  (base + index).astype(np.int32))
+
+    def frame(self, wave: str, resp_key: list[str], row_number: np.ndarray) -> pd.DataFrame:
+        if not self.at:
+            return pd.DataFrame(columns=[*C.ANSWERS_SCHEMA.columns, L.ROW, L.CELL])
+        sizes = np.array([len(a) for a in self.at])
+        at = np.concatenate(self.at).astype(np.int32)
+        text = np.concatenate(self.text)
+        has_text = text >= 0
+        chars = np.asarray(self.chars, dtype=np.int64)[np.where(has_text, text, 0)] if self.chars else np.zeros(len(at), np.int64)
+        rows = row_number[at]
+        return pd.DataFrame({
+            "wave": _coded([wave] * len(self.at), repeat=sizes),
+            "respondent_key": _coded(resp_key, at),
+            "question_id": _coded(self.question, repeat=sizes),
+            "item_code": _coded(self.item, repeat=sizes),
+            "answer_kind": _coded(self.kind, repeat=sizes),
+            "option_code": _coded(list(self.codes), np.concatenate(self.option)),
+            "themes": _coded(self.themes, text),
+            "text_chars": pd.arrays.ArrowExtensionArray(pa.array(chars, mask=~has_text)),
+            "text_sha256": _coded(self.sha, text),
+            L.ROW: pd.arrays.ArrowExtensionArray(pa.array(rows)),
+            L.CELL: _text(pc.binary_join_element_wise(  # column letter + row number, e.g. J5
+                pa.array(self.letter, pa.string()).take(pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))),
+                pc.cast(pa.array(row_number), pa.string()).take(pa.array(at)), "")),
+        })
+
+def _give_back_memory() -> None:
+    """Return the memory an export's reading freed to the OS before the batch is validated and
+    written: Arrow's allocator keeps freed blocks, and glibc keeps the heap holes left by the
+    millions of small cells python-calamine and pandas allocate (~100 MiB each at national scale)."""
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # glibc only
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _load_libc()
+
+
 # --- the source -------------------------------------------------------------------------------
 
 class SurveySource(WaveFolderSource):
@@ -223,12 +668,14 @@ class SurveySource(WaveFolderSource):
             read.problems.append(Problem(rel, "empty_file", "the file is empty"))
             return read
         try:
-            rows, sheet, notes = read_grid(path)
+            cells = read_export(path)
         except Exception as exc:  # noqa: BLE001 - a corrupt workbook or CSV is a problem, not a crash
             read.problems.append(Problem(rel, "unreadable", f"not a readable SurveyMonkey export ({type(exc).__name__}: {exc})"))
             return read
-        read.meta.update(notes)
-        self._read_export(read, rows, sheet, instrument, wave)
+        read.meta.update(cells.notes)
+        self._read_export(read, cells, instrument, wave)
+        del cells
+        _give_back_memory()
         return read
 
     def _read_instrument(self, read: FileRead, ins: Instrument, wave: str) -> None:
@@ -263,14 +710,13 @@ class SurveySource(WaveFolderSource):
                                          source_file=read.rel, sha256=read.sha256, sheet=sheet)
         read.meta.update(instrument_wave=ins.wave, questions=len(ins.questions))
 
-    def _read_export(self, read: FileRead, rows: list[list], sheet: str, ins: Instrument, wave: str) -> None:
-        rel = read.rel
-        width = max((len(r) for r in rows), default=0)
-        if len(rows) < 2 or width == 0:
+    def _read_export(self, read: FileRead, cells: ExportCells, ins: Instrument, wave: str) -> None:
+        rel, sheet = read.rel, cells.sheet
+        width = cells.width
+        if cells.records < 2 or width == 0:
             read.problems.append(Problem(rel, "header_rows", "an export needs two header rows (question text, then Response / option labels)", sheet=sheet))
             return
-        h1 = [rows[0][j] if j < len(rows[0]) else None for j in range(width)]
-        h2 = [rows[1][j] if j < len(rows[1]) else None for j in range(width)]
+        h1, h2 = cells.h1, cells.h2
         # the leading block
         leading: dict[str, int] = {}
         j = 0
@@ -289,22 +735,21 @@ class SurveySource(WaveFolderSource):
                                          sheet=sheet, row=2, cell=f"{column_letter(rid)}2"))
             return
 
-        data = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows[2:]], columns=range(width), dtype=object)
-        data.index = range(3, 3 + len(data))  # spreadsheet row numbers
-        blank = data.map(is_blank)
-        data = data[~blank.all(axis=1)]
-        blank = blank.loc[data.index]
-        if data.empty:
+        # blank cells, then the rows that are not wholly blank (spreadsheet rows start at 3)
+        blank_all = np.stack([cells.blank(j) for j in range(width)])
+        kept = np.flatnonzero(~blank_all.all(axis=0))
+        if not len(kept):
             read.problems.append(Problem(rel, "no_responses", "the export holds no responses", sheet=sheet))
             return
-        ids = data[rid].map(_cell_text)
-        missing_id = ids[ids.isna()].index.tolist()
+        blank = blank_all[:, kept]
+        del blank_all
+        row_number = kept + 3
+        missing_id = row_number[blank[rid]].tolist()
         if missing_id:
             read.problems.append(Problem(rel, "required", f"Respondent ID is blank on {_rows_text(missing_id)}", sheet=sheet, column="Respondent ID",
                                          row=missing_id[0], cell=f"{column_letter(rid)}{missing_id[0]}"))
             return
-        key = pseudonym_key()
-        resp_key = ids.map(lambda v: pseudonymise(v, key))
+        resp_key = pseudonymise_ids(cells.text(rid, kept).to_pylist(), pseudonym_key())
 
         # group question columns: row 1 starts a question, blank row 1 continues it
         groups: list[tuple[int, list[int]]] = []
@@ -317,15 +762,15 @@ class SurveySource(WaveFolderSource):
                 groups[-1][1].append(j)
 
         by_text = ins.by_text()
-        frames: list[pd.DataFrame] = []
-        answered = pd.DataFrame(False, index=data.index, columns=[])
+        gathered = _AnswerColumns()
+        answered: dict[str, np.ndarray] = {}
         la_codes = {la.old_la_code: la.old_la_code for la in local_authorities().values()}
         la_codes.update({_key(la.la_name): la.old_la_code for la in local_authorities().values()})
         for start, cols in groups:
             text = h1[start]
             q = by_text.get(_key(text)) if not is_blank(text) else None
             if q is None:
-                rows_with = sorted(set(data.index[~blank[cols].all(axis=1)]))
+                rows_with = row_number[~blank[cols].all(axis=0)].tolist()
                 letters = f"{column_letter(cols[0])}" + (f"-{column_letter(cols[-1])}" if len(cols) > 1 else "")
                 where = f"answers on {_rows_text(rows_with)}" if rows_with else "no answers"
                 read.problems.append(Problem(rel, "unknown_question",
@@ -343,100 +788,118 @@ class SurveySource(WaveFolderSource):
                 mask = ~blank[j]
                 if not mask.any():
                     continue
-                values = data.loc[mask, j]
+                at = np.flatnonzero(mask)
                 letter = column_letter(j)
-                frame = pd.DataFrame({
-                    "wave": wave, "respondent_key": resp_key[mask].values, "question_id": q.id, "item_code": None,
-                    "answer_kind": "option", "option_code": None, "themes": None, "text_chars": pd.NA, "text_sha256": None,
-                    L.ROW: values.index.values, L.CELL: [f"{letter}{r}" for r in values.index],
-                })
                 is_other_col = sub in C.SUBHEADER_OTHER and sub not in options and not (q.type == "matrix" and sub in items)
                 if q.type == "open" or is_other_col:
-                    texts = [normalise_text(_cell_text(v)) for v in values]
-                    frame["answer_kind"] = "open" if q.type == "open" else "other"
-                    frame["option_code"] = None if q.type == "open" else "other"
-                    frame["text_chars"] = [len(t) for t in texts]
-                    frame["text_sha256"] = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-                    if q.type == "open":
-                        folded = [t.casefold() for t in texts]
-                        frame["themes"] = ["|".join(th for th, kws in q.themes if any(k in t for k in kws)) or None for t in folded]
+                    values, index = _distinct(cells.text(j, kept[at]))
+                    gathered.add_text(at, letter, q, values, index, open_=q.type == "open")
                 elif q.type == "matrix":
                     item = items.get(sub)
                     if item is None:
                         read.problems.append(Problem(rel, "unknown_item", f"column {letter} ({normalise_text(h2[j])!r}) is not an item of matrix question {q.id}",
                                                      sheet=sheet, row=2, column=normalise_text(h2[j]), cell=f"{letter}2"))
                         continue
-                    frame["item_code"] = item
-                    frame["option_code"] = self._codes(read, values, options, q, letter, sheet)
+                    gathered.add_codes(at, letter, q, *self._codes(read, cells, j, kept[at], row_number[at], options, q, letter, sheet), item=item)
                 elif sub == C.SUBHEADER_RESPONSE or q.type == "la":
                     # the cell holds the option label (or code)
-                    frame["option_code"] = self._codes(read, values, options, q, letter, sheet)
+                    gathered.add_codes(at, letter, q, *self._codes(read, cells, j, kept[at], row_number[at], options, q, letter, sheet))
                 else:
                     code = options.get(sub)
                     if code is None:
                         read.problems.append(Problem(rel, "unknown_option", f"column {letter} option {normalise_text(h2[j])!r} is not an option of question {q.id}",
                                                      sheet=sheet, row=2, column=normalise_text(h2[j]), cell=f"{letter}2"))
                         continue
-                    frame["option_code"] = code
-                frames.append(frame)
-                answered[q.id] = answered.get(q.id, pd.Series(False, index=data.index)) | mask
+                    gathered.add_codes(at, letter, q, [code])
+                answered[q.id] = answered[q.id] | mask if q.id in answered else mask
 
-        answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*C.ANSWERS_SCHEMA.columns, L.ROW, L.CELL])
+        answers = gathered.frame(wave, resp_key, row_number)
+        n = len(answers)
         read.tables["answers"] = L.stamp(answers, source_file=rel, sha256=read.sha256, sheet=sheet)
+        if n:
+            _compact_lineage(answers, rel, read.sha256, sheet)
         read.column_letters["answers"] = {}
 
-        def col(name, fn=_cell_text):
-            return data[leading[name]].map(fn).values if name in leading else None
+        def col(name: str) -> pd.arrays.ArrowExtensionArray:
+            if name not in leading:
+                return _text(pa.nulls(len(kept), pa.string()))
+            return _text(pc.if_else(pa.array(blank[leading[name]]), pa.scalar(None, pa.string()), cells.text(leading[name], kept)))
+
+        def when(name: str) -> np.ndarray | None:
+            return timestamps(cells, leading[name], kept, blank[leading[name]]) if name in leading else None
 
         respondents = pd.DataFrame({
-            "wave": wave, "respondent_key": resp_key.values, "collector_id": col("collector_id"),
-            "started_at": col("start_date", parse_timestamp), "ended_at": col("end_date", parse_timestamp),
-            "questions_answered": answered.sum(axis=1).astype(int).values if len(answered.columns) else 0,
-            L.ROW: data.index.values,
+            "wave": _text(pa.array([wave] * len(kept), pa.string())), "respondent_key": _text(pa.array(resp_key, pa.string())),
+            "collector_id": col("collector_id"), "started_at": when("start_date"), "ended_at": when("end_date"),
+            "questions_answered": np.sum(list(answered.values()), axis=0).astype(int) if answered else 0,
+            L.ROW: row_number,
         })
         read.tables["respondents"] = L.stamp(respondents, source_file=rel, sha256=read.sha256, sheet=sheet)
+        _compact_lineage(respondents, rel, read.sha256, sheet)
+        respondents[L.CELL] = _text(pa.nulls(len(respondents), pa.string()))  # a respondent is a row, not a cell
         read.column_letters["respondents"] = {
             out: column_letter(leading[src]) for out, src in
             (("collector_id", "collector_id"), ("started_at", "start_date"), ("ended_at", "end_date"), ("respondent_key", "respondent_id"))
             if src in leading
         }
-        read.meta.update(respondents=len(respondents), answers=len(answers))
+        read.meta.update(respondents=len(respondents), answers=n)
 
-    def _codes(self, read: FileRead, values: pd.Series, options: dict[str, str], q: Question, letter: str, sheet: str) -> list:
-        """Map answer labels to option codes; unknown answers are problems naming the column and rows."""
-        keys = values.map(lambda v: _key(_cell_text(v)))
-        codes = keys.map(options)
-        unknown = codes.isna()
-        if unknown.any():
-            for value, rows in values[unknown].groupby(keys[unknown]).groups.items():
-                rows = sorted(rows)
-                shown = normalise_text(_cell_text(values.loc[rows[0]]))
-                what = "a DfE LA code or name" if q.type == "la" else f"an option of question {q.id} ({', '.join(l for _, l in q.options)})"
-                read.problems.append(Problem(read.rel, "unknown_option",
-                                             f"column {letter}: answer {shown!r} on {_rows_text(rows)} is not {what}",
-                                             sheet=sheet, row=rows[0], column=q.id, cell=f"{letter}{rows[0]}"))
-        return codes.tolist()
+    def _codes(self, read: FileRead, cells: ExportCells, j: int, at: np.ndarray, rows: np.ndarray,
+               options: dict[str, str], q: Question, letter: str, sheet: str) -> tuple[list, np.ndarray]:
+        """Answer labels to option codes, once per distinct label: (codes, each cell's index into
+        them; None for an unknown answer). Unknown answers are problems naming the column and rows."""
+        values, index = _distinct(cells.text(j, at))
+        keys = [_key(v) for v in values]  # cells are text already (`_cell_text`)
+        codes = [options.get(k) for k in keys]
+        unknown: dict[str, list[int]] = {}
+        for i, (k, code) in enumerate(zip(keys, codes)):
+            if code is None:
+                unknown.setdefault(k, []).append(i)
+        for k, which in unknown.items():
+            where = np.flatnonzero(np.isin(index, which))
+            bad = rows[where].tolist()
+            shown = normalise_text(values[index[where[0]]])
+            what = "a DfE LA code or name" if q.type == "la" else f"an option of question {q.id} ({', '.join(l for _, l in q.options)})"
+            read.problems.append(Problem(read.rel, "unknown_option",
+                                         f"column {letter}: answer {shown!r} on {_rows_text(bad)} is not {what}",
+                                         sheet=sheet, row=bad[0], column=q.id, cell=f"{letter}{bad[0]}"))
+        return codes, index
 
     # -- rules spanning one file -----------------------------------------------------------
-    def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+    def batch_checks(self, reads: list[FileRead], partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """The rules spanning one file's tables, run once over the validated rows of all clean files."""
         problems: list[Problem] = []
         waves = validated.get("waves")
         if waves is not None and len(waves):
-            w = waves.iloc[0]["wave"]
-            if w != partition:
-                problems.append(Problem(read.rel, "wave_mismatch", f"instrument wave {w} disagrees with its folder ({partition})", sheet="instrument"))
-            region = waves.iloc[0]["region_code"]
             from succession.reference import regions
-            if isinstance(region, str) and region not in regions():
-                problems.append(Problem(read.rel, "unknown_region", f"region code {region} is not an ONS region", sheet="instrument"))
+            known = regions()
+            for _, w in waves.drop_duplicates(L.SOURCE_FILE).iterrows():  # an instrument is one row
+                if w["wave"] != partition:
+                    problems.append(Problem(w[L.SOURCE_FILE], "wave_mismatch", f"instrument wave {w['wave']} disagrees with its folder ({partition})", sheet="instrument"))
+                if isinstance(w["region_code"], str) and w["region_code"] not in known:
+                    problems.append(Problem(w[L.SOURCE_FILE], "unknown_region", f"region code {w['region_code']} is not an ONS region", sheet="instrument"))
         resp = validated.get("respondents")
         if resp is not None and len(resp):
-            dup = resp[resp.duplicated("respondent_key", keep=False)]
-            if len(dup):
-                rows = sorted(int(r) for r in dup[L.ROW])
-                problems.append(Problem(read.rel, "duplicate_respondent", f"the same Respondent ID appears on {_rows_text(rows)}",
-                                        sheet=str(dup.iloc[0][L.SHEET]), row=rows[1], column="Respondent ID"))
+            dup = resp[resp.duplicated([L.SOURCE_FILE, "respondent_key"], keep=False)]
+            for rel, rows_of in dup.groupby(dup[L.SOURCE_FILE].astype(str), sort=False):  # not on the Arrow dictionary: pandas lists unseen files
+                rows = sorted(int(r) for r in rows_of[L.ROW])
+                problems.append(Problem(rel, "duplicate_respondent", f"the same Respondent ID appears on {_rows_text(rows)}",
+                                        sheet=str(rows_of.iloc[0][L.SHEET]), row=rows[1], column="Respondent ID"))
+        answers = validated.get("answers")
+        if answers is not None and len(answers) and resp is not None:
+            orphan = C.answers_without_respondent(answers, resp, by=L.SOURCE_FILE)
+            if orphan.any():
+                bad = answers[orphan]
+                for rel, rows_of in bad.groupby(bad[L.SOURCE_FILE].astype(str), sort=False):
+                    rows = sorted(set(int(r) for r in rows_of[L.ROW]))
+                    first = rows_of.iloc[0]
+                    problems.append(Problem(rel, "answer_respondent", f"answers on {_rows_text(rows)} name a respondent who is not among the export's respondents",
+                                            sheet=str(first[L.SHEET]), row=rows[0], column="respondent_key", cell=str(first[L.CELL])))
         return problems
+
+    def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
+        """`batch_checks` for one file (the framework calls `batch_checks` when a source has it)."""
+        return self.batch_checks([read], partition, validated)
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
         return {name: empty_frame(schema) for name, schema in self.schemas.items()}
