@@ -337,8 +337,15 @@ def ingest_partition(
     empties = source.empty_tables()
     for table, df in validated.items():
         df = df[~df[L.SOURCE_FILE].isin(bad)].copy() if len(df) else empties[table].copy()
-        df[L.RUN_ID] = df[L.SOURCE_FILE].map({r: v[0] for r, v in run_of.items()}) if len(df) else pd.Series(dtype=str)
-        df[L.LOADED_AT] = df[L.SOURCE_FILE].map({r: v[1] for r, v in run_of.items()}) if len(df) else pd.Series(dtype=str)
+        if len(df):
+            # one value per file: categorical (a dictionary column in Parquet), not millions of strings
+            codes, files = pd.factorize(df[L.SOURCE_FILE])
+            for col, part in ((L.RUN_ID, 0), (L.LOADED_AT, 1)):
+                per_file = [run_of[f][part] for f in files]
+                values = pd.Index(sorted(set(per_file)))
+                df[col] = pd.Categorical.from_codes(values.get_indexer(per_file)[codes], categories=values)
+        else:
+            df[L.RUN_ID] = df[L.LOADED_AT] = pd.Series(dtype=str)
         cols = [c for c in empties[table].columns]
         tables[table] = df[cols].reset_index(drop=True)  # files in path order, rows in file order
     tables[FILES_TABLE] = files_df
