@@ -13,7 +13,6 @@ the contract as Arrow strings (`contracts/interviews.py`).
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import xml.etree.ElementTree as ET
 import zipfile
@@ -24,14 +23,13 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 import pyarrow
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import yaml
 
 from contracts import interviews as C
 from succession.ingest import lineage as L
 from succession.ingest.pseudonym import pseudonym_key, pseudonymise
 from succession.ingest.cells import header_key, is_blank, normalise_text
+from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
 from succession.ingest.survey import CSV_SHEET, _rows_text, decode_csv_bytes, read_grid
@@ -166,7 +164,7 @@ def _csv_columns(path: Path) -> tuple[list[pyarrow.Array], dict] | None:
     (differentially fuzzed in the tests); they differ on rows of unequal length (Arrow
     refuses them), a single column, and fields longer than ``csv.field_size_limit()``
     (``csv`` refuses them): those go to ``csv``. A blank line is a row of empty cells here,
-    of no cells there: a blank row, skipped either way."""
+    of no cells there: a blank row, skipped either way (`csv_columns.arrow_columns`)."""
     data = Path(path).read_bytes()
     try:
         data.decode("utf-8-sig")
@@ -185,22 +183,8 @@ def _csv_columns(path: Path) -> tuple[list[pyarrow.Array], dict] | None:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # as read_grid does
     if not data:
         return None
-    first_line = data.find(b"\n")
-    most_columns = data.count(b",", 0, len(data) if first_line < 0 else first_line) + 2  # the header row, even quoted
-    try:
-        table = pacsv.read_csv(
-            pyarrow.BufferReader(data),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pyarrow.string() for i in range(most_columns)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pyarrow.ArrowException, ValueError):
-        return None
-    if table.num_columns < 2 or table.num_rows == 0 or any(t != pyarrow.string() for t in table.schema.types):
-        return None
-    columns = [c.combine_chunks() for c in table.columns]
-    if any((pc.max(pc.utf8_length(c)).as_py() or 0) >= csv.field_size_limit() for c in columns):
+    columns = arrow_columns(data)
+    if columns is None or len(columns[0]) == 0:
         return None
     return columns, notes
 

@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import yaml
 from pandas.api.types import infer_dtype
 from python_calamine import CalamineWorkbook
@@ -40,6 +39,7 @@ from python_calamine import CalamineWorkbook
 from contracts import survey as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import header_key, is_blank, normalise_text
+from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
 from succession.ingest.pseudonym import PSEUDONYM_HEX_DIGITS, pseudonym_key
@@ -284,7 +284,7 @@ def read_export(path: Path) -> ExportCells:
     # checks every value is UTF-8 (so the file is), and drops a leading BOM (so a second
     # BOM, text after utf-8-sig, goes to csv.reader).
     arrow_ok = not data.startswith(codecs.BOM_UTF8, start)
-    columns = _arrow_csv(pa.py_buffer(data).slice(start), data, start) if arrow_ok else None
+    columns = arrow_columns(data, start) if arrow_ok else None
     if columns is not None and has_cr and any(_holds_byte(c, 13) for c in columns):
         columns = None
     if columns is None:
@@ -298,7 +298,7 @@ def read_export(path: Path) -> ExportCells:
         if has_cr:
             data, start = data[start:].replace(b"\r\n", b"\n").replace(b"\r", b"\n"), 0
         if arrow_ok and (has_cr or notes["encoding"] != "utf-8-sig"):
-            columns = _arrow_csv(pa.py_buffer(data).slice(start), data, start)
+            columns = arrow_columns(data, start)
     if columns is not None:
         records = len(columns[0])
         h1 = [c[0].as_py() for c in columns]
@@ -306,55 +306,6 @@ def read_export(path: Path) -> ExportCells:
         return ExportCells(h1, h2, [c.slice(2) for c in columns], {}, records, CSV_SHEET, notes)
     rows = list(csv.reader(io.StringIO(data[start:].decode("utf-8"), newline="")))
     return _cells_from_rows(rows, CSV_SHEET, notes)
-
-
-def _arrow_csv(buffer: pa.Buffer, data: bytes, start: int) -> list[pa.Array] | None:
-    """A CSV's columns parsed by Arrow, or None where Python's ``csv`` module must read it.
-
-    Arrow and ``csv.reader`` (excel dialect, non-strict) split well-formed and malformed
-    quoting alike (differentially fuzzed); they differ on rows of unequal length and blank
-    lines (Arrow refuses them), a single column, and fields over ``csv.field_size_limit()``
-    (``csv`` refuses them): all of those go to ``csv.reader``."""
-    if not buffer.size:
-        return None
-    n = _header_fields(data, start)
-    if n is None:
-        return None
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(buffer),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(n + 1)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowException, ValueError):
-        return None
-    if table.num_columns < 2 or any(t != pa.string() for t in table.schema.types):
-        return None
-    columns = [col.chunk(0) if col.num_chunks == 1 else col for col in table.columns]
-    limit = csv.field_size_limit()
-    if any((pc.max(pc.binary_length(c)).as_py() or 0) >= limit for c in columns):
-        return None  # bytes >= characters: csv.reader may refuse a field this long
-    return columns
-
-
-_LINE_END = re.compile(rb"[\r\n]")
-
-
-def _header_fields(data: bytes, start: int, limit: int = 1 << 20) -> int | None:
-    """How many fields (at most) the first record has: commas up to its end, the first line
-    end outside quotes. None when it runs past ``limit`` bytes (left to ``csv.reader``)."""
-    quotes, pos = 0, start
-    while True:
-        m = _LINE_END.search(data, pos)
-        end = len(data) if m is None else m.start()
-        quotes += data.count(b'"', pos, end)
-        if end - start > limit:
-            return None
-        if m is None or quotes % 2 == 0:
-            return data.count(b",", start, end) + 1
-        pos = end + 1
 
 
 def _holds_byte(column: pa.Array | pa.ChunkedArray, byte: int) -> bool:
