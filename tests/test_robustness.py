@@ -108,6 +108,9 @@ def test_two_runs_at_once_queue_and_both_succeed(sample_build, tmp_path):
 def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, tmp_path):
     build = tmp_path / "build"
     shutil.copytree(sample_build.build_dir, build, ignore=shutil.ignore_patterns(".writer.lock"))
+    # without the record of what the warehouse was built from, the run must rebuild it all
+    # (otherwise nothing changed and the warehouse build is rightly skipped)
+    (build / "warehouse.inputs.json").unlink()
     before = sha256_file(build / "warehouse.duckdb")
     victim = _run_cli(sample_build.raw_dir, build, "--quiet")
     deadline = time.monotonic() + 300
