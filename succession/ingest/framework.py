@@ -467,3 +467,17 @@ class WaveFolderSource:
         if self.wave_pattern is not None and not self.wave_pattern.match(wave):
             return Problem(rel, "wave_folder", f"folder {wave!r} is not a wave id like 2024-25_W1")
         return None
+
+    def read(self, path: Path, rel: str, sha256: str) -> FileRead:
+        """A file in a folder named like a wave id is read by `read_wave_file`; otherwise
+        the folder is the problem."""
+        path = Path(path)
+        read = FileRead(rel, sha256)
+        if (problem := self.wave_problem(path, rel)) is not None:
+            read.problems.append(problem)
+            return read
+        return self.read_wave_file(read, path, path.parent.name)
+
+    def read_wave_file(self, read: FileRead, path: Path, wave: str) -> FileRead:
+        """Read one file of ``wave`` into ``read`` (tables, problems) and return it."""
+        raise NotImplementedError

@@ -282,13 +282,8 @@ class InterviewsSource(WaveFolderSource):
     schemas = C.SCHEMAS
     wave_pattern = C.WAVE_RE
 
-    def read(self, path: Path, rel: str, sha256: str) -> FileRead:
-        path = Path(path)
-        read = FileRead(rel, sha256)
-        wave = path.parent.name
-        if (problem := self.wave_problem(path, rel)) is not None:
-            read.problems.append(problem)
-            return read
+    def read_wave_file(self, read: FileRead, path: Path, wave: str) -> FileRead:
+        rel, sha256 = read.rel, read.sha256
         codebook_path = path.parent / C.CODEBOOK_FILE
         if not codebook_path.exists():
             read.problems.append(Problem(rel, "codebook", f"the wave folder has no {C.CODEBOOK_FILE}"))

@@ -588,13 +588,8 @@ class SurveySource(WaveFolderSource):
     wave_pattern = C.WAVE_RE
 
     # -- reading -------------------------------------------------------------------------------
-    def read(self, path: Path, rel: str, sha256: str) -> FileRead:
-        path = Path(path)
-        read = FileRead(rel, sha256)
-        wave = path.parent.name
-        if (problem := self.wave_problem(path, rel)) is not None:
-            read.problems.append(problem)
-            return read
+    def read_wave_file(self, read: FileRead, path: Path, wave: str) -> FileRead:
+        rel = read.rel
         if path.name == C.INSTRUMENT_FILE:
             try:
                 instrument = load_instrument(path)
