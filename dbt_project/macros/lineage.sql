@@ -35,8 +35,11 @@ from {{ source(source_name, '_files') }}
 
 
 {# Every loaded row of a source's staging models with its lineage: one union for the audit trail.
-   `staged` is a list of (source table, staging model) pairs. #}
+   `staged` is a list of (source table, staging model) pairs. A view: every staged row's lineage
+   is already stored in staging, and copying millions of rows into a table per layer cost most
+   of the national-scale build (issue 7). int_raw_rows and fct_raw_rows are views too. #}
 {% macro raw_rows_union(source_name, staged) -%}
+{{ config(materialized='view') }}
 {% for table, model in staged %}
 select
     '{{ source_name }}' as source,

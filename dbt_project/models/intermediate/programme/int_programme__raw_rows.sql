@@ -1,6 +1,3 @@
-{# A view: every staged row's lineage is already stored in staging; copying millions of
-   rows into a table per layer cost most of the national-scale build (issue 7). #}
-{{ config(materialized='view') }}
 -- Every loaded programme row (record line, narrative paragraph or plan entry) with its lineage.
 {{ raw_rows_union('programme', [
     ('activities', 'stg_programme__activities'),

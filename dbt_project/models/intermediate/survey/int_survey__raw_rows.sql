@@ -1,6 +1,3 @@
-{# A view: every staged row's lineage is already stored in staging; copying millions of
-   rows into a table per layer cost most of the national-scale build (issue 7). #}
-{{ config(materialized='view') }}
 -- Every loaded survey row (instrument entries, responses, answer cells) with its lineage.
 {{ raw_rows_union('survey', [
     ('waves', 'stg_survey__waves'),
