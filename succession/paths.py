@@ -12,6 +12,8 @@ DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 REPORTS_DIR = PROJECT_DIR / "reports"
 CONTRACTS_DIR = PROJECT_DIR / "contracts"
 
+CHECKS_FOLDER = "checks"  # <build>/checks: check results (JSON) the reports show as caveats
+
 ENV_RAW_DIR = "SUCCESSION_RAW_DIR"
 ENV_BUILD_DIR = "SUCCESSION_BUILD_DIR"
 
@@ -48,6 +50,11 @@ class ProjectPaths:
     @property
     def dbt_target_dir(self) -> Path:
         return self.build_dir / "dbt_target"
+
+    @property
+    def checks_dir(self) -> Path:
+        """Results of the completeness and KPI reconciliation checks, one JSON file each."""
+        return self.build_dir / CHECKS_FOLDER
 
     @property
     def work_dir(self) -> Path:

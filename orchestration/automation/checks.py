@@ -39,12 +39,8 @@ def severity_from_env(var: str, default: str = "WARN") -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if value == "ERROR" else dg.AssetCheckSeverity.WARN
 
 
-def checks_dir(paths: ProjectPaths) -> Path:
-    return paths.build_dir / "checks"
-
-
 def write_caveats(paths: ProjectPaths, name: str, payload: dict) -> Path:
-    out = checks_dir(paths) / f"{name}.json"
+    out = paths.checks_dir / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
     return out

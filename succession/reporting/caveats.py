@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from succession.paths import CHECKS_FOLDER
 from succession.periods import FinancialQuarter
 from succession.reference import SEEDS_DIR, local_authorities
 
-CHECKS_SUBDIR = "checks"  # <build>/checks, as orchestration.automation.checks.checks_dir
 CHECKS = ("kpis_reconcile", "returns_complete")
 CSS_CLASS = "data-caveat"
 
@@ -65,7 +65,7 @@ class Caveat:
 
 
 def checks_dir(build_dir: Path) -> Path:
-    return Path(build_dir) / CHECKS_SUBDIR
+    return Path(build_dir) / CHECKS_FOLDER  # ProjectPaths.checks_dir of that build folder
 
 
 def load_checks(build_dir: Path) -> dict[str, dict]:
