@@ -237,14 +237,13 @@ def ingest_partition(
 ) -> PartitionResult:
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     previous = _previous_ledger(lake_dir, source.name, partition) if write else None
+    hashed = _hashed(files, raw_dir)
+    if previous is not None and _unchanged(previous, hashed):
+        return PartitionResult(source.name, partition, previous, {}, unchanged=True)
     first_seen: dict[str, tuple[str, str]] = {}
     if previous is not None:
         for r in previous.itertuples(index=False):
             first_seen.setdefault(r.file_sha256, (r.run_id, r.loaded_at))
-
-    hashed = _hashed(files, raw_dir)
-    if previous is not None and _unchanged(previous, hashed):
-        return PartitionResult(source.name, partition, previous, {}, unchanged=True)
 
     reads: list[FileRead] = []
     seen_sha: dict[str, str] = {}
@@ -280,22 +279,18 @@ def ingest_partition(
     # rules across sheets of one file, on its validated rows: a source with `batch_checks`
     # runs them vectorised over the whole batch (tiny per-file pandas ops cost ~50 us each);
     # otherwise per file (split by file once, not one boolean mask per file and table)
+    clean = [r for r in readable if not problems_by_file[r.rel]]
     if hasattr(source, "batch_checks"):
-        clean = [r for r in readable if not problems_by_file[r.rel]]
         clean_rels = {r.rel for r in clean}
         mine = {t: df[df[L.SOURCE_FILE].isin(clean_rels)] if len(df) else df for t, df in validated.items()}
         for p in source.batch_checks(clean, partition, mine):
             problems_by_file.setdefault(p.file, []).append(p)
-        readable = []
-    by_file: dict[str, dict[str, pd.DataFrame]] | None = None
-    for read in readable:
-        if problems_by_file[read.rel]:
-            continue
-        if by_file is None:
-            by_file = {t: dict(tuple(df.groupby(L.SOURCE_FILE, sort=False))) if len(df) else {}
-                       for t, df in validated.items()}
-        mine = {t: by_file[t].get(read.rel, df.iloc[0:0]) for t, df in validated.items()}
-        problems_by_file[read.rel].extend(source.file_checks(read, partition, mine))
+    elif clean:
+        by_file = {t: dict(tuple(df.groupby(L.SOURCE_FILE, sort=False))) if len(df) else {}
+                   for t, df in validated.items()}
+        for read in clean:
+            mine = {t: by_file[t].get(read.rel, df.iloc[0:0]) for t, df in validated.items()}
+            problems_by_file[read.rel].extend(source.file_checks(read, partition, mine))
 
     bad = {rel for rel, ps in problems_by_file.items() if ps}
     ledger_rows = []
