@@ -92,10 +92,7 @@ def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> di
     for src in sources().values():
         if src.partition_kind not in found:
             continue
-        keys = set(src.discover(paths.raw_dir))
-        # a partition whose files were all withdrawn is re-run so the lake records it
-        keys |= {k.replace("_", " ") if src.partition_kind == "quarter" else k for k in lake.partitions(paths.lake_dir, src.name)}
-        found[src.partition_kind] |= keys
+        found[src.partition_kind] |= set(_partitions_of(src, paths))
     out = {}
     for kind, keys in found.items():
         ordered = sort_keys(kind, keys)
@@ -107,6 +104,15 @@ def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> di
     return out
 
 
+def _partitions_of(src, paths: ProjectPaths) -> dict[str, list[Path]]:
+    """A source's partitions and their raw files: those in raw/, and those only in the lake
+    (every file withdrawn: the partition is run again so the ledger records it)."""
+    found = src.discover(paths.raw_dir)
+    for folder in lake.partitions(paths.lake_dir, src.name):
+        found.setdefault(folder.replace("_", " ") if src.partition_kind == "quarter" else folder, [])
+    return found
+
+
 def changed_partitions(paths: ProjectPaths, kind: str) -> list[str]:
     """Partition keys of this kind (quarters or waves) whose raw files differ from what the
     lake's ledger recorded: new, changed or withdrawn files, or a new contract version."""
@@ -114,10 +120,8 @@ def changed_partitions(paths: ProjectPaths, kind: str) -> list[str]:
     for src in sources().values():
         if src.partition_kind != kind:
             continue
-        found = src.discover(paths.raw_dir)
-        in_lake = {k.replace("_", " ") if kind == "quarter" else k for k in lake.partitions(paths.lake_dir, src.name)}
-        for key in set(found) | in_lake:
-            if not partition_is_current(src, key, found.get(key, []), raw_dir=paths.raw_dir, lake_dir=paths.lake_dir):
+        for key, files in _partitions_of(src, paths).items():
+            if not partition_is_current(src, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir):
                 changed.add(key)
     return sorted(changed)
 
@@ -135,7 +139,8 @@ def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> d
 def _warehouse_current(paths: ProjectPaths) -> str | None:
     from orchestration.warehouse import changed_sources
 
-    if changed_sources(paths)[0] == [] and all(p.exists() for p in (paths.figures_dir / "table_one.csv",)):
+    # the job also publishes the tidy CSVs: rebuild if they are gone
+    if changed_sources(paths)[0] == [] and (paths.figures_dir / "table_one.csv").exists():
         return "no lake source and no dbt file changed since the last build"
     return None
 
@@ -203,10 +208,14 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
     plan: list[tuple[str, dict]] = []
     # only the partitions whose files changed since their last load (a run over unchanged
     # partitions still costs Dagster a materialisation event per asset and partition)
-    if (tags := _range_tags(instance, "quarter", changed_partitions(paths, "quarter"))):
-        plan.append(("ingest_quarters", {"tags": tags}))
-    if (tags := _range_tags(instance, "wave", changed_partitions(paths, "wave"))):
-        plan.append(("ingest_waves", {"tags": tags}))
+    unchanged = []
+    for kind, job_name in (("quarter", "ingest_quarters"), ("wave", "ingest_waves")):
+        if (tags := _range_tags(instance, kind, changed_partitions(paths, kind))):
+            plan.append((job_name, {"tags": tags}))
+        elif partitions[kind]:
+            unchanged.append(job_name)
+    if unchanged:
+        say(f"raw files unchanged since their last load: {', '.join(unchanged)} skipped")
     plan.append(("build_warehouse", {"skip_if": _warehouse_current}))
     if period and reports:
         regions = {"config": {"regions": list(regions or [])}}
@@ -214,9 +223,6 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
                                         "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}}))
         plan.append(("publish_register", {}))
     total = len(plan)
-    if len(plan) < (5 if period and reports else 3):
-        say("raw files unchanged since their last load: " + ", ".join(
-            j for j in ("ingest_quarters", "ingest_waves") if j not in dict(plan)) + " skipped")
     for i, (job_name, kwargs) in enumerate(plan, start=1):
         if (skip := kwargs.pop("skip_if", None)) and (why := skip(paths)):
             say(f"[{i}/{total}] {job_name}: up to date ({why})")

@@ -32,15 +32,14 @@ MANIFEST_TARGET = DBT_PROJECT_DIR / "target"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=MANIFEST_TARGET)
 
 
+def _dbt_project_files() -> list[Path]:
+    """Every file dbt reads to make its manifest (and so the warehouse's shape)."""
+    files = sorted(p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    return [*files, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+
+
 def _newest_source_mtime() -> float:
-    newest = 0.0
-    for folder in ("models", "macros", "seeds", "tests"):
-        for p in (DBT_PROJECT_DIR / folder).rglob("*"):
-            if p.is_file():
-                newest = max(newest, p.stat().st_mtime)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        newest = max(newest, (DBT_PROJECT_DIR / name).stat().st_mtime)
-    return newest
+    return max(p.stat().st_mtime for p in _dbt_project_files())
 
 
 def ensure_manifest() -> Path:
@@ -142,10 +141,9 @@ def warehouse_inputs(paths: ProjectPaths) -> dict[str, str]:
         root = paths.lake_dir / name
         files = sorted(root.rglob("*.parquet")) if root.exists() else []
         out[f"source:{name}"] = _digest((f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files)
-    dbt_files = sorted(p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
-    dbt_files += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     settings = [("env:" + RETURN_DEADLINE_ENV, os.environ.get(RETURN_DEADLINE_ENV, ""))]  # read by dbt models
-    out["dbt_project"] = _digest([*((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in dbt_files), *settings])
+    out["dbt_project"] = _digest([*((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
+                                    for f in _dbt_project_files()), *settings])
     return out
 
 
