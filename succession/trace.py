@@ -42,7 +42,7 @@ COUNTED_WHAT = {"vacancies": "were vacant at some point", "posts_advertised": "h
                 "closed without a permanent appointment", "readvertised": "were readvertised (advert opened)"}
 # a numerator that adds up the cells' values (an average), and what each cell belongs to
 SUMMED_COLUMNS = {"applicants": "campaigns", "shortlisted": "campaigns", "rating": "feedback responses"}
-ROLE_WORDS = {"counted": "counted", "summed": "added up", "numerator": "numerator", "denominator": "denominator",
+ROLE_WORDS = {"numerator": "numerator", "denominator": "denominator", "counted": "counted", "summed": "added up",
               "compared": "compared between coders", "contributes": "read"}
 
 
@@ -136,7 +136,7 @@ def first_line(node: dict) -> str:
             lines.append(line.removeprefix("--").strip())
         text = " ".join(lines)
     text = " ".join(text.split())
-    match = re.match(r"(.+?)[.;](\s+[A-Z(]|$)", text)
+    match = re.match(r"(.+?)(?<!\.)[.;](?!\.)(\s+\S|$)", text)  # the first full stop, not an ellipsis
     if match:
         return match.group(1) + "."
     if text:
@@ -152,6 +152,7 @@ class Lineage:
         self.nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
         self.sources = manifest.get("sources", {})
         self.by_name = {n["name"]: uid for uid, n in self.nodes.items()}
+        self._cache: dict[str, tuple[list[dict], list[str]]] = {}
         self.children: dict[str, list[str]] = defaultdict(list)
         for uid, n in self.nodes.items():
             for parent in n.get("depends_on", {}).get("nodes", []):
@@ -161,6 +162,12 @@ class Lineage:
         return sorted(self.nodes[uid].get("depends_on", {}).get("nodes", []))
 
     def models_for(self, model: str) -> tuple[list[dict], list[str]]:
+        """``_models_for``, once per model (hundreds of figures share a handful of marts)."""
+        if model not in self._cache:
+            self._cache[model] = self._models_for(model)
+        return self._cache[model]
+
+    def _models_for(self, model: str) -> tuple[list[dict], list[str]]:
         """The models ``model`` is computed from plus the figure models that register it, in a
         topological order (every model after the models it reads; ties by name), and the raw
         (lake) tables at the bottom."""
@@ -457,6 +464,12 @@ def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: i
     return lines
 
 
+def _reading_order(c: dict) -> tuple:
+    """Numerator before denominator, then by file and position in it."""
+    return (list(ROLE_WORDS).index(c["role"]) if c["role"] in ROLE_WORDS else len(ROLE_WORDS),
+            c["file_path"], c["row"] if c["row"] is not None else -1, c["cell"] or "")
+
+
 def _withheld_keys(f: dict) -> tuple:
     return (f["table_id"], f["indicator"], f["period"], f["breakdown"])
 
@@ -475,7 +488,7 @@ def _word(figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict
         key = _withheld_keys(f)
         withheld_by = {c["_row_uid"] for c in cells
                        if any(other[0] != figure_id and tuple(other[1:]) == key for other in data.suppressed_rows.get(c["_row_uid"], []))}
-    shown = [] if hide_all else [c for c in cells if c["_row_uid"] not in withheld_by]
+    shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
     withheld = {"count": len(cells) - len(shown),
                 "reason": ("the figure is suppressed" if hide_all else
                            "they also make up a suppressed figure of the same indicator (listing them would reveal it)")

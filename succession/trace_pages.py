@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -191,24 +192,21 @@ def write_trace_pages(paths: ProjectPaths) -> tuple[Path, int, float]:
     """Write a page for every figure in the register, and the index; (index, pages, seconds).
     Pages of figures no longer registered are removed, so the folder matches the register."""
     started = time.perf_counter()
-    out = paths.trace_dir
-    out.mkdir(parents=True, exist_ok=True)
     figure_ids = sorted(register_entries(paths))
     all_traces = traces(paths, figure_ids) if figure_ids else []
     links = _Links.find(paths)
-    keep = {INDEX}
+    # the set is written to a new folder and swapped in with one rename: never half old, half new,
+    # and a figure no longer registered leaves no stale page behind
+    out = paths.trace_dir
+    new, old = out.with_name(out.name + ".new"), out.with_name(out.name + ".old")
+    for scratch in (new, old):
+        shutil.rmtree(scratch, ignore_errors=True)
+    new.mkdir(parents=True)
     for t in all_traces:
-        name = page_name(t.figure["figure_id"])
-        _write(out / name, render_page(t, links))
-        keep.add(name)
-    _write(out / INDEX, render_index(all_traces, links))
-    for stale in out.glob("*.html"):
-        if stale.name not in keep:
-            stale.unlink()
+        (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
+    (new / INDEX).write_text(render_index(all_traces, links), encoding="utf-8")
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
     return out / INDEX, len(all_traces), time.perf_counter() - started
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

@@ -49,7 +49,7 @@ def test_models_are_listed_in_dependency_order(sample_build, warehouse):
     manifest = _manifest(sample_build)
     position = {m["unique_id"]: i for i, m in enumerate(t.models)}
     for m in t.models:
-        for parent in manifest["nodes"][m["unique_id"]]["depends_on"]["nodes"]:
+        for parent in manifest["nodes"][m["unique_id"]].get("depends_on", {}).get("nodes", []):
             if parent in position:
                 assert position[parent] < position[m["unique_id"]], (parent, m["name"])
     assert [m["name"] for m in t.models][-2:] == ["fig_table_one", "fct_figures"]
