@@ -393,7 +393,10 @@ def _count_sentence(cells: list[dict], what: str, period: str) -> tuple[int, str
     if column in COUNTED_BY_VALUE and all(c["value"] is not None for c in cells):
         n = len({c["value"] for c in cells})
         noun = COUNTED_BY_VALUE[column]
-        return n, f"{n} distinct {noun if n != 1 else noun.rstrip('s')} {what} in {period}: {_group_rows(cells)}"
+        if n == 1:
+            noun, what = noun.removesuffix("s").replace("returns'", "return").replace("authorities'", "authority's"), \
+                re.sub(r"^were\b", "was", what)
+        return n, f"{n} distinct {noun} {what} in {period}: {_group_rows(cells)}"
     keyed = {(c["file_path"], c["row"]) for c in cells}
     listed = ", ".join(f"{_location(c)} of {_short(c['file_path'])}" + ("" if c["value"] is None else f" = {c['value']!r}")
                        for c in cells[:SUMMARY_ROWS])
