@@ -17,6 +17,7 @@ from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import WAREHOUSE_POOL, ensure_manifest, model_keys
 from succession import publish, reports
 from succession.paths import REPORTS_DIR
+from succession.trace_pages import write_trace_pages
 
 # document -> its asset, named as its dbt exposure (models/exposures.yml)
 REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report"}
@@ -88,11 +89,15 @@ def report_assets() -> list[dg.AssetsDefinition]:
 def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(group_name="publish", deps=report_keys, kinds={"csv"},
               description="build/figures/published_figures.csv: every number any rendered report shows, with its figure id, "
-                          "value as shown, unit, base, report and section, and the model and filter that computed it.")
+                          "value as shown, unit, base, report and section, and the model and filter that computed it; "
+                          "and build/audit/trace/<figure_id>.html, each figure's trace page, with their index.")
     def figure_register(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths
         path = publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
         n = sum(1 for _ in path.open()) - 1
-        return dg.MaterializeResult(metadata={"figures": dg.MetadataValue.int(n), "path": dg.MetadataValue.path(str(path))})
+        index, pages, seconds = write_trace_pages(paths)  # each registered figure's trace page, linked from the documents
+        context.log.info(f"wrote {pages} trace pages in {seconds:.1f}s: {index}")
+        return dg.MaterializeResult(metadata={"figures": dg.MetadataValue.int(n), "path": dg.MetadataValue.path(str(path)),
+                                              "trace_pages": dg.MetadataValue.path(str(index))})
 
     return figure_register

@@ -4,7 +4,7 @@
   succession render evaluation|quarterly-return --region CODE --period "2024-25 Q4" [--out DIR] [--format html,pdf]
   succession template hr-return --la CODE --quarter "2024-25 Q1" -o FILE.xlsx
   succession validate FILE...
-  succession trace FIGURE_ID [--out DIR] [--json]
+  succession trace FIGURE_ID [--out DIR] [--json] [--unsuppressed]
   succession sample [--raw-dir DIR] [--las N --quarters N ...]
 """
 from __future__ import annotations
@@ -47,6 +47,9 @@ def cmd_render(args) -> int:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     done = reports.render(paths, args.document, args.region, args.period, formats=formats)
     publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
+    from succession.trace_pages import write_trace_pages
+
+    write_trace_pages(paths)  # the documents' numbers link to these pages
     for fmt, path in done.outputs.items():
         print(f"{fmt}: {path}")
     print(f"rendered with {done.engine} in {done.seconds:.1f}s; register: {paths.figures_dir / publish.REGISTER}")
@@ -77,7 +80,7 @@ def cmd_trace(args) -> int:
     from succession.trace import UnknownFigureError, trace
 
     try:
-        result = trace(paths, args.figure_id)
+        result = trace(paths, args.figure_id, unsuppressed=args.unsuppressed)
     except UnknownFigureError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("figure_id")
     p.add_argument("--out", help="build folder (default: build/)")
     p.add_argument("--json", action="store_true", help="complete machine-readable chain")
+    p.add_argument("--unsuppressed", action="store_true", help="auditors only: show the values disclosure control withholds")
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("sample", help="write deterministic sample raw data")

@@ -12,6 +12,8 @@ DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 REPORTS_DIR = PROJECT_DIR / "reports"
 CONTRACTS_DIR = PROJECT_DIR / "contracts"
 
+REGISTER_FILE = "published_figures.csv"  # <build>/figures/: every number a rendered document shows
+TRACE_FOLDER = "audit/trace"  # <build>/audit/trace/<figure_id>.html: each registered figure's trace page
 CHECKS_FOLDER = "checks"  # <build>/checks: check results (JSON) the reports show as caveats
 
 ENV_RAW_DIR = "SUCCESSION_RAW_DIR"
@@ -50,6 +52,11 @@ class ProjectPaths:
     @property
     def dbt_target_dir(self) -> Path:
         return self.build_dir / "dbt_target"
+
+    @property
+    def trace_dir(self) -> Path:
+        """Static trace pages, one per registered figure, and their index (the documents link here)."""
+        return self.build_dir / TRACE_FOLDER
 
     @property
     def checks_dir(self) -> Path:

@@ -16,7 +16,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-REGISTER = "published_figures.csv"
+from succession.paths import REGISTER_FILE
+
+REGISTER = REGISTER_FILE
 REGISTER_COLUMNS = [
     "figure_id", "value_shown", "unit", "base", "suppressed", "report", "region", "period", "section",
     "table_id", "indicator", "time_period", "time_identifier", "geographic_level", "region_code",

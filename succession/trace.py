@@ -1,24 +1,49 @@
-"""`succession trace FIGURE_ID`: from a published number back to the raw cells.
+"""`succession trace FIGURE_ID`: from a published number back to the raw cells, as an
+auditor who is not a programmer reads it.
 
-figure -> the mart and filter that computed it -> the dbt models upstream of that
-mart down to the lake sources -> every contributing raw row (file, SHA-256, sheet,
-row, cell) -> the Dagster run that loaded each file and when; plus the register
-entries (which report and section show it) and any earlier submission a corrected
-return superseded.
+A trace says what the figure is (the indicator's definition from the dictionary), where
+and when (the place named: LA, region, England; the period), the arithmetic in words
+with the actual numbers (a rate's numerator and denominator each with its cells), its
+disclosure status and why, every contributing value (file, SHA-256, sheet, cell, the
+value found there, the Dagster run that loaded it) and the dbt models that computed it
+in dependency order. The cells come from the warehouse (``audit.fct_figure_cells``: the
+dbt ``*__sources`` models name the column that held each number), so this module only
+reads and words them.
+
+A suppressed figure's value, arithmetic and cells are withheld unless the caller asks
+for the unsuppressed view (``--unsuppressed``), and so are the cells a shown figure
+shares with a suppressed one of the same indicator (an LA's rows under a region
+total), which would otherwise give the suppressed value away.
+
+Kept light to import: no pandas, one read-only DuckDB connection and one set of
+queries per call, for one figure (the command) or every registered figure (the pages).
 """
 from __future__ import annotations
 
 import csv
 import json
+import re
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import duckdb
+from succession.paths import DBT_PROJECT_DIR, REGISTER_FILE, ProjectPaths
 
-from succession.paths import DBT_PROJECT_DIR, ProjectPaths
-from succession.publish import REGISTER
+SUMMARY_ROWS = 12  # contributing values listed in the text (all of them in --json and on the page)
+ENGLAND = ("E92000001", "England")
+DISCLOSURE_VARS = ("suppress_counts_up_to", "suppress_rates_base_below")
 
-SUMMARY_ROWS = 12
+# what a counted column counts, in words (else the rows are counted)
+COUNTED_BY_VALUE = {"post_ref": "posts", "campaign_ref": "campaigns", "la_code": "local authorities' returns",
+                    "interview_id": "interviews"}
+# what a Table one count's rows did in the period, for the sentence "5 distinct posts were vacant ..."
+COUNTED_WHAT = {"vacancies": "were vacant at some point", "posts_advertised": "had their advert opened",
+                "filled_permanent": "were filled permanently (date filled)", "advertised_not_filled":
+                "closed without a permanent appointment", "readvertised": "were readvertised (advert opened)"}
+# a numerator that adds up the cells' values (an average), and what each cell belongs to
+SUMMED_COLUMNS = {"applicants": "campaigns", "shortlisted": "campaigns", "rating": "feedback responses"}
+ROLE_WORDS = {"numerator": "numerator", "denominator": "denominator", "counted": "counted", "summed": "added up",
+              "compared": "compared between coders", "contributes": "read"}
 
 
 class UnknownFigureError(LookupError):
@@ -27,44 +52,67 @@ class UnknownFigureError(LookupError):
 
 @dataclass
 class Trace:
-    figure: dict
-    published_in: list[dict]
-    model_chain: list[str]
-    sources: list[str]
+    figure: dict                 # audit.fct_figures, the unsuppressed value removed unless entitled
+    indicator: dict              # label, definition, unit, aggregation (or where the definition lives)
+    place: dict                  # level, la / region / country names and codes, in words
+    period: str
+    disclosure: dict             # status, reason, whether this trace shows unsuppressed values
+    arithmetic: list[str]        # sentences with the actual numbers
+    contributions: list[dict]    # every contributing value: file, sha256, sheet, row, column, cell, value, role
+    withheld: dict               # contributions not listed, and why
     files: list[dict]
-    rows: list[dict]
+    models: list[dict]           # dbt models in dependency order, each with one line of its description
+    sources: list[str]
+    published_in: list[dict]
     superseded: list[dict] = field(default_factory=list)
+    docs_url: str | None = None  # dbt docs for model-level lineage, where published
+
+    @property
+    def rows(self) -> list[dict]:
+        return self.contributions
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, default=str, sort_keys=True)
 
     def to_text(self) -> str:
         f = self.figure
-        out = [f"figure {f['figure_id']}",
-               f"  shown as {f['value_shown']!r} ({f['unit']}); unsuppressed value {f['value']!r}; base {f['base']!r}"
-               + (f"; suppressed ({f['suppression']})" if f["suppressed"] else "")]
-        for p in self.published_in:
-            out.append(f"  published in {p['report']} {p['region']} {p['period']}, section {p['section']!r}")
+        out = [f"figure {f['figure_id']}", f"  what: {self.indicator['label']}", f"  definition: {self.indicator['definition']}",
+               f"  where: {self.place['description']}", f"  when: {self.period}",
+               f"  shown as {f['value_shown']!r} ({f['unit']})", f"  disclosure: {self.disclosure['statement']}"]
+        if self.disclosure["unsuppressed_view"]:
+            out.append("  UNSUPPRESSED VIEW (--unsuppressed): values withheld from published outputs are shown")
+        out += [f"  published in {p['report']} {p['region']} {p['period']}, section {p['section']!r}" for p in self.published_in]
         if not self.published_in:
             out.append("  not shown in any rendered report (it is in the warehouse's figure table)")
-        out.append(f"computed by {f['source_model']} where {f['source_filter']}")
-        out.append("models: " + " <- ".join(self.model_chain))
-        out.append("raw tables: " + ", ".join(self.sources))
+        out.append("arithmetic:")
+        out += [f"  {line}" for line in self.arithmetic]
+        out.append(f"contributing values ({len(self.contributions)}):")
+        for c in self.contributions[:SUMMARY_ROWS]:
+            out.append(f"  {c['role']:<11} {c['file_path']}: {c['location']} = {_quoted(c['value'])}")
+        if len(self.contributions) > SUMMARY_ROWS:
+            out.append(f"  ... {len(self.contributions) - SUMMARY_ROWS} more (use --json, or the trace page, for every value)")
+        if self.withheld["count"]:
+            out.append(f"  {self.withheld['count']} more withheld: {self.withheld['reason']}")
         out.append(f"raw files ({len(self.files)}):")
         for fl in self.files:
-            out.append(f"  {fl['file_path']}  sha256 {fl['file_sha256']}  ({fl['rows']} rows)  "
+            out.append(f"  {fl['file_path']}  sha256 {fl['file_sha256']}  ({fl['rows']} values)  "
                        f"loaded by run {fl['run_id']} at {fl['loaded_at']}")
-        out.append(f"contributing rows ({len(self.rows)}):")
-        for r in self.rows[:SUMMARY_ROWS]:
-            where = f"{r['sheet']}!{r['cell']}" if r["cell"] else f"{r['sheet']} row {r['row']}"
-            out.append(f"  {r['file_path']}: {where}")
-        if len(self.rows) > SUMMARY_ROWS:
-            out.append(f"  ... {len(self.rows) - SUMMARY_ROWS} more (use --json for every row)")
         for s in self.superseded:
             out.append(f"superseded submission: {s['file_path']} (sha256 {s['file_sha256']}, loaded by run {s['run_id']}) "
                        f"superseded by {s['superseded_by']}")
+        out.append("computed by (dbt models, each after the models it reads):")
+        out += [f"  {m['name']}: {m['description']}" for m in self.models]
+        out.append("raw tables: " + ", ".join(self.sources))
+        if self.docs_url:
+            out.append(f"model lineage (dbt docs): {self.docs_url}")
         return "\n".join(out)
 
+
+def _quoted(value) -> str:
+    return "(not held: free text or a pseudonymised identifier)" if value is None else repr(value)
+
+
+# --- the dbt manifest: models in dependency order --------------------------------
 
 def _manifest(paths: ProjectPaths) -> dict:
     for candidate in (paths.dbt_target_dir / "manifest.json", DBT_PROJECT_DIR / "target" / "manifest.json"):
@@ -73,73 +121,424 @@ def _manifest(paths: ProjectPaths) -> dict:
     raise FileNotFoundError("no dbt manifest: run `succession run` first")
 
 
-def model_chain(manifest: dict, model: str) -> tuple[list[str], list[str]]:
-    """Models upstream of ``model`` (nearest first) and the sources they read."""
-    by_name = {n["name"]: uid for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
-    chain, sources, seen = [], set(), set()
-    frontier = [by_name[model]]
-    while frontier:
-        nxt = []
-        for uid in frontier:
-            if uid in seen:
-                continue
-            seen.add(uid)
-            node = manifest["nodes"].get(uid) or manifest["sources"].get(uid)
-            if uid.startswith("source."):
-                sources.add(f"{node['source_name']}.{node['name']}")
-                continue
-            chain.append(node["name"])
-            nxt.extend(node.get("depends_on", {}).get("nodes", []))
-        frontier = sorted(nxt)
-    return chain, sorted(sources)
+def first_line(node: dict) -> str:
+    """One line describing a dbt node: its description's first sentence, else that of the
+    comment its SQL opens with (most intermediate models are documented there)."""
+    text = node.get("description") or ""
+    if not text.strip():
+        lines = []
+        for line in (node.get("raw_code") or "").splitlines():
+            line = line.strip()
+            if line.startswith("{{") and not lines:
+                continue  # a config() line before the comment
+            if not line.startswith("--"):
+                break
+            lines.append(line.removeprefix("--").strip())
+        text = " ".join(lines)
+    text = " ".join(text.split())
+    match = re.match(r"(.+?)(?<!\.)[.;](?!\.)(\s+\S|$)", text)  # the first full stop, not an ellipsis
+    if match:
+        return match.group(1) + "."
+    if text:
+        return text
+    reads = sorted(p.split(".", 2)[-1] for p in node.get("depends_on", {}).get("nodes", []))
+    return "(no description) reads " + ", ".join(reads) if reads else "(no description)"
 
 
-def trace(paths: ProjectPaths, figure_id: str) -> Trace:
+class Lineage:
+    """The dbt graph from the manifest, read once for any number of figures."""
+
+    def __init__(self, manifest: dict):
+        self.nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
+        self.sources = manifest.get("sources", {})
+        self.by_name = {n["name"]: uid for uid, n in self.nodes.items()}
+        self._cache: dict[str, tuple[list[dict], list[str]]] = {}
+        self.children: dict[str, list[str]] = defaultdict(list)
+        for uid, n in self.nodes.items():
+            for parent in n.get("depends_on", {}).get("nodes", []):
+                self.children[parent].append(uid)
+
+    def parents(self, uid: str) -> list[str]:
+        return sorted(self.nodes[uid].get("depends_on", {}).get("nodes", []))
+
+    def models_for(self, model: str) -> tuple[list[dict], list[str]]:
+        """``_models_for``, once per model (hundreds of figures share a handful of marts)."""
+        if model not in self._cache:
+            self._cache[model] = self._models_for(model)
+        return self._cache[model]
+
+    def _models_for(self, model: str) -> tuple[list[dict], list[str]]:
+        """The models ``model`` is computed from plus the figure models that register it, in a
+        topological order (every model after the models it reads; ties by name), and the raw
+        (lake) tables at the bottom."""
+        root = self.by_name[model]
+        upstream, sources, stack = set(), set(), [root]
+        while stack:
+            uid = stack.pop()
+            if uid in upstream:
+                continue
+            upstream.add(uid)
+            for p in self.parents(uid):
+                if p.startswith("source."):
+                    s = self.sources[p]
+                    sources.add(f"{s['source_name']}.{s['name']}")
+                elif p in self.nodes:
+                    stack.append(p)
+        # downstream: the fig_* model that turns the mart into figures, then fct_figures
+        register = [c for c in self.children.get(root, []) if self.nodes[c]["name"].startswith("fig_")
+                    and not self.nodes[c]["name"].endswith("__sources")]
+        register += [c for r in register for c in self.children.get(r, []) if self.nodes[c]["name"] == "fct_figures"]
+        chosen = upstream | set(register)
+        order = _topological(chosen, lambda uid: [p for p in self.parents(uid) if p in chosen], lambda uid: self.nodes[uid]["name"])
+        return [{"name": self.nodes[u]["name"], "kind": self.nodes[u]["resource_type"],
+                 "schema": self.nodes[u].get("schema"), "unique_id": u,
+                 "description": first_line(self.nodes[u])} for u in order], sorted(sources)
+
+
+def _topological(nodes: set[str], parents, name) -> list[str]:
+    """Kahn's algorithm; among the nodes ready at once, alphabetical (a stable order)."""
+    waiting = {n: set(parents(n)) for n in nodes}
+    order = []
+    ready = sorted((n for n, ps in waiting.items() if not ps), key=name)
+    while ready:
+        n = ready.pop(0)
+        order.append(n)
+        for m, ps in waiting.items():
+            if n in ps:
+                ps.discard(n)
+                if not ps and m not in order and m not in ready:
+                    ready.append(m)
+        ready.sort(key=name)
+        waiting = {m: ps for m, ps in waiting.items() if m not in order}
+    return order
+
+
+# --- reading the warehouse --------------------------------------------------------
+
+def _sql_text(value: str) -> str:
+    """A string as an SQL literal. Literals, not bound parameters: binding a Python value
+    makes the duckdb module import pandas, a second and a half of a one-second command."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _sql_list(values: list[str]) -> str:
+    return "(" + ", ".join(_sql_text(v) for v in values) + ")" if values else "(null)"
+
+
+def _records(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@dataclass
+class _Fetched:
+    figures: dict[str, dict]
+    cells: dict[str, list[dict]]
+    suppressed_rows: dict[str, list[tuple]]   # row uid -> (figure_id, table_id, indicator, period, breakdown) suppressed
+    files: dict[str, dict]
+    superseded: list[dict]
+    indicators: dict[str, dict]
+    disclosure_vars: dict[str, str]
+
+
+def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
+    import duckdb  # here, not at import: `succession trace` starts fast
+
     if not paths.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {paths.warehouse}: run `succession run` first")
+    wanted = _sql_list(figure_ids)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        fig = con.execute("select * from audit.fct_figures where figure_id = ?", [figure_id]).df()
-        if fig.empty:
-            head = figure_id.rsplit(".", 1)[0]
+        con.execute("set enable_progress_bar = false")
+        figures = {r["figure_id"]: r for r in _records(con.execute(
+            f"select * from audit.fct_figures where figure_id in {wanted}"))}
+        unknown = [f for f in figure_ids if f not in figures]
+        if unknown:
+            head = unknown[0].rsplit(".", 1)[0]
             near = [r[0] for r in con.execute(
-                "select figure_id from audit.fct_figures where starts_with(figure_id, ?) order by 1 limit 5", [head]).fetchall()]
+                f"select figure_id from audit.fct_figures where starts_with(figure_id, {_sql_text(head)}) order by 1 limit 5").fetchall()]
             hint = f"; similar ids: {', '.join(near)}" if near else ""
-            raise UnknownFigureError(f"unknown figure id {figure_id!r}: not in the warehouse's figure table (audit.fct_figures){hint}")
-        figure = {k: (None if v != v else v) for k, v in fig.iloc[0].to_dict().items()}  # NaN -> None
-        rows = con.execute(
-            """select r.source, r.source_table, r._source_file as file_path, r._file_sha256 as file_sha256,
-                      r._sheet as sheet, r._row as row, r._cell as cell, r._row_uid as row_uid,
-                      r._run_id as run_id, r._loaded_at as loaded_at
-               from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid)
-               where s.figure_id = ? order by r._source_file, r._sheet, r._row, r._cell""", [figure_id]).df()
-        files = con.execute(
-            """select f.file_path, f.file_sha256, f.status, f.run_id, f.loaded_at, f.superseded_by
-               from audit.fct_files f where f.file_sha256 in (select distinct r._file_sha256
-                   from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid) where s.figure_id = ?)
-               order by f.file_path""", [figure_id]).df()
-        superseded = con.execute(
-            """select file_path, file_sha256, run_id, superseded_by from audit.fct_files
-               where superseded_by in (select file_path from audit.fct_files f where f.file_sha256 in (
-                   select distinct r._file_sha256 from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid)
-                   where s.figure_id = ?)) order by file_path""", [figure_id]).df()
-    counts = rows.groupby("file_path").size().to_dict()
-    file_list = [{**{k: (str(v) if k == "loaded_at" else v) for k, v in r.items()}, "rows": int(counts.get(r["file_path"], 0))}
-                 for r in files.to_dict("records")]
-    chain, srcs = model_chain(_manifest(paths), figure["source_model"])
+            raise UnknownFigureError(f"unknown figure id {unknown[0]!r}: not in the warehouse's figure table (audit.fct_figures){hint}")
+        cells = defaultdict(list)
+        for r in _records(con.execute(
+                f"""select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells where figure_id in {wanted}
+                    order by figure_id, role, file_path, row, column_letter, cell""")):
+            cells[r["figure_id"]].append(r)
+        suppressed = defaultdict(list)
+        for uid, *key in con.execute(
+                f"""select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
+                    from audit.fct_figure_sources as s inner join audit.fct_figures as f using (figure_id)
+                    where f.suppressed and s._row_uid in (
+                        select _row_uid from audit.fct_figure_sources where figure_id in {wanted})""").fetchall():
+            suppressed[uid].append(tuple(key))
+        shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
+        files = {r["file_sha256"] + r["file_path"]: r for r in _records(con.execute(
+            f"""select file_path, file_sha256, status, run_id, loaded_at::varchar as loaded_at, superseded_by
+                from audit.fct_files where file_sha256 in {shas} order by file_path"""))}
+        superseded = _records(con.execute(
+            f"""select file_path, file_sha256, run_id, superseded_by from audit.fct_files
+                where superseded_by in {_sql_list(sorted({f["file_path"] for f in files.values()}))} order by file_path"""))
+        indicators = {r["indicator"]: r for r in _records(con.execute(
+            "select indicator, label, unit, aggregation, definition from publish.pub_indicator_dictionary"))}
+    return _Fetched(figures, cells, suppressed, files, superseded, indicators, _disclosure_vars())
+
+
+def _disclosure_vars() -> dict[str, str]:
+    """The disclosure thresholds from dbt_project.yml's vars (the only place they are set)."""
+    text = (DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    found = {}
+    for name in DISCLOSURE_VARS:
+        m = re.search(rf"^\s*{name}:\s*([0-9.]+)", text, re.M)
+        if m:
+            found[name] = m.group(1)
+    return found
+
+
+def register_entries(paths: ProjectPaths) -> dict[str, list[dict]]:
+    """Figure id -> where the rendered documents show it (report, region, period, section)."""
+    register = paths.figures_dir / REGISTER_FILE
+    entries: dict[str, list[dict]] = defaultdict(list)
+    if register.exists():
+        with open(register, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                entries[r["figure_id"]].append({k: r[k] for k in ("report", "region", "period", "section")})
+    return entries
+
+
+# --- wording one figure -----------------------------------------------------------
+
+def _place(f: dict) -> dict:
+    level = f.get("geographic_level") or "National"
+    region = f"{f['region_name']} ({f['region_code']})" if f.get("region_code") else None
+    if level == "Local authority":
+        text = f"{f['la_name']} (LA {f['new_la_code']}, DfE code {f['old_la_code']}), in {region}, England"
+    elif level == "Regional":
+        text = f"{region}, England" if region else "a region of England"
+    else:
+        text = f"England ({ENGLAND[0]})"
+    return {"level": level, "la_name": f.get("la_name"), "new_la_code": f.get("new_la_code"), "old_la_code": f.get("old_la_code"),
+            "region_name": f.get("region_name"), "region_code": f.get("region_code"), "country": ENGLAND[1],
+            "country_code": f.get("country_code") or ENGLAND[0], "description": text}
+
+
+def _indicator(f: dict, dictionary: dict[str, dict], models: list[dict]) -> dict:
+    entry = dictionary.get(f["indicator"]) if f["table_id"] == "table_one" else None
+    if entry:
+        return {**entry, "from": "indicator dictionary (dbt seed ref_indicators.csv, publish.pub_indicator_dictionary)"}
+    computing = next((m for m in models if m["name"] == f["source_model"]), None)
+    return {"indicator": f["indicator"], "label": f"{f['table_id']}: {f['indicator']}".replace("_", " "), "unit": f["unit"],
+            "aggregation": None,
+            "definition": (computing["description"] if computing else "(no description)")
+                          + f" (not in the indicator dictionary: the description of {f['source_model']}, the model that computes it)",
+            "from": f"dbt model {f['source_model']}"}
+
+
+def _number(v) -> str:
+    if v is None:
+        return "none"
+    return str(int(v)) if float(v).is_integer() else f"{v:.6g}"
+
+
+def _disclosure(f: dict, thresholds: dict[str, str], unsuppressed: bool) -> dict:
+    counts, base = thresholds.get("suppress_counts_up_to", "?"), thresholds.get("suppress_rates_base_below", "?")
+    if not f["suppressed"]:
+        why = (f"not a count of 1 to {counts} at LA level, nor a rate on a base under {base}, "
+               "and not needed to protect another suppressed cell")
+        status = "shown"
+    elif f["suppression"] == "secondary":
+        status = "suppressed (secondary)"
+        why = ("suppressed to protect another suppressed figure of the same group: with this one shown, the group total "
+               "minus the shown figures would reveal it")
+    else:
+        status = "suppressed (primary)"
+        why = (f"suppressed because it is a rate on a base under {base}" if f["unit"] in ("percent", "ratio", "rate", "score")
+               else f"suppressed because it is a count of 1 to {counts}, small enough to identify people")
+    if f["suppressed"] and unsuppressed:
+        why += f"; UNSUPPRESSED VIEW: its value is {_number(f['value'])}"
+    elif f["suppressed"]:
+        why += "; its value, arithmetic and contributing values are withheld (auditors: --unsuppressed)"
+    return {"status": status, "suppressed": bool(f["suppressed"]), "suppression": f["suppression"],
+            "statement": f"{status}: {why}", "unsuppressed_view": unsuppressed, "thresholds": thresholds}
+
+
+def _location(c: dict) -> str:
+    """Where an auditor finds the value: Sheet!cell in a workbook; row and column in a CSV."""
+    column = c.get("column_letter")
+    if c["sheet"] is None:
+        if column and c.get("row"):
+            return f"row {c['row']}, column {column}" + (f" ({c['source_column']})" if c.get("source_column") else "")
+        return f"entry {c['cell']}" if c.get("cell") else f"row {c['row']}"
+    return f"{c['sheet']}!{c['cell']}" + (f" ({c['source_column']})" if c.get("source_column") and column else "")
+
+
+def _short(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _group_rows(cells: list[dict]) -> str:
+    """'852-DCS-01 (852_2024-25_Q4.xlsx rows 2, 3), ...' grouped by value, files named once each."""
+    by_value: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for c in cells:
+        by_value[c["value"]][_short(c["file_path"])].append(c["row"] if c["row"] is not None else c["cell"])
+    parts = []
+    for value, files in by_value.items():
+        where = "; ".join(
+            f"{name} {'row' if isinstance(rows[0], int) else 'cells'}{'s' if len(set(rows)) > 1 else ''} "
+            f"{', '.join(str(r) for r in sorted(set(rows), key=str))}" for name, rows in files.items())
+        parts.append(f"{value} ({where})")
+    return ", ".join(parts)
+
+
+def _count_sentence(cells: list[dict], what: str, period: str) -> tuple[int, str]:
+    column = cells[0]["source_column"]
+    if column in COUNTED_BY_VALUE and all(c["value"] is not None for c in cells):
+        n = len({c["value"] for c in cells})
+        noun = COUNTED_BY_VALUE[column]
+        if n == 1:
+            noun, what = noun.removesuffix("s").replace("returns'", "return").replace("authorities'", "authority's"), \
+                re.sub(r"^were\b", "was", what)
+        return n, f"{n} distinct {noun} {what} in {period}: {_group_rows(cells)}"
+    keyed = {(c["file_path"], c["row"]) for c in cells}
+    listed = ", ".join(f"{_location(c)} of {_short(c['file_path'])}" + ("" if c["value"] is None else f" = {c['value']!r}")
+                       for c in cells[:SUMMARY_ROWS])
+    more = f" and {len(cells) - SUMMARY_ROWS} more" if len(cells) > SUMMARY_ROWS else ""
+    return len(keyed), f"{len(keyed)} rows ({len(cells)} cells) {what} in {period}: {listed}{more}"
+
+
+def _counted_part(cells: list[dict], expected, period: str) -> str:
+    """A numerator's or denominator's cells, and what the figure counts among them when that
+    is not one per row (people among codings, respondents among answer cells)."""
+    n, sentence = _count_sentence(cells, "", period)
+    sentence = sentence.replace("  in ", " in ")
+    if expected is not None and n != expected:
+        sentence = f"{_number(expected)}, counted among these as the definition says: " + sentence
+    return sentence
+
+
+def _sum_sentence(cells: list[dict]) -> tuple[float | None, str]:
+    try:
+        values = [float(c["value"]) for c in cells]
+    except (TypeError, ValueError):
+        return None, f"{len(cells)} values read"
+    terms = " + ".join(f"{_number(v)} ({_short(c['file_path'])} {_location(c)})" for v, c in zip(values, cells[:SUMMARY_ROWS]))
+    if len(cells) > SUMMARY_ROWS:
+        terms += f" + {len(cells) - SUMMARY_ROWS} more"
+    return sum(values), f"{terms} = {_number(sum(values))}"
+
+
+def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: int = 0) -> list[str]:
+    by_role = defaultdict(list)
+    for c in cells:
+        by_role[c["role"]].append(c)
+    lines = []
+    if "numerator" in by_role or "denominator" in by_role:
+        num, den = by_role.get("numerator", []), by_role.get("denominator", [])
+        total = _sum_sentence(num)[0] if num and num[0]["source_column"] in SUMMED_COLUMNS else None
+        numerator = f["numerator"] if f["numerator"] is not None else total  # a mean's figure may carry only its base
+        if total is not None and total == numerator:
+            lines.append(f"numerator: {num[0]['source_column']} added up over {len(num)} "
+                         f"{SUMMED_COLUMNS[num[0]['source_column']]} = {_sum_sentence(num)[1]}")
+        elif num:
+            lines.append("numerator: " + _counted_part(num, f["numerator"], period))
+        else:
+            lines.append("numerator: no contributing values (0)")
+        lines.append("denominator: " + (_counted_part(den, f["denominator"], period) if den else "no contributing values"))
+        times = " × 100" if f["unit"] == "percent" else ""
+        lines.append(f"{label} = {_number(numerator)} ÷ {_number(f['denominator'])}{times}"
+                     f" = {_number(f['value'])}, shown as {f['value_shown']}")
+        return lines
+    if "counted" in by_role:
+        n, sentence = _count_sentence(by_role["counted"], COUNTED_WHAT.get(f["indicator"], "counted") if f["table_id"] == "table_one"
+                                      else "counted", period)
+        lines.append(sentence)
+        if n != f["value"]:
+            lines.append(f"the figure is {_number(f['value'])} {f['unit']}: {label} counts these rows as its definition says")
+    if "summed" in by_role:
+        total, terms = _sum_sentence(by_role["summed"])
+        lines.append(f"{label} = {terms}")
+    for role in ("compared", "contributes"):
+        if role in by_role:
+            rows = by_role[role]
+            tables = sorted({c["source_table"] for c in rows})
+            lines.append(f"{_number(f['value'])} computed by {f['source_model']} from {len(rows)} values "
+                         f"({ROLE_WORDS[role]}) in {', '.join(tables)}; each is listed below")
+    if not cells and not withheld:
+        lines.append(f"no raw value contributes: {label} is {_number(f['value'])} by definition (nothing to count in {period})")
+    lines.append(f"shown as {f['value_shown']} ({f['unit']})")
+    return lines
+
+
+def _reading_order(c: dict) -> tuple:
+    """Numerator before denominator, then by file and position in it."""
+    return (list(ROLE_WORDS).index(c["role"]) if c["role"] in ROLE_WORDS else len(ROLE_WORDS),
+            c["file_path"], c["row"] if c["row"] is not None else -1, c["cell"] or "")
+
+
+def _withheld_keys(f: dict) -> tuple:
+    return (f["table_id"], f["indicator"], f["period"], f["breakdown"])
+
+
+def _word(figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict], unsuppressed: bool,
+          docs_url: str | None) -> Trace:
+    f = data.figures[figure_id]
+    models, sources = lineage.models_for(f["source_model"])
+    indicator = _indicator(f, data.indicators, models)
+    period = f["period"]
+    disclosure = _disclosure(f, data.disclosure_vars, unsuppressed)
+    cells = data.cells.get(figure_id, [])
+    hide_all = f["suppressed"] and not unsuppressed
+    withheld_by = set()
+    if not unsuppressed:
+        key = _withheld_keys(f)
+        withheld_by = {c["_row_uid"] for c in cells
+                       if any(other[0] != figure_id and tuple(other[1:]) == key for other in data.suppressed_rows.get(c["_row_uid"], []))}
+    shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
+    withheld = {"count": len(cells) - len(shown),
+                "reason": ("the figure is suppressed" if hide_all else
+                           "they also make up a suppressed figure of the same indicator (listing them would reveal it)")
+                if len(cells) != len(shown) else None}
+    if hide_all:
+        arithmetic = [f"withheld: {disclosure['statement']}"]
+    elif withheld["count"]:
+        arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld["count"]) + [
+            f"{withheld['count']} contributing values from {len({c['file_path'] for c in cells if c['_row_uid'] in withheld_by})} "
+            f"file(s) are not listed: {withheld['reason']} (auditors: --unsuppressed)"]
+    else:
+        arithmetic = _arithmetic(f, indicator["label"], cells, period)
+    contributions = [{**{k: v for k, v in c.items() if k not in ("figure_id",)}, "row_uid": c["_row_uid"],
+                      "loaded_at": None if c["loaded_at"] is None else str(c["loaded_at"]), "location": _location(c)}
+                     for c in shown]
+    for c in contributions:
+        c.pop("_row_uid", None)
+    counts = defaultdict(int)
+    for c in contributions:
+        counts[(c["file_sha256"], c["file_path"])] += 1
+    files = [{**data.files[sha + path], "rows": n} for (sha, path), n in sorted(counts.items(), key=lambda kv: kv[0][1])
+             if sha + path in data.files]
+    used = {fl["file_path"] for fl in files}
+    figure = dict(f)
+    if hide_all:
+        for k in ("value", "numerator", "denominator", "base"):
+            figure[k] = None
     return Trace(
-        figure=figure,
-        published_in=_register_entries(paths, figure_id),
-        model_chain=chain,
-        sources=srcs,
-        files=file_list,
-        rows=[{k: (str(v) if k == "loaded_at" else (None if v != v else v)) for k, v in r.items()} for r in rows.to_dict("records")],
-        superseded=superseded.to_dict("records"),
-    )
+        figure=figure, indicator=indicator, place=_place(f), period=period, disclosure=disclosure, arithmetic=arithmetic,
+        contributions=contributions, withheld=withheld, files=files, models=models, sources=sources, published_in=published,
+        superseded=[s for s in data.superseded if s["superseded_by"] in used], docs_url=docs_url)
 
 
-def _register_entries(paths: ProjectPaths, figure_id: str) -> list[dict]:
-    register = paths.figures_dir / REGISTER
-    if not register.exists():
-        return []
-    with open(register, newline="", encoding="utf-8") as f:
-        return [{k: r[k] for k in ("report", "region", "period", "section")} for r in csv.DictReader(f) if r["figure_id"] == figure_id]
+def dbt_docs_url(paths: ProjectPaths) -> str | None:
+    """Where dbt docs are published for this build (build/docs/index.html), if they are."""
+    index = paths.build_dir / "docs" / "index.html"
+    return index.as_uri() if index.exists() else None
+
+
+def traces(paths: ProjectPaths, figure_ids: list[str], *, unsuppressed: bool = False) -> list[Trace]:
+    """Trace many figures with one set of queries (the static pages)."""
+    data = _fetch(paths, figure_ids)
+    lineage = Lineage(_manifest(paths))
+    where = register_entries(paths)
+    docs = dbt_docs_url(paths)
+    return [_word(fid, data, lineage, where.get(fid, []), unsuppressed, docs) for fid in figure_ids]
+
+
+def trace(paths: ProjectPaths, figure_id: str, *, unsuppressed: bool = False) -> Trace:
+    return traces(paths, [figure_id], unsuppressed=unsuppressed)[0]

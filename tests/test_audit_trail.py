@@ -23,35 +23,58 @@ def _a_table_one_figure(warehouse) -> str:
 
 def test_trace_table_one_figure_to_raw_rows(sample_build, warehouse):
     fid = _a_table_one_figure(warehouse)
-    t = trace(sample_build, fid)
+    t = trace(sample_build, fid, unsuppressed=True)  # small LA counts are suppressed: the auditor's view
     value = warehouse.execute("select value from audit.fct_figures where figure_id = ?", [fid]).fetchone()[0]
     assert t.figure["source_model"] == "fct_table_one"
-    assert t.model_chain[0] == "fct_table_one"
-    assert {"int_table_one__contributions", "stg_hr_returns__vacancies"} <= set(t.model_chain)
+    names = [m["name"] for m in t.models]
+    assert {"int_table_one__contributions", "stg_hr_returns__vacancies", "fct_table_one"} <= set(names)
     assert "hr_returns.vacancies" in t.sources
-    # posts advertised counts campaigns: one contributing Vacancies row per campaign
-    assert len(t.rows) == value and all(r["sheet"] == "Vacancies" and r["row"] >= 2 for r in t.rows)
+    # posts advertised counts campaigns: one contributing Vacancies cell (the campaign reference) per campaign
+    assert len(t.rows) == value and all(r["sheet"] == "Vacancies" and r["row"] >= 2 and r["cell"] == f"A{r['row']}" for r in t.rows)
+    assert t.place["la_name"] and t.place["la_name"] in t.place["description"] and "England" in t.place["description"]
+    assert t.indicator["definition"].startswith("Recruitment campaigns whose advert opened")
+    assert t.arithmetic[0].startswith(f"{int(value)} distinct campaign")
     for f in t.files:
         assert sha256_file(sample_build.raw_dir / f["file_path"]) == f["file_sha256"]
         assert f["run_id"] and f["loaded_at"]
     text = t.to_text()
-    assert fid in text and "sha256" in text and "Vacancies row" in text
+    assert fid in text and "sha256" in text and "Vacancies!A" in text and t.indicator["definition"] in text
+
+
+def test_models_are_listed_in_dependency_order(sample_build, warehouse):
+    """Not a chain: every model comes after every model it reads (a topological order)."""
+    from succession.trace import Lineage, _manifest
+
+    t = trace(sample_build, _a_table_one_figure(warehouse))
+    manifest = _manifest(sample_build)
+    position = {m["unique_id"]: i for i, m in enumerate(t.models)}
+    for m in t.models:
+        for parent in manifest["nodes"][m["unique_id"]].get("depends_on", {}).get("nodes", []):
+            if parent in position:
+                assert position[parent] < position[m["unique_id"]], (parent, m["name"])
+    assert [m["name"] for m in t.models][-2:] == ["fig_table_one", "fct_figures"]
+    assert all(m["description"] for m in t.models)
+    assert Lineage(manifest).models_for("fct_table_one") == (t.models, t.sources)
 
 
 def test_trace_region_aggregate_lists_every_contributing_row(sample_build, warehouse):
     fid = "table_one.active_contacts.2024-25_Q4.E12000008.tier_2"
-    t = trace(sample_build, fid)
+    t = trace(sample_build, fid, unsuppressed=True)  # LA cells of 1-2 are suppressed: an auditor's view lists them all
     assert len({r["file_path"] for r in t.rows}) == 19  # every LA's KPIs cell
-    assert all(r["sheet"] == "KPIs" and r["cell"].startswith("D") for r in t.rows)
-    assert json.loads(t.to_json())["rows"][0]["row_uid"]
-    assert "more (use --json" in t.to_text()
+    assert all(r["sheet"] == "KPIs" and r["cell"].startswith("D") and r["role"] == "summed" for r in t.rows)
+    assert json.loads(t.to_json())["contributions"][0]["row_uid"]
+    text = t.to_text()
+    assert "more (use --json" in text and "UNSUPPRESSED VIEW" in text
+    value = warehouse.execute("select value from audit.fct_figures where figure_id = ?", [fid]).fetchone()[0]
+    assert sum(float(r["value"]) for r in t.rows) == value
+    assert t.arithmetic[0].endswith(f"= {int(value)}")
 
 
 def test_trace_shows_superseded_submission(sample_build, warehouse):
     fid = warehouse.execute(
         "select figure_id from audit.fct_figures where figure_id like 'table_one.vacancies.2024-25_Q1.%.tier_2' "
         "and new_la_code = (select new_la_code from marts.dim_local_authorities where old_la_code = '931')").fetchone()[0]
-    t = trace(sample_build, fid)
+    t = trace(sample_build, fid, unsuppressed=True)
     assert {f["file_path"].rsplit("/", 1)[1] for f in t.files} == {"931_2024-25_Q1_v2.xlsx"}
     assert [s["file_path"].rsplit("/", 1)[1] for s in t.superseded] == ["931_2024-25_Q1.xlsx"]
     assert "superseded by" in t.to_text()
@@ -67,6 +90,11 @@ def test_trace_survey_percentage(sample_build, warehouse):
     assert t.rows and all(r["source"] == "survey" for r in t.rows)
     for f in t.files:
         assert sha256_file(sample_build.raw_dir / f["file_path"]) == f["file_sha256"]
+    # a CSV export has rows and columns, no sheet: `row 8, column O`, never an invented `responses!O8`
+    for r in t.rows:
+        if r["file_path"].endswith(".csv"):
+            assert r["sheet"] is None and r["location"].startswith(f"row {r['row']}, column {r['column_letter']}")
+    assert "responses!" not in t.to_text()
 
 
 def test_unknown_figure_fails_clearly(sample_build):

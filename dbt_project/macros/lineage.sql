@@ -50,3 +50,9 @@ from {{ ref(model) }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
 {%- endmacro %}
+
+
+{# A number as the auditor reads it in the raw cell: 7, not 7.0 (for the audit trail's value column). #}
+{% macro value_text(expr) -%}
+    case when {{ expr }} = trunc({{ expr }}) then trunc({{ expr }})::bigint::varchar else ({{ expr }})::varchar end
+{%- endmacro %}

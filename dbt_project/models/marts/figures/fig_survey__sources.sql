@@ -1,26 +1,47 @@
--- The raw rows behind each survey figure: the answer cells counted (n, percent), every
--- answer cell to the question or item (base), every response row (respondents).
+-- The raw rows behind each survey figure: the answer cells counted (n; a percentage's
+-- numerator), every answer cell to the question or item (base; a percentage's
+-- denominator), every response row (respondents). Each names the column it read (the
+-- question) and the value found there (the option's label as the export shows it;
+-- free text is never stored, and a respondent id only as its pseudonym, so neither is).
 with d as (
     select wave, question_id, item_code, option_code, option_key,
         wave || '.' || question_id || coalesce('.' || item_code, '') as stem
     from {{ ref('fct_survey_distributions') }}
 ),
+labels as (
+    select wave, question_id, option_code, any_value(option_label order by item_code nulls first) as option_label
+    from {{ ref('stg_survey__options') }}
+    group by all
+),
 a as (
-    select a.*, case when a.question_type = 'matrix' then a.item_code end as item_key
+    select
+        a.*,
+        case when a.question_type = 'matrix' then a.item_code end as item_key,
+        case when a.answer_kind = 'option' then l.option_label end as shown_value
     from {{ ref('fct_survey_answers') }} as a
+    left join labels as l using (wave, question_id, option_code)
 ),
 chosen as (
-    select d.stem, d.option_key, a._row_uid
+    select d.stem, d.option_key, a._row_uid, a.question_id, a.shown_value
     from d
     inner join a on a.wave = d.wave and a.question_id = d.question_id
         and a.item_key is not distinct from d.item_code and a.option_code = d.option_code
+),
+answered as (
+    select distinct d.stem, a._row_uid, a.question_id, a.shown_value
+    from (select distinct wave, question_id, item_code, stem from d) as d
+    inner join a on a.wave = d.wave and a.question_id = d.question_id and a.item_key is not distinct from d.item_code
 )
-select distinct 'survey.percent.' || stem || '.' || option_key as figure_id, _row_uid from chosen
+select distinct 'survey.percent.' || stem || '.' || option_key as figure_id, _row_uid,
+    'numerator' as role, question_id as source_column, shown_value as source_value
+from chosen
 union all
-select distinct 'survey.n.' || stem || '.' || option_key, _row_uid from chosen
+select distinct 'survey.percent.' || c.stem || '.' || c.option_key, b._row_uid, 'denominator', b.question_id, b.shown_value
+from (select distinct stem, option_key from d) as c
+inner join answered as b using (stem)
 union all
-select distinct 'survey.base.' || d.stem, a._row_uid
-from (select distinct wave, question_id, item_code, stem from d) as d
-inner join a on a.wave = d.wave and a.question_id = d.question_id and a.item_key is not distinct from d.item_code
+select distinct 'survey.n.' || stem || '.' || option_key, _row_uid, 'counted', question_id, shown_value from chosen
 union all
-select 'survey.respondents.' || wave, _row_uid from {{ ref('dim_survey_respondents') }}
+select 'survey.base.' || stem, _row_uid, 'counted', question_id, shown_value from answered
+union all
+select 'survey.respondents.' || wave, _row_uid, 'counted', 'respondent_key', null from {{ ref('dim_survey_respondents') }}

@@ -1,9 +1,32 @@
 -- The raw rows behind each Table one figure: an LA's own contributing rows; a region's
--- or England's are all their LAs' rows.
+-- or England's are all their LAs' rows. Each contribution names its role in the
+-- arithmetic, the column that held it and the value found there (the audit trail's cell):
+--   counts        counted:     the post or campaign reference each row is counted by
+--   averages      numerator:   the applicants / shortlisted cell summed
+--                 denominator: the campaign reference of each campaign counted
+--   KPI figures   summed:      the KPIs cell (its lineage names the cell already)
 with c as (
-    select c.*, la.new_la_code, la.region_code
+    select c.*, la.new_la_code, la.region_code, i.aggregation
     from {{ ref('int_table_one__contributions') }} as c
     inner join {{ ref('dim_local_authorities') }} as la on la.old_la_code = c.la_code
+    inner join {{ ref('ref_indicators') }} as i using (indicator)
+),
+roles as (
+    select
+        c.*,
+        case when aggregation = 'ratio_of_sums' then 'denominator' else 'counted' end as role,
+        case when indicator = 'vacancies' then 'post_ref' else 'campaign_ref' end as source_column,
+        counted_key as source_value
+    from c
+    where counted_key is not null
+    union all
+    select
+        c.*,
+        case when aggregation = 'ratio_of_sums' then 'numerator' else 'summed' end,
+        case indicator when 'avg_applicants' then 'applicants' when 'avg_shortlisted' then 'shortlisted' else 'value' end,
+        {{ value_text('amount') }}
+    from c
+    where amount is not null
 ),
 prefixed as (
     select
@@ -11,11 +34,14 @@ prefixed as (
         '.tier_' || tier as tail,
         new_la_code,
         region_code,
-        _row_uid
-    from c
+        _row_uid,
+        role,
+        source_column,
+        source_value
+    from roles
 )
-select distinct head || new_la_code || tail as figure_id, _row_uid from prefixed
+select distinct head || new_la_code || tail as figure_id, _row_uid, role, source_column, source_value from prefixed
 union all
-select distinct head || region_code || tail, _row_uid from prefixed
+select distinct head || region_code || tail, _row_uid, role, source_column, source_value from prefixed
 union all
-select distinct head || 'E92000001' || tail, _row_uid from prefixed
+select distinct head || 'E92000001' || tail, _row_uid, role, source_column, source_value from prefixed

@@ -1,0 +1,155 @@
+"""Issue 17: the audit trail as an auditor reads it - every contributing value names its
+cell (read back from the raw file here), rates list numerator and base, and every
+registered figure has a static trace page written with the documents."""
+from __future__ import annotations
+
+import csv
+import html
+import re
+import subprocess
+import sys
+from datetime import date, datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from succession.trace import trace
+from succession.trace_pages import INDEX, page_name
+
+RATE_UNITS = ("percent", "ratio", "score", "rate", "days")
+# level 4 rates over Workforce rows: the rows are listed as the base; which of them the
+# numerator counts is decided in int_programme__hr_region and not repeated in the lineage
+NUMERATOR_DECIDED_UPSTREAM = {"aged_55_plus_rate", "external_appointee_rate", "interim_cover_rate", "retirement_risk_rate",
+                              "talent_pool_ethnic_minority_rate", "talent_pool_female_rate"}
+
+
+def _register(sample_build) -> pd.DataFrame:
+    return pd.read_csv(sample_build.figures_dir / "published_figures.csv", dtype=str, keep_default_na=False)
+
+
+def test_every_registered_figure_has_a_page(sample_build):
+    figures = sorted(set(_register(sample_build)["figure_id"]))
+    assert figures
+    folder = sample_build.trace_dir
+    index = (folder / INDEX).read_text(encoding="utf-8")
+    assert index.startswith("<!doctype html>") and '<html lang="en">' in index and "<script>" in index
+    for fid in figures:
+        page = folder / page_name(fid)
+        assert page.exists(), fid
+        assert f'href="{html.escape(page_name(fid))}"' in index, fid
+    sample = (folder / page_name(figures[0])).read_text(encoding="utf-8")
+    assert '<html lang="en">' in sample and "<h1>" in sample and '<th scope="col">' in sample
+    assert not re.search(r"<(script|link|img)\b", sample)  # nothing loaded from anywhere: works from file://
+    assert {p.name for p in folder.glob("*.html")} == {INDEX, *(page_name(f) for f in figures)}
+
+
+def test_pages_never_show_a_suppressed_value(sample_build, warehouse):
+    reg = _register(sample_build)
+    suppressed = sorted(set(reg.loc[reg["suppressed"] == "True", "figure_id"]))
+    if not suppressed:
+        pytest.skip("no suppressed figure in the register")
+    for fid in suppressed[:25]:
+        page = (sample_build.trace_dir / page_name(fid)).read_text(encoding="utf-8")
+        assert "Value found there" not in page and "withheld" in page, fid
+        t = trace(sample_build, fid)
+        assert t.figure["value"] is None and not t.contributions and t.withheld["count"] >= 0
+        assert "--unsuppressed" in t.disclosure["statement"]
+        shown = trace(sample_build, fid, unsuppressed=True)
+        assert "UNSUPPRESSED VIEW" in shown.to_text() and shown.figure["value"] is not None
+
+
+def test_every_row_derived_contribution_names_a_cell(warehouse):
+    """The dbt sources models name the column that held each number: no contribution
+    without a cell, and every CSV value is a row and a column with no sheet."""
+    missing = warehouse.execute(
+        "select figure_id, file_path, row, source_table from audit.fct_figure_cells where cell is null limit 5").fetchall()
+    assert not missing
+    rows_read = warehouse.execute(
+        """select count(*), count(*) filter (where column_letter is null)
+           from audit.fct_figure_cells where source_table in ('vacancies', 'workforce', 'codings', 'answers', 'activities',
+               'attendance', 'feedback', 'skills_audit', 'career_events', 'grant_ledger', 'respondents')
+             and (file_path like '%.csv' or file_path like '%.xlsx')""").fetchone()
+    assert rows_read[0] > 1000 and rows_read[1] == 0
+    assert warehouse.execute(
+        "select count(*) from audit.fct_figure_cells where file_path like '%.csv' and sheet is not null").fetchone()[0] == 0
+
+
+def _as_text(v) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, (datetime, date)):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _same(found: str | None, recorded: str) -> bool:
+    try:
+        return float(found) == float(recorded)
+    except (TypeError, ValueError):
+        return found == recorded
+
+
+def test_contributing_values_read_back_from_the_raw_files(sample_build, warehouse):
+    """The value the trace names is the value in that cell of that file (openpyxl / csv)."""
+    cells = warehouse.execute(
+        """select file_path, sheet, row, column_letter, value from (
+               select distinct file_path, sheet, row, column_letter, value, source_table from audit.fct_figure_cells
+               where value is not null and column_letter is not null and (file_path like '%.xlsx' or file_path like '%.csv'))
+           qualify row_number() over (partition by source_table, right(file_path, 4) order by hash(file_path, row, column_letter)) <= 15""").fetchall()
+    assert len(cells) > 40
+    books, csvs = {}, {}
+    for path, sheet, row, column, value in cells:
+        raw = sample_build.raw_dir / path
+        if path.endswith(".xlsx"):
+            wb = books.setdefault(path, openpyxl.load_workbook(raw, read_only=True, data_only=True))
+            found = _as_text(wb[sheet][f"{column}{row}"].value)
+        else:
+            table = csvs.setdefault(path, list(csv.reader(raw.open(newline="", encoding="utf-8-sig"))))
+            found = _as_text(table[row - 1][openpyxl.utils.column_index_from_string(column) - 1])
+        assert _same(found, value), (path, sheet, row, column, value, found)
+
+
+def test_rates_list_numerator_and_base(warehouse):
+    """Every shown rate, average or percentage whose base is made of raw rows lists the
+    cells of both its numerator and its denominator."""
+    rates = warehouse.execute(
+        f"""select f.figure_id, f.numerator, f.denominator,
+                   count(*) filter (where c.role = 'numerator'), count(*) filter (where c.role = 'denominator')
+            from audit.fct_figures as f inner join audit.fct_figure_cells as c using (figure_id)
+            where f.unit in {RATE_UNITS} and f.denominator > 0 and f.value is not null
+            group by all""").fetchall()
+    assert len(rates) > 100
+    for fid, numerator, denominator, n_num, n_den in rates:
+        if fid.startswith("evaluation.level2.audit_coverage."):
+            continue  # its base, the year's cohort, is not among the figure's sources (known gap, issue 17 report)
+        assert n_den > 0, fid
+        if fid.split(".")[2] in NUMERATOR_DECIDED_UPSTREAM:
+            continue
+        assert n_num > 0 or numerator == 0, fid
+
+
+def test_trace_words_a_rate(sample_build, warehouse):
+    fid = warehouse.execute(
+        """select figure_id from audit.fct_figures where table_id = 'table_one' and indicator = 'avg_applicants'
+           and geographic_level = 'Regional' and not suppressed and value > 0 order by figure_id limit 1""").fetchone()[0]
+    t = trace(sample_build, fid, unsuppressed=True)
+    roles = {c["role"] for c in t.contributions}
+    assert roles == {"numerator", "denominator"}
+    assert t.arithmetic[0].startswith("numerator: applicants added up") and t.arithmetic[1].startswith("denominator: ")
+    num = sum(float(c["value"]) for c in t.contributions if c["role"] == "numerator")
+    assert num == t.figure["numerator"]
+    assert len({c["value"] for c in t.contributions if c["role"] == "denominator"}) == t.figure["denominator"]
+
+
+def test_trace_command_is_light(sample_build, warehouse):
+    """Interactive speed: the trace command's import path never loads pandas or Dagster."""
+    fid = warehouse.execute("select figure_id from audit.fct_figures order by figure_id limit 1").fetchone()[0]
+    code = ("import sys; from succession.cli import main; rc = main(['trace', %r, '--out', %r, '--json']); "
+            "assert rc == 0; assert 'pandas' not in sys.modules and 'dagster' not in sys.modules, sorted(sys.modules)[:5]"
+            % (fid, str(sample_build.build_dir)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f'"figure_id": "{fid}"' in done.stdout
