@@ -2,7 +2,6 @@
 and every figure they show equals the warehouse (via the figure register)."""
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -14,21 +13,9 @@ from succession import publish, reports
 from succession.paths import ProjectPaths
 from succession.reporting.text import display_value
 
+from html_figures import shown_in_html
+
 REGION = "E12000008"
-FIGURE = re.compile(r'<(span|a)([^>]*)>(.*?)</\1>', re.S)
-
-
-def shown_in_html(text: str) -> dict[str, str]:
-    """Figure id -> the text shown, for every number element (a link or span with a pub- id)."""
-    out = {}
-    for _, attrs, inner in FIGURE.findall(text):
-        ident = re.search(r'id="pub-([^"]+)"', attrs)
-        title = re.search(r'title="([^"]+)"', attrs)
-        if ident and title:
-            out[html.unescape(title.group(1))] = html.unescape(re.sub("<[^>]+>", "", inner)).strip()
-    return out
-
-
 @pytest.fixture(scope="module")
 def build_copy(sample_build, tmp_path_factory) -> ProjectPaths:
     """A copy of the sample build to render more quarters into (the shared one stays as run)."""
