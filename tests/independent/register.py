@@ -1,0 +1,53 @@
+"""Every recomputed figure by its published id, and the comparison with the published register."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import calendar, programme, readers, table_one
+from .printing import printed
+
+
+def recompute(raw: Path) -> dict[str, tuple[object, str]]:
+    """figure id -> (unrounded value, unit), from the raw folder alone."""
+    hr = readers.read_hr_returns(raw)
+    quarters = sorted({calendar.label(p.name) for p in (raw / "hr_returns").iterdir() if any(p.glob("*.xlsx"))},
+                      key=calendar.sort_key)
+    out = table_one.figures(hr)
+    out.update(table_one.return_figures(hr, quarters))
+    out.update(programme.figures(hr, readers.read_programme(raw), readers.read_plans(raw)))
+    return out
+
+
+@dataclass
+class Comparison:
+    total: int
+    recomputed: list[str]          # published ids with an independent value
+    not_recomputed: list[str]      # published ids without one (the visible gap)
+    mismatches: pd.DataFrame       # figure_id, unit, published, independent, value (unrounded)
+    suppressed_without_value: list[str]
+
+
+def compare(published: pd.DataFrame, independent: dict[str, tuple[object, str]]) -> Comparison:
+    """Compare value_shown with the independent value as it would be printed.
+
+    A suppressed figure (`c`) is only checked to exist: what is suppressed is the disclosure
+    policy's business, tested on its own."""
+    rows, recomputed, missing, lost = [], [], [], []
+    for fid, shown, unit in published[["figure_id", "value_shown", "unit"]].itertuples(index=False):
+        if fid not in independent:
+            missing.append(fid)
+            continue
+        recomputed.append(fid)
+        value, my_unit = independent[fid]
+        if shown == "c":
+            if value is None:
+                lost.append(fid)
+            continue
+        mine = printed(value, unit)
+        if mine != shown or my_unit != unit:
+            rows.append({"figure_id": fid, "unit": unit, "independent_unit": my_unit, "published": shown,
+                         "independent": mine, "unrounded": None if value is None else float(value)})
+    return Comparison(len(published), recomputed, missing, pd.DataFrame(rows), lost)
