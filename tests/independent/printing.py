@@ -1,6 +1,7 @@
 """How a figure is printed, from the written rule (not the warehouse's macro):
-counts, people, organisations, days and money are whole numbers; ratios, percentages,
-scores and plan targets one decimal place; agreement coefficients two. Halves round away
+counts, people, organisations, days and money are whole numbers; ratios, percentages and
+scores one decimal place; agreement coefficients two; a plan's target or baseline like the
+indicator it is set for (a count target is whole: "counts never print with decimals"). Halves round away
 from zero on the decimal value a reader would write down (0.25 -> 0.3, 2.5 -> 3)."""
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 WHOLE = {"count", "people", "organisations", "days", "gbp"}
-ONE_DP = {"ratio", "percent", "rate", "score", "target"}
+ONE_DP = {"ratio", "percent", "rate", "score"}
 TWO_DP = {"coefficient"}
 RATE_UNITS = {"ratio", "percent", "rate", "score"}
 
 
 def decimals(unit: str) -> int:
+    if unit.startswith("target:"):  # a plan's target or baseline prints like its indicator
+        return decimals(unit.split(":", 1)[1])
     if unit in WHOLE:
         return 0
     if unit in ONE_DP:

@@ -17,6 +17,10 @@ from .table_one import current_returns, la_numbers
 
 COMPETENCIES = ["political_awareness", "working_with_elected_members", "risk", "commissioning", "finance",
                 "partnership", "social_care_and_protection"]
+# contracts/programme.md "Target indicators": the unit each plan target is measured in
+TARGET_UNITS = {"mean_rating": "score", "response_rate": "percent", "skill_gain": "score", "audit_coverage": "percent",
+                "permanent_fill_rate": "percent", "readvertisement_rate": "percent", "time_to_fill": "days",
+                "interim_cover_rate": "percent"}
 EVENT_TYPES = ["applied", "shortlisted", "appointed", "acting up", "moved authority", "secondment"]
 Figures = dict[str, tuple[object, str]]
 
@@ -210,7 +214,7 @@ def target_figures(plans: list[dict], pq: pd.DataFrame) -> Figures:
                 for kind in ("target", "baseline"):
                     if target.get(kind) is not None:
                         out[f"evaluation.{kind}.{target['indicator']}.{calendar.key(quarter)}.{region}"] = (
-                            Fraction(str(target[kind])), "target")
+                            Fraction(str(target[kind])), "target:" + TARGET_UNITS.get(target["indicator"], "count"))
     return out
 
 

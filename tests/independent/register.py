@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import calendar, programme, readers, table_one
+from . import calendar, programme, readers, survey, table_one
 from .printing import printed
 
 
@@ -18,6 +18,7 @@ def recompute(raw: Path) -> dict[str, tuple[object, str]]:
     out = table_one.figures(hr)
     out.update(table_one.return_figures(hr, quarters))
     out.update(programme.figures(hr, readers.read_programme(raw), readers.read_plans(raw)))
+    out.update(survey.figures(raw))
     return out
 
 
@@ -46,8 +47,8 @@ def compare(published: pd.DataFrame, independent: dict[str, tuple[object, str]])
             if value is None:
                 lost.append(fid)
             continue
-        mine = printed(value, unit)
-        if mine != shown or my_unit != unit:
+        mine = printed(value, my_unit)
+        if mine != shown or my_unit.split(":")[0] != unit:
             rows.append({"figure_id": fid, "unit": unit, "independent_unit": my_unit, "published": shown,
                          "independent": mine, "unrounded": None if value is None else float(value)})
     return Comparison(len(published), recomputed, missing, pd.DataFrame(rows), lost)
