@@ -17,6 +17,8 @@ import openpyxl
 import pandas as pd
 import yaml
 
+from . import xlsx
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_DIR / "dbt_project" / "seeds"
 RETURN_NAME = re.compile(r"^(?P<la>\d{3})_(?P<quarter>\d{4}-\d{2}_Q[1-4])(?:_v(?P<version>\d+))?\.xlsx$")
@@ -47,8 +49,10 @@ class HrReturns:
 
 
 def _as_date(value):
-    if value is None or value == "":
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
         return None
+    if isinstance(value, (int, float)):  # an Excel date serial number
+        return xlsx.serial_to_date(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -65,21 +69,28 @@ def _text(value):
     return text or None
 
 
+def _cells(rows: list[list], first_row: int, width: int) -> list[list]:
+    """Rows from ``first_row`` (1-based), padded or cut to ``width`` columns, blank rows left out."""
+    out = []
+    for r in rows[first_row - 1:]:
+        r = (list(r) + [None] * width)[:width]
+        if any(c is not None and c != "" for c in r):
+            out.append(r)
+    return out
+
+
 def read_hr_return(path: Path) -> tuple[dict, list, list, list]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        about = {row[0]: row[1] for row in wb["About"].iter_rows(min_row=2, max_col=2, values_only=True) if row[0]}
-        kpis = []
-        for row in wb["KPIs"].iter_rows(min_row=3, max_col=4, values_only=True):
-            if row[0] is None:
-                continue
-            for tier, value in (("1", row[2]), ("2", row[3])):
-                kpis.append((str(row[0]).strip(), tier, None if value in (None, "") else float(value)))
-        vacancies = [list(r[:12]) for r in wb["Vacancies"].iter_rows(min_row=2, values_only=True) if any(c is not None for c in r)]
-        workforce = [list(r[:8]) for r in wb["Workforce"].iter_rows(min_row=2, values_only=True) if any(c is not None for c in r)]
-    finally:
-        wb.close()
-    return about, kpis, vacancies, workforce
+    """About (label -> value), KPIs (code, tier, value), Vacancies and Workforce rows, by the
+    layout of contracts/hr_return.md (indicator codes in A from row 3, tier 1 in C, tier 2 in D)."""
+    sheets = xlsx.read_sheets(path)
+    about = {row[0]: row[1] for row in _cells(sheets["About"], 2, 2) if row[0]}
+    kpis = []
+    for code, _, first, second in _cells(sheets["KPIs"], 3, 4):
+        if code is None:
+            continue
+        for tier, value in (("1", first), ("2", second)):
+            kpis.append((str(code).strip(), tier, None if value in (None, "") else float(value)))
+    return about, kpis, _cells(sheets["Vacancies"], 2, 12), _cells(sheets["Workforce"], 2, 8)
 
 
 def read_hr_returns(raw: Path) -> HrReturns:

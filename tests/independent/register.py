@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import calendar, programme, readers, survey, table_one
+from . import calendar, interviews, programme, readers, survey, table_one
 from .printing import printed
 
 
@@ -19,6 +19,7 @@ def recompute(raw: Path) -> dict[str, tuple[object, str]]:
     out.update(table_one.return_figures(hr, quarters))
     out.update(programme.figures(hr, readers.read_programme(raw), readers.read_plans(raw)))
     out.update(survey.figures(raw))
+    out.update(interviews.figures(raw))
     return out
 
 
