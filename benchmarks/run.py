@@ -343,9 +343,11 @@ def phase_independent(ctx: dict) -> dict:
         registered = con.sql("select figure_id, value_shown, unit from audit.fct_figures").df()
         con.close()
         cmp = register.compare(registered, figures)
+        unexplained = cmp.unexplained
         out.update(registered=cmp.total, recomputed=len(cmp.recomputed), not_recomputed=len(cmp.not_recomputed),
-                   mismatches=len(cmp.mismatches),
-                   mismatch_examples=cmp.mismatches.head(10).to_dict("records") if len(cmp.mismatches) else [])
+                   mismatches=len(cmp.mismatches), mismatches_known_elsewhere=len(cmp.mismatches) - len(unexplained),
+                   mismatches_unexplained=len(unexplained),
+                   mismatch_examples=unexplained.head(10).to_dict("records"))
     out["seconds"] = time.monotonic() - t0
     return out
 
@@ -582,7 +584,8 @@ def table(points: list[dict]) -> str:
         ind = (p["phases"].get("independent") or {}).get("detail") or {}
         if ind:
             lines.append(f"      independent recomputation: {ind.get('recomputed', '-')} of {ind.get('registered', '-')} "
-                         f"figures recomputed, {ind.get('mismatches', '-')} differ; recompute "
+                         f"figures recomputed, {ind.get('mismatches', '-')} differ "
+                         f"({ind.get('mismatches_unexplained', '-')} unexplained); recompute "
                          f"{_f(ind.get('recompute_seconds'))}s")
         stages = " ".join(f"{k}={v:.1f}s" for k, v in ((p['phases'].get('incremental') or {}).get('detail', {})
                                                         .get('stages') or {}).items())

@@ -10,7 +10,6 @@ disclosure policy's business. Figures not recomputed are listed by id (a warning
 """
 from __future__ import annotations
 
-import re
 import warnings
 from fractions import Fraction
 
@@ -21,27 +20,12 @@ from tests.independent import register, table_one
 from tests.independent.printing import printed
 from tests.independent.readers import read_hr_returns
 
-# Disagreements whose fix lies in files another branch owns, with where the fix goes. They are
-# reported (a warning naming every id), not failed; any other disagreement fails the test.
-KNOWN_ELSEWHERE = {
-    r"^evaluation\.(target|baseline)\.(applied|appointed|acting_up|shortlisted|moved_authority|secondment"
-    r"|filled_permanent|readvertised|vacancies|posts_advertised|advertised_not_filled|time_to_fill)\.":
-        "a count or days target prints with a decimal ('8.0'): fig_programme.sql gives every target unit "
-        "'target' and macros/disclosure.sql format_value prints 'target' to 1 dp; a target should print "
-        "like its indicator (count/days whole).",
-}
-
-
 SHOW_IDS = 40  # ids named in the warning; the report file lists every one
 
 
 @pytest.fixture(scope="session")
 def independent(sample_build):
     return register.recompute(sample_build.raw_dir)
-
-
-def _known(figure_id: str) -> str | None:
-    return next((why for pattern, why in KNOWN_ELSEWHERE.items() if re.search(pattern, figure_id)), None)
 
 
 def _check(comparison: register.Comparison, what: str, report_path) -> None:
@@ -57,15 +41,11 @@ def _check(comparison: register.Comparison, what: str, report_path) -> None:
                       f"(all listed in {report_path}): {shown}", stacklevel=2)
     assert not comparison.suppressed_without_value, (
         f"suppressed figures with no independent value: {comparison.suppressed_without_value}")
-    m = comparison.mismatches
-    if len(m):
-        m = m.assign(known=m["figure_id"].map(_known))
-        known = m[m["known"].notna()]
-        for why, k in known.groupby("known"):
-            warnings.warn(f"{what}: {len(k)} known disagreements ({why}), e.g. "
-                          + "; ".join(f"{r.figure_id} shown {r.published}, should be {r.independent}"
-                                      for r in k.head(3).itertuples()), stacklevel=2)
-        m = m[m["known"].isna()].drop(columns="known")
+    for why, k in comparison.mismatches.dropna(subset=["known"]).groupby("known"):
+        warnings.warn(f"{what}: {len(k)} known disagreements ({why}), e.g. "
+                      + "; ".join(f"{r.figure_id} shown {r.published}, should be {r.independent}"
+                                  for r in k.head(3).itertuples()), stacklevel=2)
+    m = comparison.unexplained
     with pd.option_context("display.width", 250, "display.max_rows", 200, "display.max_colwidth", 90):
         assert m.empty, f"{what}: {len(m)} figures differ from their independent recomputation:\n{m.to_string(index=False)}"
 

@@ -242,7 +242,8 @@ def grant_figures(t: dict[str, pd.DataFrame], plans: list[dict], pq: pd.DataFram
                        "spent_this_quarter": sum((money(x) for x in spent[(spent["quarter"] == quarter)
                                                   & (spent["budget_line"] == line)]["amount_gbp"]), Fraction(0)),
                        "annual_plan": sum(plan_q.values(), Fraction(0))}
-                to_date[line][0] += row["planned_this_quarter"]
+                # planned to date: the plan's quarters up to this one, records or not
+                to_date[line][0] = sum((v for q, v in plan_q.items() if q <= qn), Fraction(0))
                 to_date[line][1] += row["spent_this_quarter"]
                 row["planned_to_date"], row["spent_to_date"] = to_date[line]
                 for k in total:

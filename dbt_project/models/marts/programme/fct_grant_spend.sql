@@ -36,7 +36,13 @@ by_line as (
         coalesce(b.planned_gbp::decimal(18, 2), 0) as planned_this_quarter,
         coalesce(s.spent, 0::decimal(18, 2)) as spent_this_quarter,
         (select coalesce(sum(b2.planned_gbp::decimal(18, 2)), 0) from {{ ref('stg_programme__plan_budget') }} as b2
-          where b2.region_code = g.region_code and b2.financial_year = g.financial_year and b2.budget_line = g.budget_line) as annual_plan
+          where b2.region_code = g.region_code and b2.financial_year = g.financial_year and b2.budget_line = g.budget_line) as annual_plan,
+        -- the plan's quarters up to this one, whether or not the programme has records for each
+        -- (a quarter with no activity or ledger entry is not a row of the grid, but its plan counts)
+        (select coalesce(sum(b3.planned_gbp::decimal(18, 2)), 0) from {{ ref('stg_programme__plan_budget') }} as b3
+          inner join {{ ref('int_quarters') }} as q3 on q3.quarter = b3.quarter
+          where b3.region_code = g.region_code and b3.financial_year = g.financial_year and b3.budget_line = g.budget_line
+            and q3.quarter_start <= g.quarter_start) as planned_to_date
     from grid as g
     left join {{ ref('stg_programme__plan_budget') }} as b
         on b.region_code = g.region_code and b.quarter = g.quarter and b.budget_line = g.budget_line
@@ -44,7 +50,6 @@ by_line as (
 ),
 to_date as (
     select *,
-        sum(planned_this_quarter) over w as planned_to_date,
         sum(spent_this_quarter) over w as spent_to_date
     from by_line
     window w as (partition by region_code, financial_year, budget_line order by quarter_start)
