@@ -57,38 +57,40 @@ def _columns(row1: list, row2: list, questions: dict[str, dict]) -> tuple[int, d
     return rid, cols
 
 
-def _answers(question: dict, row2: list, cols: list[int], rows: list[list]) -> list[tuple[int, str | None, str | None]]:
-    """(row index, item code, option code or None for an open answer without a theme)."""
+def _cells(column: pd.Series) -> pd.Series:
+    """The non-blank cells of one export column (index = response row)."""
+    text = column.map(lambda v: None if _blank(v) else v).dropna()
+    return text
+
+
+def _per_value(cells: pd.Series, decode) -> pd.Series:
+    """Decode each distinct cell once (a national wave repeats a few labels 100,000 times)."""
+    return cells.map({v: decode(v) for v in cells.unique()})
+
+
+def _answers(question: dict, row2: list, cols: list[int], d: pd.DataFrame) -> pd.DataFrame:
+    """Rows: response row, item code, option code (None for an open answer coded to no theme)."""
     kind = question["type"]
     options = _options(question)
     by_label = {fold(label): code for code, label in options} | {fold(code): code for code, _ in options}
-    out = []
-    if kind == "matrix":
-        items = {fold(i["label"]): str(i["code"]) for i in question["items"]}
-        for c in cols:
-            item = items[fold(row2[c])]
-            for r, row in enumerate(rows):
-                if not _blank(row[c]):
-                    out.append((r, item, by_label[fold(row[c])]))
-        return out
+    themes = [(t["theme"], [fold(k) for k in t.get("keywords") or []]) for t in question.get("themes") or []]
+    items = {fold(i["label"]): str(i["code"]) for i in question.get("items") or []}
+    parts = []
     for c in cols:
+        cells = _cells(d[c])
         head = fold(row2[c]) if not _blank(row2[c]) else "response"
-        for r, row in enumerate(rows):
-            cell = row[c]
-            if _blank(cell):
-                continue
-            if kind == "open":
-                text = fold(cell)
-                themes = [t["theme"] for t in question.get("themes") or []
-                          if any(fold(k) in text for k in t.get("keywords") or [])]
-                out += [(r, None, t) for t in themes] or [(r, None, None)]
-            elif head == OTHER:
-                out.append((r, None, "other"))
-            elif head in ("response", "open-ended response"):
-                out.append((r, None, by_label[fold(cell)]))
-            else:  # one column per option: a non-blank cell means chosen
-                out.append((r, None, by_label[head]))
-    return out
+        item = items[head] if kind == "matrix" else None
+        if kind == "open":  # every theme whose keywords the text contains, or no theme
+            coded = _per_value(cells, lambda v: [t for t, keys in themes if any(k in fold(v) for k in keys)] or [None])
+            option = coded.explode()
+        elif kind != "matrix" and head == OTHER:
+            option = cells.map(lambda _: "other")
+        elif kind == "matrix" or head in ("response", "open-ended response"):
+            option = _per_value(cells, lambda v: by_label[fold(v)])
+        else:  # one column per option: a non-blank cell means chosen
+            option = cells.map(lambda _, code=by_label[head]: code)
+        parts.append(pd.DataFrame({"row": option.index, "item": item, "option": option.values}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "item", "option"])
 
 
 def figures(raw) -> Figures:
@@ -99,27 +101,31 @@ def figures(raw) -> Figures:
         answers, respondents = [], 0
         for path in exports:
             row1, row2, rows = read_survey_export(path)
+            d = pd.DataFrame(rows, columns=range(len(row1)), dtype=object)
             rid, cols = _columns(row1, row2, questions)
-            ids = [f"{path.name}:{row[rid]}" for row in rows]
-            respondents += sum(1 for row in rows if not _blank(row[rid]))
+            ids = path.name + ":" + d[rid].astype(str)
+            respondents += int((~d[rid].map(_blank)).sum())
             for qid, c in cols.items():
                 if questions[qid]["type"] in ("la", "personal"):
                     continue
-                answers += [(qid, ids[r], item, opt) for r, item, opt in _answers(questions[qid], row2, c, rows)]
+                a = _answers(questions[qid], row2, c, d)
+                answers.append(a.assign(question=qid, respondent=ids.loc[a["row"]].values).drop(columns="row"))
         out[f"survey.respondents.{wave}"] = (respondents, "people")
-        a = pd.DataFrame(answers, columns=["question", "respondent", "item", "option"])
+        a = pd.concat(answers, ignore_index=True)
         out.update(theme_figures(wave, questions, a))
+        a["item"] = a["item"].fillna("")
+        bases = a.groupby(["question", "item"])["respondent"].nunique()
+        counts = a.dropna(subset=["option"]).groupby(["question", "item", "option"])["respondent"].nunique()
         for qid, q in questions.items():
             if q["type"] in ("la", "personal"):
                 continue
-            items = [str(i["code"]) for i in q["items"]] if q["type"] == "matrix" else [None]
+            items = [str(i["code"]) for i in q["items"]] if q["type"] == "matrix" else [""]
             for item in items:
-                sel = a[(a["question"] == qid) & ((a["item"] == item) if item else a["item"].isna())]
-                base = sel["respondent"].nunique()
+                base = int(bases.get((qid, item), 0))
                 stem = f"{wave}.{qid}" + (f".{item}" if item else "")
                 out[f"survey.base.{stem}"] = (base, "people")
                 for code, _ in _options(q):
-                    n = sel[sel["option"] == code]["respondent"].nunique()
+                    n = int(counts.get((qid, item, code), 0))
                     out[f"survey.n.{stem}.{option_key(code)}"] = (n, "people")
                     out[f"survey.percent.{stem}.{option_key(code)}"] = (None if not base else 100 * ratio(n, base), "percent")
     return out

@@ -13,7 +13,7 @@ from fractions import Fraction
 import pandas as pd
 
 from . import calendar
-from .printing import ratio
+from .printing import ratio, rounded
 from .readers import HrReturns, local_authorities
 
 INDICATORS = ["vacancies", "posts_advertised", "avg_applicants", "avg_shortlisted", "filled_permanent",
@@ -108,7 +108,7 @@ def figures(hr: HrReturns) -> dict[str, tuple[object, str]]:
 
 
 def _rounded_1dp(value) -> Fraction | None:
-    from .printing import rounded
+    """A computed average as the KPIs sheet would state it (1 dp), to compare the two."""
     return None if value is None else Fraction(rounded(value, "ratio"))
 
 
