@@ -13,10 +13,9 @@ from fractions import Fraction
 from itertools import combinations
 
 import pandas as pd
-import yaml
 
 from .printing import ratio
-from .readers import fold, read_survey_waves
+from .readers import fold, load_yaml, read_survey_waves
 from .survey import option_key
 
 NS = "{urn:QDA-XML:project:1.0}"
@@ -93,14 +92,15 @@ def cohen_kappa(a: list[int], b: list[int]) -> float | None:
 
 
 def krippendorff_alpha(units: list[list[int]]) -> float | None:
-    """Nominal alpha from the coincidence matrix of the units rated by two or more coders."""
+    """Nominal alpha from the coincidence matrix of the units rated by two or more coders.
+
+    A unit with m ratings adds 1/(m-1) for each ordered pair of ratings by different coders;
+    units with the same ratings (up to order) add the same, so each pattern is counted once."""
     o: Counter = Counter()
-    for values in units:
-        m = len(values)
-        if m < 2:
-            continue
+    for pattern, units_alike in Counter(tuple(sorted(v)) for v in units if len(v) >= 2).items():
+        m = len(pattern)
         for i, j in ((i, j) for i in range(m) for j in range(m) if i != j):
-            o[(values[i], values[j])] += Fraction(1, m - 1)
+            o[(pattern[i], pattern[j])] += Fraction(units_alike, m - 1)
     n_c = Counter()
     for (c, _), w in o.items():
         n_c[c] += w
@@ -116,7 +116,7 @@ def figures(raw) -> Figures:
     out: Figures = {}
     survey_questions = {str(i["wave"]): {str(q["id"]): q for q in i["questions"]} for i, _ in read_survey_waves(raw)}
     for folder in sorted((raw / "interviews").glob("*_W*")):
-        book = yaml.safe_load((folder / "codebook.yaml").read_text(encoding="utf-8"))
+        book = load_yaml(folder / "codebook.yaml")
         wave = str(book["wave"])
         paths = theme_paths(book["themes"])
         frames = [read_sheet(p) for p in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.xlsx"))]
@@ -129,8 +129,10 @@ def figures(raw) -> Figures:
         out[f"interviews.n.{wave}"] = (len(people), "people")
         out[f"interviews.double_coded.{wave}"] = (int((people["coders"] >= 2).sum()), "people")
 
-        def under(frame, path):  # codings of a theme or one of its sub-themes
-            return frame[(frame["code"] == path) | frame["code"].str.startswith(path + "/")]
+        # each coding counts for its theme and every theme above it (a theme counts its sub-themes)
+        above = {code: ["/".join(code.split("/")[:k]) for k in range(1, len(code.split("/")) + 1)]
+                 for code in c["code"].unique()}
+        coded = c.assign(path=c["code"].map(above)).explode("path")
 
         groups = [("all", "all", set(people.index))]
         for col in ("gender", "tier"):
@@ -138,17 +140,21 @@ def figures(raw) -> Figures:
         for group_type, value, members in groups:
             stem = f"interviews.{wave}.{group_type}.{value}"
             out[f"themes.base.{stem}"] = (len(members), "people")
+            counts = coded[coded["interview"].isin(members)].groupby("path")["interview"].nunique()
             for path in paths:
-                n = len(set(under(c, path)["interview"]) & members)
+                n = int(counts.get(path, 0))
                 out[f"themes.n.{stem}.{option_key(path)}"] = (n, "people")
                 out[f"themes.percent.{stem}.{option_key(path)}"] = (100 * ratio(n, len(members)), "percent")
 
-        double = c[c["interview"].isin(people.index[people["coders"] >= 2])]
+        twice = people.index[people["coders"] >= 2]
+        double = c[c["interview"].isin(twice)]
         units = double[["interview", "segment"]].drop_duplicates()
         coders = double.groupby("interview")["coder"].apply(lambda s: sorted(set(s)))
         out[f"agreement.units.{wave}"] = (len(units), "count")
+        applied_by_path = {path: set(map(tuple, g[["interview", "segment", "coder"]].values))
+                           for path, g in coded[coded["interview"].isin(twice)].groupby("path")}
         for path in paths:
-            applied = set(map(tuple, under(double, path)[["interview", "segment", "coder"]].values))
+            applied = applied_by_path.get(path, set())
             ratings = [[int((i, s, k) in applied) for k in coders[i]] for i, s in units.itertuples(index=False)]
             pairs = [r for r in ratings if len(r) == 2]
             key = option_key(path)

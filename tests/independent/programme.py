@@ -175,6 +175,8 @@ def results_figures(hr: HrReturns) -> Figures:
     fills = fills.drop_duplicates(["la_code", "campaign_ref"]).merge(las, left_on="la_code", right_on="old_la_code")
     wf = hr.workforce.merge(current[["file", "la_code", "quarter"]], on="file").merge(
         las, left_on="la_code", right_on="old_la_code")
+    fills_by = dict(tuple(fills.groupby(["region_code", "quarter"])))
+    wf_by = dict(tuple(wf.groupby(["region_code", "quarter"])))
     for (region, quarter), g in totals.groupby(level=[0, 1]):
         n = {ind: int(v) for (_, _, ind), v in g.items()}
         head = f"evaluation.level4.{{}}.{calendar.key(quarter)}.{region}"
@@ -182,13 +184,13 @@ def results_figures(hr: HrReturns) -> Figures:
             out[head.format(ind)] = (n[ind], "count")
         out[head.format("permanent_fill_rate")] = (_pct(n["filled_permanent"], n["filled_permanent"] + n["advertised_not_filled"]), "percent")
         out[head.format("readvertisement_rate")] = (_pct(n["readvertised"], n["posts_advertised"]), "percent")
-        f = fills[(fills["region_code"] == region) & (fills["quarter"] == quarter)]
+        f = fills_by.get((region, quarter), fills.iloc[:0])
         if len(f):
             days = sum((b - a).days for a, b in zip(f["vacancy_arose"], f["date_filled"]))
             out[head.format("time_to_fill")] = (ratio(days, len(f)), "days")
             bg = f["appointee_background"].dropna()
             out[head.format("external_appointee_rate")] = (_pct(int((bg != "internal").sum()), len(bg)), "percent")
-        w = wf[(wf["region_code"] == region) & (wf["quarter"] == quarter)]
+        w = wf_by.get((region, quarter), wf.iloc[:0])
         top, pool = w[w["tier"].isin(["1", "2"])], w[w["tier"] == "3"]
         if len(top):
             out[head.format("interim_cover_rate")] = (_pct(int((top["interim_or_agency"] == "yes").sum()), len(top)), "percent")

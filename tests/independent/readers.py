@@ -1,4 +1,5 @@
-"""The raw files, read plainly: openpyxl for workbooks, pandas/csv for CSV, PyYAML for plans.
+"""The raw files, read plainly: workbooks with a standard-library xlsx reader (xlsx.py), CSV with
+pandas or the csv module, plans and instruments with PyYAML.
 
 Nothing here validates beyond what recomputing needs; it reads the layout the contracts
 (``contracts/*.md``) describe and nothing of the pipeline's own readers."""
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import yaml
 
@@ -156,8 +156,13 @@ def money(text: str) -> Fraction:
     return Fraction(str(text).replace(",", "").strip())
 
 
+def load_yaml(path: Path):
+    """Safe YAML (the C loader when PyYAML has it: a national point has hundreds of plans)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def read_plans(raw: Path) -> list[dict]:
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((raw / "programme").glob("E12*/plan_*.yaml"))]
+    return [load_yaml(p) for p in sorted((raw / "programme").glob("E12*/plan_*.yaml"))]
 
 
 # --- survey exports ---------------------------------------------------------------------------
@@ -188,9 +193,7 @@ def read_survey_export(path: Path) -> tuple[list, list, list[list]]:
                 continue
         rows = [r for r in csv.reader(io.StringIO(text, newline=""))]
     else:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
+        rows = next(iter(xlsx.read_sheets(path, first_only=True).values()), [])
     rows = [r for r in rows if any(not _blank(c) for c in r)] if rows else rows
     width = max(len(r) for r in rows)
     rows = [list(r) + [None] * (width - len(r)) for r in rows]
@@ -200,7 +203,7 @@ def read_survey_export(path: Path) -> tuple[list, list, list[list]]:
 def read_survey_waves(raw: Path) -> list[tuple[dict, list[Path]]]:
     waves = []
     for folder in sorted((raw / "survey").glob("*_W*")):
-        instrument = yaml.safe_load((folder / "instrument.yaml").read_text(encoding="utf-8"))
+        instrument = load_yaml(folder / "instrument.yaml")
         exports = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx"))
         waves.append((instrument, exports))
     return waves

@@ -81,7 +81,10 @@ def _answers(question: dict, row2: list, cols: list[int], d: pd.DataFrame) -> pd
         head = fold(row2[c]) if not _blank(row2[c]) else "response"
         item = items[head] if kind == "matrix" else None
         if kind == "open":  # every theme whose keywords the text contains, or no theme
-            coded = _per_value(cells, lambda v: [t for t, keys in themes if any(k in fold(v) for k in keys)] or [None])
+            def code(value):
+                text = fold(value)
+                return [t for t, keys in themes if any(k in text for k in keys)] or [None]
+            coded = _per_value(cells, code)
             option = coded.explode()
         elif kind != "matrix" and head == OTHER:
             option = cells.map(lambda _: "other")
@@ -139,22 +142,26 @@ def theme_figures(wave: str, questions: dict[str, dict], a: pd.DataFrame) -> Fig
     demo = a[kind == "demographic"]
     groups = [("all", "all", set(a["respondent"]))]
     for qid in ("gender", "tier"):
-        chosen = demo[demo["question"] == qid].groupby("respondent")["option"].max()
+        picks = demo[demo["question"] == qid].sort_values("option").drop_duplicates("respondent", keep="last")
+        chosen = picks.set_index("respondent")["option"]
         groups += [(qid, value, set(chosen[chosen == value].index)) for value in sorted(set(chosen))]
     open_ = a[kind == "open"]
     themes = {t["theme"] for q in questions.values() if q["type"] == "open" for t in q.get("themes") or []}
     paths = {"/".join(t.split("/")[:k]) for t in themes for k in range(1, len(t.split("/")) + 1)}
     answered = set(open_["respondent"])
+    # each coded answer counts for its theme and every theme above it
+    prefixes = {t: ["/".join(t.split("/")[:k]) for k in range(1, len(t.split("/")) + 1)] for t in themes}
     coded = open_.dropna(subset=["option"])
+    coded = coded.assign(path=coded["option"].map(prefixes)).explode("path").drop_duplicates(["respondent", "path"])
     for group_type, value, members in groups:
         base = len(members & answered)
         if not base:
             continue
         stem = f"survey.{wave}.{group_type}.{value}"
         out[f"themes.base.{stem}"] = (base, "people")
+        counts = coded[coded["respondent"].isin(members)].groupby("path")["respondent"].nunique()
         for path in paths:
-            hit = coded[(coded["option"] == path) | coded["option"].str.startswith(path + "/")]
-            n = len(set(hit["respondent"]) & members)
+            n = int(counts.get(path, 0))
             out[f"themes.n.{stem}.{option_key(path)}"] = (n, "people")
             out[f"themes.percent.{stem}.{option_key(path)}"] = (100 * ratio(n, base), "percent")
     return out

@@ -99,7 +99,8 @@ def figures(hr: HrReturns) -> dict[str, tuple[object, str]]:
     levels = [("new_la_code", t), ("region_code", t), ("country", t.assign(country=ENGLAND))]
     for area, frame in levels:
         g = frame.groupby(["quarter", "tier", "indicator", area], dropna=False).agg(
-            numerator=("numerator", lambda s: s.sum(min_count=1)), denominator=("denominator", "sum")).reset_index()
+            numerator=("numerator", "sum"), known=("numerator", "count"), denominator=("denominator", "sum")).reset_index()
+        g.loc[g["known"] == 0, "numerator"] = None  # active contacts: nobody reported any
         for row in g.itertuples(index=False):
             unit = "ratio" if row.indicator in RATIOS else "count"
             fid = f"table_one.{row.indicator}.{calendar.key(row.quarter)}.{getattr(row, area)}.tier_{row.tier}"

@@ -38,8 +38,9 @@ def serial_to_date(value) -> dt.date:
     return EXCEL_EPOCH + dt.timedelta(days=int(float(value)))
 
 
-def read_sheets(path: Path) -> dict[str, list[list]]:
-    """Sheet name -> rows (lists of cell values, None where blank), in workbook order."""
+def read_sheets(path: Path, first_only: bool = False) -> dict[str, list[list]]:
+    """Sheet name -> rows (lists of cell values, None where blank), in workbook order
+    (only the first sheet with ``first_only``)."""
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         shared = []
@@ -69,4 +70,6 @@ def read_sheets(path: Path) -> dict[str, list[list]]:
                 rows.setdefault(int(row) - 1, {})[_column(col)] = value
             width = 1 + max((max(r) for r in rows.values() if r), default=-1)
             out[sheet.get("name")] = [[rows.get(i, {}).get(j) for j in range(width)] for i in range(1 + max(rows, default=-1))]
+            if first_only:
+                break
     return out
