@@ -1,7 +1,7 @@
 """Dual running: every published figure against an independent recomputation from raw/.
 
-`tests/independent/` reads the raw files itself (openpyxl, pandas, PyYAML; no lake, no dbt,
-no `succession` code) and recomputes each figure from the written definitions. Here each
+`tests/independent/` reads the raw files itself (standard library, pandas, PyYAML; no lake, no
+dbt, no `succession` code) and recomputes each figure from the written definitions. Here each
 figure of `build/figures/published_figures.csv` (and every figure of the register,
 `audit.fct_figures`) is compared, as printed, with that independent value. A suppressed
 figure (`c`) is only checked to have an independent value: what is suppressed is the

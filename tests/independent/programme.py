@@ -39,7 +39,7 @@ def _sfx(value: str) -> str:
 
 def programme_quarters(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     seen = pd.concat([tables[t][["region_code", "quarter"]] for t in
-                      ("activities", "grant_ledger", "career_events", "skills_audit")], ignore_index=True)
+                      ("activities", "grant_ledger", "career_events", "skills_audit", "narrative")], ignore_index=True)
     seen = seen.drop_duplicates()
     seen["fy"] = seen["quarter"].map(calendar.financial_year)
     seen["order"] = seen["quarter"].map(calendar.sort_key)

@@ -144,6 +144,10 @@ def read_programme(raw: Path) -> dict[str, pd.DataFrame]:
             df = _read_table(folder, table)
             if df is not None and len(df):
                 frames[table].append(df.assign(region_code=region, quarter=quarter))
+    # the lead's narrative is a record too: a quarter with only a narrative is a programme quarter
+    narratives = [(f.parent.name, f.name.replace("_", " ")) for f in sorted((raw / "programme").glob("E12*/*_Q?"))
+                  if (f / "narrative.md").exists() and (f / "narrative.md").read_text(encoding="utf-8-sig").strip()]
+    frames["narrative"] = [pd.DataFrame(narratives, columns=["region_code", "quarter"])]
     out = {}
     for table, dfs in frames.items():
         df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame(columns=["region_code", "quarter"])
