@@ -13,6 +13,8 @@ resident set size of that subprocess and all its descendants every 0.1 s (psutil
 * ``dbt_build``    ``dbt build`` of the project into a fresh DuckDB file from that lake
 * ``render``       both documents (HTML + PDF) for one region and the latest quarter
 * ``whole_run``    ``orchestration.runner.run`` (what ``succession run`` does), fresh build dir
+* ``independent``  the independent recomputation (``tests/independent/``, dual running) of every
+  figure from raw/, compared with the whole run's register (``audit.fct_figures``)
 * ``incremental``  one new quarter for every LA added to raw/, then ``run`` again on that build
 * ``baseline_ingest`` naive: every workbook read per sheet with ``pandas.read_excel(engine="openpyxl")``
   (and every CSV export with ``pandas.read_csv``: the same files the project reads),
@@ -56,7 +58,8 @@ POINTS: dict[str, tuple[int, int, int, int, int]] = {
 }
 DEFAULT_POINTS = "19x8,153x8,153x40"
 PHASE_TIMEOUT = 1800.0  # seconds; a stuck phase must not hold the machine for hours
-PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "incremental", "baseline_ingest", "baseline_dbt"]
+PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "independent", "incremental", "baseline_ingest",
+          "baseline_dbt"]
 TARGETS = {"whole_run_s": 60.0, "whole_run_peak_mib": 1024.0, "incremental_s": 10.0, "ingest_speedup": 5.0}
 GEN_VERSION = 2  # 2: respondents and interviews are national totals split across regions
 
@@ -323,7 +326,34 @@ def phase_baseline_ingest(ctx: dict) -> dict:
     return {"seconds": time.monotonic() - t0, "read_seconds": t_read, "files": files, "rows": rows, "tables": len(frames)}
 
 
-PHASE_FUNCS = {"ingest": phase_ingest, "render": phase_render, "run": phase_run, "baseline_ingest": phase_baseline_ingest}
+def phase_independent(ctx: dict) -> dict:
+    """Dual running at scale: recompute every figure from raw/ alone, then compare with the register."""
+    import duckdb
+
+    sys.path.insert(0, str(PROJECT_DIR / "tests"))
+    from independent import register
+
+    t0 = time.monotonic()
+    figures = register.recompute(Path(ctx["raw"]))
+    recompute_seconds = time.monotonic() - t0
+    out = {"recompute_seconds": recompute_seconds, "figures": len(figures)}
+    warehouse = Path(ctx["build"]) / "warehouse.duckdb"
+    if warehouse.exists():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        registered = con.sql("select figure_id, value_shown, unit from audit.fct_figures").df()
+        con.close()
+        cmp = register.compare(registered, figures)
+        unexplained = cmp.unexplained
+        out.update(registered=cmp.total, recomputed=len(cmp.recomputed), not_recomputed=len(cmp.not_recomputed),
+                   mismatches=len(cmp.mismatches), mismatches_known_elsewhere=len(cmp.mismatches) - len(unexplained),
+                   mismatches_unexplained=len(unexplained),
+                   mismatch_examples=unexplained.head(10).to_dict("records"))
+    out["seconds"] = time.monotonic() - t0
+    return out
+
+
+PHASE_FUNCS = {"ingest": phase_ingest, "render": phase_render, "run": phase_run, "baseline_ingest": phase_baseline_ingest,
+               "independent": phase_independent}
 
 
 def _child(phase: str, ctx_path: str, out_path: str) -> None:
@@ -421,6 +451,8 @@ def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say
         skip = skip | {"incremental"}  # it needs the whole run's build
     else:
         child("whole_run", "run", {**ctx, "raw": str(run_raw), "build": str(run_build)})
+        if "independent" not in skip:  # before the incremental phase adds a quarter to run_raw
+            child("independent", "independent", {**ctx, "raw": str(run_raw), "build": str(run_build)})
     t0 = time.monotonic()
     if "incremental" not in skip:
         added = add_next_quarter(name, run_raw)
@@ -475,6 +507,7 @@ def point_ratios(phases: dict) -> dict:
         "baseline_over_project_build": _div((bi or 0) + (bd or 0), (ing or 0) + (dbt or 0)) if bi and bd and ing and dbt else None,
         "reingest_over_ingest": _div(_secs(phases, "reingest"), ing),
         "incremental_over_whole_run": _div(_secs(phases, "incremental"), _secs(phases, "whole_run")),
+        "independent_over_whole_run": _div(_secs(phases, "independent"), _secs(phases, "whole_run")),
     }
 
 
@@ -546,7 +579,14 @@ def table(points: list[dict]) -> str:
                      f"vs hr_returns alone {_f(r['baseline_over_project_ingest_hr_returns'], '{:.2f}')}x), "
                      f"baseline/project build (ingest+dbt) {_f(r['baseline_over_project_build'], '{:.2f}')}x, "
                      f"reingest/ingest {_f(r['reingest_over_ingest'], '{:.2f}')}, "
-                     f"incremental/whole {_f(r['incremental_over_whole_run'], '{:.2f}')}")
+                     f"incremental/whole {_f(r['incremental_over_whole_run'], '{:.2f}')}, "
+                     f"independent/whole {_f(r.get('independent_over_whole_run'), '{:.2f}')}")
+        ind = (p["phases"].get("independent") or {}).get("detail") or {}
+        if ind:
+            lines.append(f"      independent recomputation: {ind.get('recomputed', '-')} of {ind.get('registered', '-')} "
+                         f"figures recomputed, {ind.get('mismatches', '-')} differ "
+                         f"({ind.get('mismatches_unexplained', '-')} unexplained); recompute "
+                         f"{_f(ind.get('recompute_seconds'))}s")
         stages = " ".join(f"{k}={v:.1f}s" for k, v in ((p['phases'].get('incremental') or {}).get('detail', {})
                                                         .get('stages') or {}).items())
         if stages:

@@ -12,7 +12,8 @@ import sys
 
 from succession.paths import PROJECT_DIR
 
-PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "incremental", "baseline_ingest", "baseline_dbt"]
+PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "independent", "incremental", "baseline_ingest",
+          "baseline_dbt"]
 RATIOS = ["baseline_over_project_ingest", "baseline_over_project_ingest_inner", "baseline_over_project_ingest_hr_returns",
           "baseline_over_project_build", "reingest_over_ingest", "incremental_over_whole_run"]
 
@@ -40,6 +41,10 @@ def test_benchmark_smoke(tmp_path):
         assert point["ratios"][ratio] is not None and point["ratios"][ratio] > 0, ratio
     assert set(point["targets"]) == {"whole_run_within_60s", "whole_run_peak_within_1GiB", "incremental_within_10s",
                                      "ingest_5x_faster_than_baseline"}
+    # dual running on a second, generated data set: every registered figure recomputed from raw/ alone
+    independent = point["phases"]["independent"]["detail"]
+    assert independent["recomputed"] == independent["registered"] > 0
+    assert independent["mismatches_unexplained"] == 0, independent["mismatch_examples"]
     # the incremental run saw the added quarter
     assert point["phases"]["incremental"]["added"]["files"] == 3
     assert point["phases"]["incremental"]["detail"]["success"]

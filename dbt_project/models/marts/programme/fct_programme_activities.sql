@@ -16,7 +16,7 @@ by_type as (
 ),
 costs as (
     select region_code, quarter, coalesce(activity_type, 'all') as activity_type,
-           count(*) as activities, sum(cost_gbp) as cost_gbp
+           count(*) as activities, sum(cost_gbp::decimal(18, 2)) as cost_gbp  -- exact pence, then whole pounds when printed
     from {{ ref('stg_programme__activities') }}
     group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))
 )
