@@ -25,7 +25,7 @@ from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
-from succession.ingest.framework import partition_is_current
+from succession.ingest.framework import UNSORTED, partition_is_current
 from succession.paths import ProjectPaths
 from succession.sources import sources
 
@@ -289,7 +289,7 @@ def _metadata_message(metadata) -> str | None:
 
 def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:
     for src in sources().values():
-        for part in lake.partitions(paths.lake_dir, src.name):
+        for part in [*lake.partitions(paths.lake_dir, src.name), UNSORTED]:  # UNSORTED: raw/ entries no partition reads
             ledger = lake.read_partition_table(paths.lake_dir, src.name, part, "_files")
             if ledger is None:
                 continue

@@ -22,6 +22,9 @@ from succession.sample_data import SampleSpec
 from succession.sample_data import survey as sample_survey
 from tests import survey_build as B
 
+# these tests ingest surveys and coding sheets of their own, not the bundled sample
+pytestmark = pytest.mark.usefixtures("pseudonym_key_set")
+
 SM = B.FIXTURES / "surveymonkey"
 LINEAGE_ONLY = [L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]
 
