@@ -146,7 +146,7 @@ def validate_batch(
                 return coerced, []  # the usual case: one pass over the batch, not two
             break
         except pa_errors.SchemaErrors as exc:
-            cases = exc.failure_cases
+            cases = exc.failure_cases.sort_values("index", kind="stable")  # the first rows are the ones listed
         typed = cases[cases["check"].astype(str).str.startswith("coerce_dtype") & cases["index"].notna()]
         if attempt == 0 and not typed.empty:
             # Report values of the wrong type, blank them, and validate again so the other
@@ -187,11 +187,15 @@ class _Reporter:
         self.problems: list[Problem] = []
         self.listed: dict[str, int] = {}
         self.overflow: dict[str, int] = {}
+        self.counted: set[tuple] = set()
 
     def add(self, case) -> None:
         rel = self.files[int(case.index)]
         if self.listed.get(rel, 0) >= LIM.MAX_PROBLEMS_PER_FILE:
-            self.overflow[rel] = self.overflow.get(rel, 0) + 1
+            key = (int(case.index), case.column, str(case.check))
+            if key not in self.counted:  # pandera may report a case twice (coercion, then dtype)
+                self.counted.add(key)
+                self.overflow[rel] = self.overflow.get(rel, 0) + 1
             return
         found = _problem(case, self.frame, self.letters, self.seen)
         self.listed[rel] = self.listed.get(rel, 0) + len(found)
