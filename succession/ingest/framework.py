@@ -627,11 +627,19 @@ def record_strays(source: Source, raw_dir: Path, lake_dir: Path, run_id: str,
             "run_id": run_id, "loaded_at": now.isoformat(), "contract_version": contract_version(),
         })
     ledger = pd.DataFrame(rows, columns=_LEDGER_COLUMNS)
+    previous = _previous_ledger(lake_dir, source.name, UNSORTED)
+    if previous is not None and _same_entries(previous, ledger):
+        return previous  # unchanged: the file (and what the warehouse was built from) stays as it is
     if rows:
         lake.write_partition(lake_dir, source.name, UNSORTED, {FILES_TABLE: ledger})
     else:
         lake.remove_partition(lake_dir, source.name, UNSORTED)
     return ledger
+
+
+def _same_entries(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    key = ["file_path", "problems", "contract_version"]
+    return sorted(map(tuple, a[key].to_numpy().tolist())) == sorted(map(tuple, b[key].to_numpy().tolist()))
 
 
 class WaveFolderSource:
