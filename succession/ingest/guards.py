@@ -11,12 +11,12 @@ result as an empty cell, and a boolean as 1.
 from __future__ import annotations
 
 import codecs
+import html
 import math
 import posixpath
 import re
 import stat
 import unicodedata
-import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +109,12 @@ def iter_member(zf: zipfile.ZipFile, name: str, rel: str):
     entry declared, or than the member limit, has been inflated."""
     info = zf.getinfo(name)
     cap = min(info.file_size, LIM.MAX_ZIP_MEMBER_BYTES)
+    if cap <= _CHUNK:
+        data = zf.read(info)  # zipfile itself never inflates past the declared size
+        if len(data) > cap:
+            raise LimitExceeded(Problem(rel, "limit_zip", f"member {name!r} inflates beyond the {_size(cap)} its zip entry or the limit allows", sheet=name))
+        yield data
+        return
     seen = 0
     with zf.open(info) as f:
         while chunk := f.read(_CHUNK):
@@ -126,7 +132,8 @@ def read_member(zf: zipfile.ZipFile, name: str, rel: str) -> bytes:
 
 _ERRORS = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{3,})\d+"')
+_ROW_FIRST = re.compile(rb'<row r="(\d+)"')  # how Excel and openpyxl write it: the fast path
+_WIDE_CELL = re.compile(rb'\br="([A-Z]{3,})\d+"')
 _TYPED_CELL = re.compile(rb'<c\b[^>]*?\bt="(e|b)"[^>]*>')
 _FORMULA = re.compile(rb'<f\b')
 _HUGE_NUMBER = re.compile(rb'<v>\s*([-+]?(?:[Ii][Nn][Ff]|[Nn][Aa][Nn]|\d*\.?\d+[eE]\+?\d{3,}))\s*</v>')
@@ -151,19 +158,33 @@ class SheetScan:
     problems: list[Problem] = field(default_factory=list)
 
 
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {k.decode().split(":")[-1]: v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+
+
 def _sheet_members(zf: zipfile.ZipFile, rel: str) -> dict[str, str]:
     """Sheet name -> its XML member, from the workbook part and its relationships."""
     try:
-        book = ET.fromstring(read_member(zf, "xl/workbook.xml", rel))
-        rels = ET.fromstring(read_member(zf, "xl/_rels/workbook.xml.rels", rel))
-    except (KeyError, ET.ParseError):
+        book = read_member(zf, "xl/workbook.xml", rel)
+        rels = read_member(zf, "xl/_rels/workbook.xml.rels", rel)
+    except KeyError:
         return {}  # not a workbook: the reader says so
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("p:Relationship", _NS)}
+    targets = {}
+    for tag in re.findall(rb'<(?:\w+:)?Relationship\b[^>]*>', rels):
+        a = _attributes(tag)
+        targets[a.get("Id")] = a.get("Target", "")
     out = {}
-    for s in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+    for tag in _SHEET.findall(book):
+        a = _attributes(tag)
+        target = targets.get(a.get("id"), "")
+        if not target:
+            continue
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        out[s.get("name", member)] = member
+        out[html.unescape(a.get("name", member))] = member
     return out
 
 
@@ -179,12 +200,16 @@ def _cell_at(data: bytes, pos: int) -> tuple[str | None, bytes]:
 
 
 def _scan_piece(data: bytes, rel: str, sheet: str, scan: SheetScan) -> None:
-    rows = _ROW.findall(data)
+    rows = _ROW_FIRST.findall(data)
+    if len(rows) != data.count(b"<row"):
+        rows = _ROW.findall(data)  # attributes in another order
     if rows:
         scan.rows = max(scan.rows, max(map(int, rows)))
     for letters in set(_WIDE_CELL.findall(data)):
         scan.columns = max(scan.columns, _column_index(letters))
-    for m in _TYPED_CELL.finditer(data):
+    if b't="e"' not in data and b't="b"' not in data and b"<f" not in data and b"</v>" not in data:
+        return  # nothing below can match (substring tests cost far less than the patterns)
+    for m in _TYPED_CELL.finditer(data) if b't="e"' in data or b't="b"' in data else ():
         ref, cell = _cell_at(data, m.end())
         value = _VALUE.search(cell)
         found = value.group(1).decode("utf-8", "replace") if value else ""
@@ -195,7 +220,7 @@ def _scan_piece(data: bytes, rel: str, sheet: str, scan: SheetScan) -> None:
             shown = {"1": "TRUE", "0": "FALSE"}.get(found.strip(), found)
             scan.problems.append(Problem(rel, "boolean_value", f"a boolean ({shown}) where a number or text is expected",
                                          sheet=sheet, cell=ref))
-    for m in _FORMULA.finditer(data):
+    for m in _FORMULA.finditer(data) if b"<f" in data else ():
         ref, cell = _cell_at(data, m.start())
         value = _VALUE.search(cell)
         if value is None or not value.group(1).strip():
