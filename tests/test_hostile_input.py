@@ -601,3 +601,22 @@ def test_lake_files_and_folders_are_owner_only(tmp_path):
     for p in [lake_dir, *lake_dir.rglob("*")]:
         mode = stat.S_IMODE(p.stat().st_mode)
         assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
+
+
+@pytest.mark.usefixtures("pseudonym_key_set")
+def test_survey_timestamps_outside_the_documented_formats_or_range(tmp_path):
+    import csv
+
+    raw = _survey_copy(tmp_path)
+    path = raw / "survey" / "2024-25_W1" / "responses_online.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    start = next(j for j, h in enumerate(rows[0]) if h.strip().lower() == "start date")
+    rows[2][start] = "13/01/2025 10:00"  # day first: not how SurveyMonkey writes it
+    rows[3][start] = "01/01/1066 10:00:00 AM"
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    problems = _only_victim_quarantined(_ingest("survey", "2024-25_W1", raw), "responses_online.csv")
+    letter = chr(ord("A") + start)
+    assert any(f"responses!{letter}3:" in p and "SurveyMonkey" in p for p in problems), problems
+    assert any(f"responses!{letter}4:" in p and "between 1900 and 2100" in p for p in problems), problems

@@ -27,12 +27,19 @@ LATEST_DATE = dt.date(2100, 12, 31)
 class Unreadable:
     """A cell value that must not be loaded as anything: what was found and why.
 
-    Never equal to anything but itself, and shown (in pandera messages too) as its reason."""
+    Equal only to another `Unreadable` of the same value and reason, and shown (in pandera
+    messages too) with its reason."""
 
     __slots__ = ("found", "why")
 
     def __init__(self, found: object, why: str):
         self.found, self.why = found, why
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unreadable) and (other.found.__class__, other.found, other.why) == (self.found.__class__, self.found, self.why)
+
+    def __hash__(self) -> int:
+        return hash((self.found.__class__, repr(self.found), self.why))
 
     def __repr__(self) -> str:
         return f"{self.found!r} (the value {self.why})"

@@ -38,7 +38,7 @@ from python_calamine import CalamineWorkbook
 
 from contracts import survey as C
 from succession.ingest import lineage as L
-from succession.ingest.cells import header_key, is_blank, normalise_text
+from succession.ingest.cells import EARLIEST_DATE, LATEST_DATE, Unreadable, header_key, is_blank, normalise_text
 from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.frames import duplicate_header
@@ -182,20 +182,30 @@ def read_grid(path: Path) -> tuple[list[list], str, dict]:
 
 
 def parse_timestamp(value: object) -> object:
-    """US SurveyMonkey timestamps to a Timestamp; unknown text passes through to fail the contract."""
+    """US SurveyMonkey timestamps to a Timestamp. Anything else is `Unreadable` (which the
+    contract reports with its cell), never handed to pandas to guess: it would read other
+    text in other formats, and day-first dates as month-first or the other way round."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return pd.Timestamp(value)
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    text = normalise_text(value)
-    for fmt in C.TIMESTAMP_FORMATS:
-        try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    return text
+        stamp = value
+    elif isinstance(value, dt.date):
+        stamp = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, (bool, int, float)):
+        return Unreadable(value, "must be a date and time as SurveyMonkey writes it, not a number")
+    else:
+        text = normalise_text(value)
+        for fmt in C.TIMESTAMP_FORMATS:
+            try:
+                stamp = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            return Unreadable(text, "must be a date and time as SurveyMonkey writes it (e.g. 05/14/2019 09:12:33 AM)")
+    if not EARLIEST_DATE <= stamp.date() <= LATEST_DATE:
+        return Unreadable(str(value), f"must be a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}")
+    return pd.Timestamp(stamp)
 
 
 def _cell_text(value: object) -> str | None:
