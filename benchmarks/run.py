@@ -378,6 +378,8 @@ def base_env(work: Path) -> dict[str, str]:
         "JUPYTER_RUNTIME_DIR": str(state / "jupyter/runtime"), "IPYTHONDIR": str(state / "ipython"),
         "MPLCONFIGDIR": str(state / "mpl"), "PYTHONUNBUFFERED": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # generated data is not the bundled sample: without a configured key its surveys are refused
+        "SUCCESSION_PSEUDONYM_KEY": os.environ.get("SUCCESSION_PSEUDONYM_KEY") or "benchmark-key-for-generated-data",
     })
     return env
 

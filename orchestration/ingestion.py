@@ -13,7 +13,7 @@ import dagster as dg
 
 from orchestration.partitions import BY_KIND
 from orchestration.resources import ProjectPathsResource
-from succession.ingest.framework import FILES_TABLE, Source, ingest_partition
+from succession.ingest.framework import FILES_TABLE, Source, ingest_partition, record_strays
 from succession.sources import sources
 
 SINGLE_PARTITION = "all"
@@ -73,6 +73,10 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             problems.extend(result.problems())
             for rel in result.quarantined["file_path"]:
                 context.log.warning(f"quarantined {rel}")
+        strays = record_strays(source, paths.raw_dir, paths.lake_dir, context.run.run_id)  # raw/ entries no partition reads
+        counts["quarantined"] += len(strays)
+        for reasons in strays["problems"]:
+            problems.extend(json.loads(reasons))
         for p in problems:
             context.log.warning(p)
         meta = {

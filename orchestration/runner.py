@@ -25,7 +25,7 @@ from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
-from succession.ingest.framework import partition_is_current
+from succession.ingest.framework import UNSORTED, partition_is_current, record_strays
 from succession.paths import ProjectPaths
 from succession.sources import sources
 
@@ -202,6 +202,8 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
     instance = instance or instance_for(paths)
     recover_dead_runs(instance, say)
     partitions = register_partitions(instance, paths)
+    for src in sources().values():  # raw/ entries no partition reads: recorded even when no partition changed
+        record_strays(src, paths.raw_dir, paths.lake_dir, run_id="discovery")
     quarters = partitions["quarter"]
     period = period or (quarters[-1] if quarters else None)
     summary = RunSummary(period=period)
@@ -289,7 +291,7 @@ def _metadata_message(metadata) -> str | None:
 
 def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:
     for src in sources().values():
-        for part in lake.partitions(paths.lake_dir, src.name):
+        for part in [*lake.partitions(paths.lake_dir, src.name), UNSORTED]:  # UNSORTED: raw/ entries no partition reads
             ledger = lake.read_partition_table(paths.lake_dir, src.name, part, "_files")
             if ledger is None:
                 continue

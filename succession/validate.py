@@ -5,6 +5,7 @@ file outside raw/ (an LA checking its return before sending it), by its name.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from succession.ingest.framework import ingest_partition
@@ -25,8 +26,9 @@ def validate_paths(files: list[Path]) -> list[str]:
     out: list[str] = []
     groups: dict[tuple[str, str, Path], list[Path]] = {}
     for f in files:
-        f = Path(f).resolve()
-        if not f.exists():
+        f = Path(f).absolute()  # not resolved: a symlink is checked (and refused) as a link
+        f = f.parent.resolve() / f.name
+        if not os.path.lexists(f):
             out.append(str(Problem(str(f), "missing", "no such file")))
             continue
         src = _guess_source(f)

@@ -55,3 +55,9 @@ def raw_copy(tmp_path) -> Path:
     dest = tmp_path / "raw"
     shutil.copytree(SAMPLE_RAW, dest)
     return dest
+
+
+@pytest.fixture
+def pseudonym_key_set(monkeypatch):
+    """A configured pseudonym key: files that are not the bundled sample are refused without one."""
+    monkeypatch.setenv("SUCCESSION_PSEUDONYM_KEY", "test-suite-key-not-the-development-key")

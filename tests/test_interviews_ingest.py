@@ -22,6 +22,9 @@ from succession.sample_data import SampleSpec
 from succession.sample_data import interviews as sample
 from tests import survey_build as B
 
+# these tests ingest surveys and coding sheets of their own, not the bundled sample
+pytestmark = pytest.mark.usefixtures("pseudonym_key_set")
+
 QDA = B.FIXTURES / "refi-qda"
 WAVE = "2024-25_W1"
 LINEAGE_ONLY = [L.SOURCE_FILE, L.FILE_SHA256, L.SHEET, L.RUN_ID, L.LOADED_AT]

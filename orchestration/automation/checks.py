@@ -81,10 +81,15 @@ def evaluate_reconciliation(paths: ProjectPaths) -> dict:
     records: dict[str, list[dict]] = {}  # the same, as fields, for the report's caveat
     for r in rows:
         by_quarter.setdefault(r["quarter"], []).append(
-            f"LA {r['la_code']} tier {r['tier']} {r['indicator']}: KPIs sheet {r['reported_value']:g} "
-            f"({r['reported_cell']}) vs {r['computed_value']:g} from the Vacancies rows")
+            f"LA {r['la_code']} tier {r['tier']} {r['indicator']}: KPIs sheet {_number(r['reported_value'])} "
+            f"({r['reported_cell']}) vs {_number(r['computed_value'])} from the Vacancies rows")
         records.setdefault(r["quarter"], []).append({k: r[k] for k in ("la_code", "tier", "indicator")})
     return {"disagreements": len(rows), "quarters": by_quarter, "records": records}
+
+
+def _number(value) -> str:
+    """A reported or computed figure for a message: a blank KPI cell reads "blank", not a crash."""
+    return "blank" if value is None else f"{value:g}"
 
 
 def _md_table(header: list[str], rows: list[list]) -> str:

@@ -9,6 +9,7 @@ changing it requests nothing.
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import dagster as dg
 
 from orchestration.partitions import sort_keys
 from orchestration.resources import ProjectPathsResource
+from succession.ingest.framework import relative_entry
 from succession.ingest.lineage import sha256_file
 from succession.sources import sources
 
@@ -45,7 +47,7 @@ def discover(raw_dir: Path) -> dict[str, RawFile]:
     for src in sources().values():
         for key, files in src.discover(raw_dir).items():
             for f in files:
-                rel = Path(f).resolve().relative_to(Path(raw_dir).resolve()).as_posix()
+                rel = relative_entry(f, raw_dir)  # a symlink is itself, not its target
                 found[f"{src.name}/{rel}"] = RawFile(src.name, src.partition_kind, key, Path(f))
     return found
 
@@ -66,12 +68,12 @@ def scan(raw_dir: Path, previous: dict[str, list]) -> Scan:
     changes: list[str] = []
     hashed = 0
     for fid, rf in sorted(files.items()):
-        st = rf.path.stat()
+        st = rf.path.lstat()  # links and folders are not followed: ingestion reports them
         old = previous.get(fid)
         if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
             state[fid] = [*old[:3], rf.kind, rf.partition]
             continue
-        sha = sha256_file(rf.path)
+        sha = sha256_file(rf.path) if stat.S_ISREG(st.st_mode) else f"not a file: {st.st_mode:o}"
         hashed += 1
         state[fid] = [st.st_size, st.st_mtime_ns, sha, rf.kind, rf.partition]
         if old and old[2] == sha:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from succession.ingest import lineage as L
-from succession.ingest.cells import clean, header_key, is_blank
+from succession.ingest.cells import Unreadable, clean, header_key, is_blank
 from succession.ingest.framework import FileRead
+from succession.ingest.problems import Problem, column_letter
 
 # A workbook's four tables are tiny; pandas' record constructor (type inference per column)
 # and the lineage column assignments cost far more than reading the cells. `table_frame`
@@ -221,5 +222,30 @@ def read_records(read: FileRead, sheet: str, rows: list[list], columns, position
             values.append(clean_cell(row[j]) if j < width else None)
         rownums.append(i)
     names = [c.name for c in columns]
+    for name, (j, _), values in zip(names, specs, data):
+        report_unreadable(read, sheet, name, values, rownums, column_letter(j) if j < 10 ** 6 else None)
     kinds = [column_kind(kind_of(c)[0]) for c in columns]
     return table_frame(names + [L.ROW], [*data, rownums], [*kinds, "int"], len(rownums), read, sheet, constants)
+
+
+def unreadable_problem(read: FileRead, sheet: str, name: str, bad: Unreadable, row: int | None, cell: str | None) -> Problem:
+    return Problem(read.rel, "unreadable_value", f"{name} {bad.why}: found {bad.found!r}",
+                   sheet=sheet, row=row, column=name, cell=cell)
+
+
+def report_unreadable(read: FileRead, sheet: str, name: str, values: list, rows: list[int], letter: str | None) -> None:
+    """Each `Unreadable` cleaned value of one column becomes a problem naming its cell, and a
+    blank in the frame (the file is quarantined; the value is never loaded)."""
+    for i, v in enumerate(values):
+        if v.__class__ is Unreadable:
+            row = rows[i]
+            read.problems.append(unreadable_problem(read, sheet, name, v, row, f"{letter}{row}" if letter else None))
+            values[i] = None
+
+
+def duplicate_header(read: FileRead, sheet: str, header: str, first: int, again: int, row: int = 1) -> Problem:
+    """A header that appears twice (in header row ``row``): which column holds the data is
+    not for the reader to guess."""
+    a, b = f"{column_letter(first)}{row}", f"{column_letter(again)}{row}"
+    return Problem(read.rel, "duplicate_header", f"header {header!r} appears twice ({a} and {b})",
+                   sheet=sheet, row=row, column=header, cell=b)

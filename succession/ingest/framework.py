@@ -32,7 +32,8 @@ import pandas as pd
 import pandera.errors as pa_errors
 import pandera.pandas as pa
 
-from succession.ingest import lake
+from contracts import limits as LIM
+from succession.ingest import guards, lake
 from succession.ingest import lineage as L
 from succession.ingest.problems import Problem, column_letter
 from contracts.rules import ROW_RULES
@@ -129,42 +130,102 @@ def validate_batch(
     if frame.empty:
         return schema.validate(frame, lazy=True) if len(frame.columns) else frame, []
     frame = frame.reset_index(drop=True)  # the concat made it: ours to blank cells in
-    problems: list[Problem] = []
-    seen: set[tuple] = set()
+    report = _Reporter(frame, letters_by_file)
     masked: set[tuple[int, str]] = set()  # cells blanked after a type failure, already reported
     for idx, column, check in _fractional_whole_numbers(frame, schema):
         # pandera reports "2.5 in a whole-number column" for the column, not the row: find
         # the rows here, so only the files holding them are quarantined
-        case = SimpleNamespace(index=idx, column=column, check=check, failure_case=frame.at[idx, column])
-        problems.extend(_problem(case, frame, letters_by_file, seen))
+        report.add(SimpleNamespace(index=idx, column=column, check=check, failure_case=frame.at[idx, column]))
         frame.at[idx, column] = None
         masked.add((idx, column))
+    whole_table: list = []  # failures pandera could not pin to a row
     for attempt in range(2):
         try:
             coerced = schema.validate(frame, lazy=True)
-            if not problems:
+            if not report.problems and not report.overflow:
                 return coerced, []  # the usual case: one pass over the batch, not two
             break
         except pa_errors.SchemaErrors as exc:
-            cases = exc.failure_cases
+            cases = exc.failure_cases.sort_values("index", kind="stable")  # the first rows are the ones listed
         typed = cases[cases["check"].astype(str).str.startswith("coerce_dtype") & cases["index"].notna()]
         if attempt == 0 and not typed.empty:
             # Report values of the wrong type, blank them, and validate again so the other
             # rules (ranges, cross-column) still run on the rest of the batch.
             for case in typed.itertuples(index=False):
-                problems.extend(_problem(case, frame, letters_by_file, seen))
-                frame.at[int(case.index), case.column] = None
-                masked.add((int(case.index), case.column))
+                report.add(case)
+            for column, rows in typed.groupby("column", sort=False)["index"]:
+                at = [int(i) for i in rows]
+                frame.loc[at, column] = None
+                masked.update((i, column) for i in at)
             continue
         for case in cases.itertuples(index=False):
-            if str(case.check) == "not_nullable" and pd.notna(case.index) and (int(case.index), case.column) in masked:
+            if case.index is None or (isinstance(case.index, float) and pd.isna(case.index)):
+                whole_table.append(case)
                 continue
-            problems.extend(_problem(case, frame, letters_by_file, seen))
+            if str(case.check) == "not_nullable" and (int(case.index), case.column) in masked:
+                continue
+            report.add(case)
         break
+    report.whole_table(whole_table, schema)
+    problems = report.finish()
     bad_files = {p.file for p in problems}
     good = frame[~frame[L.SOURCE_FILE].isin(bad_files)]
     validated = schema.validate(good, lazy=True) if not good.empty else good
     return validated, problems
+
+
+class _Reporter:
+    """Turns pandera failure cases into located problems, at most
+    ``MAX_PROBLEMS_PER_FILE`` per file (the rest are counted: "and N more"), so 100,000
+    bad rows cost one counter each rather than one Problem and one row lookup each."""
+
+    def __init__(self, frame: pd.DataFrame, letters_by_file: dict[str, dict[str, str]]):
+        self.frame = frame
+        self.letters = letters_by_file
+        self.files = frame[L.SOURCE_FILE].to_numpy()
+        self.seen: set[tuple] = set()
+        self.problems: list[Problem] = []
+        self.listed: dict[str, int] = {}
+        self.overflow: dict[str, int] = {}
+        self.counted: set[tuple] = set()
+
+    def add(self, case) -> None:
+        rel = self.files[int(case.index)]
+        if self.listed.get(rel, 0) >= LIM.MAX_PROBLEMS_PER_FILE:
+            key = (int(case.index), case.column, str(case.check))
+            if key not in self.counted:  # pandera may report a case twice (coercion, then dtype)
+                self.counted.add(key)
+                self.overflow[rel] = self.overflow.get(rel, 0) + 1
+            return
+        found = _problem(case, self.frame, self.letters, self.seen)
+        self.listed[rel] = self.listed.get(rel, 0) + len(found)
+        self.problems.extend(found)
+
+    def whole_table(self, cases: list, schema: pa.DataFrameSchema) -> None:
+        """Failures of a whole column (e.g. a date no datetime64 can hold): each is pinned
+        on the files whose own rows fail it, checked one file at a time, never on the batch."""
+        if not cases:
+            return
+        files = list(pd.unique(self.files))
+        culprits = files if len(files) == 1 else [rel for rel in files if _fails_alone(self.frame[self.files == rel], schema)]
+        for rel in culprits:
+            for case in cases:
+                column = case.column if isinstance(case.column, str) else None
+                rule, message = _describe_failure(str(case.check), column, case.failure_case)
+                self.problems.append(Problem(rel, rule if rule != str(case.check) else "schema", message, column=column))
+
+    def finish(self) -> list[Problem]:
+        return self.problems + [guards.more_line(rel, n) for rel, n in self.overflow.items()]
+
+
+def _fails_alone(rows: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    """Whether one file's rows fail the schema in a way no row is named for."""
+    try:
+        schema.validate(rows, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        index = exc.failure_cases["index"]
+        return bool(index.isna().any())
+    return False
 
 
 def _fractional_whole_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[tuple[int, str, str]]:
@@ -184,9 +245,6 @@ def _problem(case, frame: pd.DataFrame, letters_by_file: dict[str, dict[str, str
     idx = case.index
     column = case.column if isinstance(case.column, str) else None
     check = str(case.check)
-    if idx is None or (isinstance(idx, float) and pd.isna(idx)):
-        # a whole-table failure (e.g. a missing column): every file in the batch shares it
-        return [Problem(rel, "schema", f"{check} {column or ''}".strip()) for rel in frame[L.SOURCE_FILE].unique()]
     row = frame.loc[int(idx)]
     rel, sheet, rownum = row[L.SOURCE_FILE], row[L.SHEET], row[L.ROW]
     rownum = None if pd.isna(rownum) else int(rownum)
@@ -248,7 +306,11 @@ def ingest_partition(
     reads: list[FileRead] = []
     seen_sha: dict[str, str] = {}
     for path, rel, sha in hashed:
-        if sha in seen_sha:
+        entry = guards.entry_problem(path, rel, raw_dir)
+        if entry is not None:
+            read = FileRead(rel, sha)  # not a file to read (a link, a folder ...): reported, skipped
+            read.problems.append(entry)
+        elif sha in seen_sha:
             read = FileRead(rel, sha)
             read.problems.append(Problem(rel, "duplicate_file", f"same content (SHA-256) as {seen_sha[sha]}: not loaded twice"))
         else:
@@ -296,7 +358,8 @@ def ingest_partition(
     ledger_rows = []
     run_of: dict[str, tuple[str, str]] = {}
     for read in reads:
-        ps = sorted(set(problems_by_file[read.rel]), key=lambda p: (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or ""))
+        ps = sorted(set(problems_by_file[read.rel]), key=_problem_order)
+        shown = guards.capped(ps)
         run, at = first_seen.get(read.sha256, (run_id, now.isoformat()))
         run_of[read.rel] = (run, at)
         n = read.rows_read
@@ -306,8 +369,8 @@ def ingest_partition(
             "file_path": read.rel,
             "file_sha256": read.sha256,
             "status": "quarantined" if read.rel in bad else "loaded",
-            "problem_count": len(ps),
-            "problems": json.dumps([str(p) for p in ps], ensure_ascii=False),
+            "problem_count": guards.total_count(ps),
+            "problems": json.dumps([str(p) for p in shown], ensure_ascii=False),
             "rows_read": n,
             "rows_loaded": 0 if read.rel in bad else n,
             "rows_rejected": n if read.rel in bad else 0,
@@ -374,9 +437,35 @@ def contract_version() -> str:
 
 
 def _hashed(files: list[Path], raw_dir: Path) -> list[tuple[Path, str, str]]:
-    """(path, path relative to raw/, SHA-256) of each file, in path order."""
-    return [(path, Path(path).resolve().relative_to(Path(raw_dir).resolve()).as_posix(), L.sha256_file(path))
-            for path in sorted(files)]
+    """(path, path relative to raw/, SHA-256) of each file, in path order.
+
+    The entry itself is never resolved (a symlink is reported as a link, not read as its
+    target), and an entry that is not a regular file inside raw/ is not opened: its
+    "SHA-256" is that of its path, so the ledger still has one stable key per entry."""
+    out = []
+    for path in sorted(files):
+        rel = relative_entry(path, raw_dir)
+        if guards.entry_problem(path, rel, raw_dir) is None:
+            sha = L.sha256_file(path)
+        else:
+            sha = hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest()
+        out.append((path, rel, sha))
+    return out
+
+
+def relative_entry(path: Path, raw_dir: Path) -> str:
+    """``path`` relative to ``raw_dir``, its folders resolved but not the entry itself."""
+    path = Path(path)
+    here = path.parent.resolve() / path.name
+    try:
+        return here.relative_to(Path(raw_dir).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _problem_order(p: Problem) -> tuple:
+    return (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or "")
+
 
 
 def partition_is_current(source: Source, partition: str, files: list[Path], *, raw_dir: Path, lake_dir: Path) -> bool:
@@ -400,13 +489,42 @@ def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> b
 
 
 def safe_read(source: Source, path: Path, rel: str, sha: str) -> FileRead:
-    """Read a file; whatever goes wrong becomes a problem naming the file, never a crash."""
+    """Read a file; whatever goes wrong becomes a problem naming the file, never a crash.
+
+    The limits (`contracts.limits`) are checked first, from the file's size and, for zip
+    containers, its directory and a streaming scan of its sheets, so the reader is never
+    handed a file that would cost more than the limits allow."""
     try:
+        found = guards_before_read(Path(path), rel)
+        if found:
+            read = FileRead(rel, sha)
+            read.problems.extend(found)
+            return read
         return source.read(path, rel, sha)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is quarantined with the reason
         read = FileRead(rel, sha)
         read.problems.append(Problem(rel, "unreadable", f"cannot be read: {type(exc).__name__}: {exc}"))
         return read
+
+
+def guards_before_read(path: Path, rel: str) -> list[Problem]:
+    """The problems found before parsing: file size; for .xlsx the zip limits, each sheet's
+    used range and the cells python-calamine cannot see; for .qdpx the zip limits."""
+    problem = guards.size_problem(path, rel)
+    if problem is not None:
+        return [problem]
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return guards.workbook_problems(path, rel)
+    if suffix == ".qdpx":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return guards.zip_problems(zf, rel)
+        except (zipfile.BadZipFile, OSError):
+            return []  # the reader says it is not a zip
+    return []
 
 
 def empty_frame(schema: pa.DataFrameSchema, extra: dict[str, str] | None = None) -> pd.DataFrame:
@@ -429,20 +547,99 @@ def ensure_lake_schema(source: Source, lake_dir: Path) -> None:
     lake.ensure_empty_tables(lake_dir, source.name, {**source.empty_tables(), FILES_TABLE: ledger})
 
 
-def partition_folders(root: Path, key: Callable[[str], str] = str, *, skip_suffixes: tuple[str, ...] = ()) -> dict[str, list[Path]]:
-    """The usual raw layout ``root/<partition folder>/<files>``: partition key -> its files.
+def listed_entries(folder: Path) -> list[Path]:
+    """A folder's entries, sorted; hidden entries (``.``) and Office lock files (``~$``) are
+    left out: the operating system and Excel make them, nobody submits them."""
+    try:
+        return sorted(p for p in Path(folder).iterdir() if not p.name.startswith((".", "~$")))
+    except OSError:
+        return []
 
-    Hidden files and folders, ``_``-prefixed folders and Office lock files (``~$...``) are
-    skipped; so are files ending in ``skip_suffixes`` (e.g. a folder's README.md).
+
+def is_real_folder(path: Path) -> bool:
+    """A folder that is not a symlink (a symlinked folder is reported, never followed)."""
+    return Path(path).is_dir() and not Path(path).is_symlink()
+
+
+def partition_folders(root: Path, key: Callable[[str], str] = str, *, skip_suffixes: tuple[str, ...] = ()) -> dict[str, list[Path]]:
+    """The usual raw layout ``root/<partition folder>/<entries>``: partition key -> its entries.
+
+    Every entry of a partition folder is listed (files, folders, links alike): ingestion
+    reads the files and quarantines the rest with the reason (`guards.entry_problem`), so
+    nothing in raw/ is skipped silently. Left out: hidden entries, Office lock files, and
+    names ending in ``skip_suffixes`` (e.g. a folder's README.md). Folders whose name is
+    not a partition (``key`` raises ValueError), symlinked folders, ``_``-prefixed folders
+    and files directly in ``root`` are not partitions: `folder_strays` reports them.
     """
     found: dict[str, list[Path]] = {}
-    if not Path(root).exists():
-        return found
-    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        files = sorted(f for f in folder.iterdir()
-                       if f.is_file() and not f.name.startswith((".", "~$")) and not f.name.endswith(skip_suffixes or ("\0",)))
-        found.setdefault(key(folder.name), []).extend(files)
+    for folder in listed_entries(root):
+        if not is_real_folder(folder) or folder.name.startswith("_") or guards.control_characters(folder.name):
+            continue
+        try:
+            partition = key(folder.name)
+        except ValueError:
+            continue
+        entries = [f for f in listed_entries(folder) if not (skip_suffixes and f.name.endswith(skip_suffixes))]
+        found.setdefault(partition, []).extend(entries)
     return found
+
+
+def folder_strays(root: Path, key: Callable[[str], str] = str) -> list[tuple[Path, str]]:
+    """The entries of ``root`` (``raw/<source>/``) that are not partition folders, each with
+    why it is skipped: a stray file, a folder not named like a partition, a symlink."""
+    out = []
+    for entry in listed_entries(root):
+        if guards.control_characters(entry.name):
+            out.append((entry, "the name contains control characters (e.g. a newline): not read"))
+        elif entry.is_symlink():
+            out.append((entry, "a symbolic link: links are not followed (put the folder itself in raw/)"))
+        elif not entry.is_dir():
+            out.append((entry, "a file outside any partition folder: not read"))
+        elif entry.name.startswith("_"):
+            continue  # documented: _-prefixed folders are set aside on purpose
+        else:
+            try:
+                key(entry.name)
+            except ValueError as exc:
+                out.append((entry, f"folder {entry.name!r} is not a partition folder ({exc}): not read"))
+    return out
+
+
+UNSORTED = "_unsorted"
+"""The lake partition holding a source's ledger of raw entries that belong to no partition."""
+
+
+def record_strays(source: Source, raw_dir: Path, lake_dir: Path, run_id: str,
+                  now: dt.datetime | None = None) -> pd.DataFrame:
+    """Write the ``_unsorted`` ledger of ``source``: every entry of its raw folder that is no
+    partition's (`Source.strays`), quarantined with the reason, so `audit.fct_files` and the
+    run summary list it. The ledger is replaced each time (an entry removed from raw/ leaves it)."""
+    strays = source.strays(raw_dir) if hasattr(source, "strays") else []
+    now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    rows = []
+    for path, reason in strays:
+        rel = relative_entry(path, raw_dir)
+        rows.append({
+            "source": source.name, "partition_key": UNSORTED, "file_path": rel,
+            "file_sha256": hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest(),
+            "status": "quarantined", "problem_count": 1, "problems": json.dumps([str(Problem(rel, "stray_entry", reason))], ensure_ascii=False),
+            "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "column_letters": "{}", "meta": "{}",
+            "run_id": run_id, "loaded_at": now.isoformat(), "contract_version": contract_version(),
+        })
+    ledger = pd.DataFrame(rows, columns=_LEDGER_COLUMNS)
+    previous = _previous_ledger(lake_dir, source.name, UNSORTED)
+    if previous is not None and _same_entries(previous, ledger):
+        return previous  # unchanged: the file (and what the warehouse was built from) stays as it is
+    if rows:
+        lake.write_partition(lake_dir, source.name, UNSORTED, {FILES_TABLE: ledger})
+    else:
+        lake.remove_partition(lake_dir, source.name, UNSORTED)
+    return ledger
+
+
+def _same_entries(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    key = ["file_path", "problems", "contract_version"]
+    return sorted(map(tuple, a[key].to_numpy().tolist())) == sorted(map(tuple, b[key].to_numpy().tolist()))
 
 
 class WaveFolderSource:
@@ -453,6 +650,10 @@ class WaveFolderSource:
 
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
         return partition_folders(Path(raw_dir) / self.name, skip_suffixes=(".md",))
+
+    def strays(self, raw_dir: Path) -> list[tuple[Path, str]]:
+        """Entries of ``raw/<source>/`` that are not wave folders (see `folder_strays`)."""
+        return folder_strays(Path(raw_dir) / self.name)
 
     def partition_of(self, path: Path) -> str:
         return Path(path).parent.name

@@ -17,13 +17,20 @@ from python_calamine import CalamineWorkbook
 from contracts import hr_return as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import header_key, is_blank
-from succession.ingest.framework import FileRead, empty_frame, partition_folders
-from succession.ingest.frames import cached_empty_tables, cached_header_key, cleaner, column_kind, read_records, table_frame
+from succession.ingest.framework import FileRead, empty_frame, folder_strays, partition_folders
+from succession.ingest.cells import Unreadable
+from succession.ingest.frames import (cached_empty_tables, cached_header_key, cleaner, column_kind, duplicate_header, read_records,
+                                      table_frame, unreadable_problem)
 from succession.ingest.problems import Problem, column_letter
 from succession.periods import FinancialQuarter
 from succession.reference import local_authorities
 
 _FILE = re.compile(C.FILE_PATTERN)
+
+
+def _quarter_of_folder(name: str) -> str:
+    """The quarter a folder stands for: ``2024-25_Q1`` -> ``2024-25 Q1`` (ValueError otherwise)."""
+    return FinancialQuarter.parse(name).label
 
 
 def _cell_index(ref: str) -> tuple[int, int]:
@@ -41,7 +48,11 @@ class HrReturnsSource:
 
     # -- discovery ---------------------------------------------------------------------
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
-        return partition_folders(Path(raw_dir) / C.SOURCE, key=lambda name: FinancialQuarter.parse(name).label)
+        return partition_folders(Path(raw_dir) / C.SOURCE, key=_quarter_of_folder)
+
+    def strays(self, raw_dir: Path) -> list[tuple[Path, str]]:
+        """Entries of ``raw/hr_returns/`` that are not quarter folders (see `folder_strays`)."""
+        return folder_strays(Path(raw_dir) / C.SOURCE, key=_quarter_of_folder)
 
     def partition_of(self, path: Path) -> str:
         m = _FILE.match(Path(path).name)
@@ -86,7 +97,11 @@ class HrReturnsSource:
         letters: dict[str, str] = {}
         for f, cell, clean_value in _ABOUT_READERS:
             r, c = _ABOUT_INDEX[cell]
-            record[f.name] = clean_value(rows[r][c] if r < len(rows) and c < len(rows[r]) else None)
+            value = clean_value(rows[r][c] if r < len(rows) and c < len(rows[r]) else None)
+            if value.__class__ is Unreadable:
+                read.problems.append(unreadable_problem(read, C.ABOUT_SHEET, f.name, value, r + 1, cell))
+                value = None
+            record[f.name] = value
             letters[f.name] = cell
         read.tables["about"] = table_frame(list(record), [[v] for v in record.values()], _ABOUT_KINDS, 1, read, C.ABOUT_SHEET)
         read.column_letters["about"] = letters
@@ -111,7 +126,11 @@ class HrReturnsSource:
                 j = _KPI_COLUMN_INDEX[t]
                 indicator.append(code)
                 tier.append(t)
-                value.append(number(row[j] if j < len(row) else None))
+                found = number(row[j] if j < len(row) else None)
+                if found.__class__ is Unreadable:
+                    read.problems.append(unreadable_problem(read, C.KPIS_SHEET, f"{code} (tier {t})", found, r, f"{col}{r}"))
+                    found = None
+                value.append(found)
                 rownum.append(r)
                 cell_ref.append(f"{col}{r}")
         read.tables["kpis"] = table_frame(_KPI_COLUMNS, [indicator, tier, value, rownum, cell_ref], _KPI_KINDS,
@@ -127,6 +146,8 @@ class HrReturnsSource:
             col = wanted.get(cached_header_key(h))
             if col is None:
                 read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (headers must match the template)", sheet=spec.sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+            elif col.name in positions:
+                read.problems.append(duplicate_header(read, spec.sheet, str(h), positions[col.name], j))
             else:
                 positions[col.name] = j
         for col in spec.columns:

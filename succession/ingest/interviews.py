@@ -27,11 +27,13 @@ import yaml
 
 from contracts import interviews as C
 from succession.ingest import lineage as L
-from succession.ingest.pseudonym import pseudonym_key, pseudonymise
+from succession.ingest.pseudonym import NoPseudonymKey, key_for_file, pseudonymise
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
 from succession.ingest.problems import Problem, column_letter
+from succession.ingest.frames import duplicate_header
+from succession.ingest.guards import EncodingProblem, LimitExceeded, read_member, safe_load_yaml, to_utf8, zip_problems
 from succession.ingest.survey import CSV_SHEET, _rows_text, decode_csv_bytes, read_grid
 
 NS = {"q": C.QDA_NAMESPACE}
@@ -165,7 +167,9 @@ def _csv_columns(path: Path) -> tuple[list[pyarrow.Array], dict] | None:
     refuses them), a single column, and fields longer than ``csv.field_size_limit()``
     (``csv`` refuses them): those go to ``csv``. A blank line is a row of empty cells here,
     of no cells there: a blank row, skipped either way (`csv_columns.arrow_columns`)."""
-    data = Path(path).read_bytes()
+    data, wide = to_utf8(Path(path).read_bytes())
+    if wide is not None:
+        return None  # read_grid reads it (and notes the encoding)
     try:
         data.decode("utf-8-sig")
         encoding = "utf-8-sig"
@@ -225,7 +229,7 @@ def load_codebook(path: Path) -> tuple[str, list[dict]]:
 def _parse_codebook(text: str) -> tuple[str, tuple[dict, ...]]:  # noqa: C901
     """Parsed once per content: every coding file of a wave reads its folder's codebook.
     (A malformed codebook raises every time: errors are not cached.)"""
-    doc = yaml.safe_load(text)
+    doc = safe_load_yaml(text, C.CODEBOOK_FILE)
     if not isinstance(doc, dict) or not isinstance(doc.get("themes"), list):
         raise ValueError("codebook.yaml must be a mapping with a 'themes' list")
     rows: list[dict] = []
@@ -318,6 +322,9 @@ class InterviewsSource(WaveFolderSource):
         if path.suffix.lower() == ".csv":
             try:
                 parsed = _csv_columns(path)
+            except EncodingProblem as exc:
+                read.problems.append(Problem(rel, "encoding", f"the coding sheet {exc}"))
+                return
             except Exception:  # noqa: BLE001 - read_grid reads it, or says why it cannot
                 parsed = None
         if parsed is not None:
@@ -341,8 +348,10 @@ class InterviewsSource(WaveFolderSource):
             name = C.SHEET_COLUMNS.get(header_key(h))
             if name is None:
                 read.problems.append(Problem(rel, "unexpected_column", f"unexpected column {str(h)!r}", sheet=sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+            elif name in positions:
+                read.problems.append(duplicate_header(read, sheet, str(h), positions[name], j))
             else:
-                positions.setdefault(name, j)
+                positions[name] = j
         for name in C.REQUIRED_SHEET_COLUMNS:
             if name not in positions:
                 read.problems.append(Problem(rel, "missing_column", f"column {name.replace('_id', '').replace('_', ' ')!r} is missing", sheet=sheet, row=1))
@@ -385,7 +394,11 @@ class InterviewsSource(WaveFolderSource):
             read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} on {_rows_text(lines)} is not in {C.CODEBOOK_FILE}",
                                          sheet=sheet, row=lines[0], column="theme_path", cell=f"{letter}{lines[0]}"))
         columns = [*C.CODINGS_SCHEMA.columns, L.ROW]
-        key = pseudonym_key()  # once per file, not once per row
+        try:
+            key = key_for_file(read.sha256)  # once per file, not once per row
+        except NoPseudonymKey as exc:
+            read.problems.append(Problem(rel, "pseudonym_key", f"coders cannot be pseudonymised: {exc}"))
+            return
         if n:
             if "excerpt" in cols:
                 facts, fact_of = cols["excerpt"].mapped(_excerpt_facts)
@@ -420,74 +433,88 @@ class InterviewsSource(WaveFolderSource):
             read.problems.append(Problem(rel, "not_qdpx", f"not a REFI-QDA project: a .qdpx must be a zip ({exc})"))
             return
         with zf:
-            names = zf.namelist()
-            qde = [n for n in names if n.lower().endswith(".qde") and "/" not in n.strip("/")]
-            if not qde:
-                read.problems.append(Problem(rel, "not_qdpx", "no project .qde XML at the top of the .qdpx zip"))
+            if (limit := zip_problems(zf, rel)):
+                read.problems.extend(limit)
                 return
             try:
-                root = ET.fromstring(zf.read(qde[0]))
-            except ET.ParseError as exc:
-                read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} is not well-formed XML: {exc}", sheet=qde[0]))
-                return
-            if root.tag != f"{{{C.QDA_NAMESPACE}}}Project":
-                read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} root is {root.tag}, not a Project in namespace {C.QDA_NAMESPACE}", sheet=qde[0]))
-                return
-            by_lower = {n.lower(): n for n in names}
-            users = {u.get("guid", "").lower(): u.get("name") or u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
-            codes: dict[str, str] = {}
+                self._read_qdpx_zip(read, zf, wave, paths)
+            except LimitExceeded as exc:
+                read.problems.append(exc.problem)
 
-            def walk(node, parent: str | None) -> None:
-                for code in node.iterfind("q:Code", NS):
-                    name = normalise_text(code.get("name", "")).replace(C.PATH_SEPARATOR, "-")
-                    full = f"{parent}{C.PATH_SEPARATOR}{name}" if parent else name
-                    codes[code.get("guid", "").lower()] = full
-                    walk(code, full)
+    def _read_qdpx_zip(self, read: FileRead, zf: zipfile.ZipFile, wave: str, paths: set[str]) -> None:
+        rel = read.rel
+        names = zf.namelist()
+        qde = [n for n in names if n.lower().endswith(".qde") and "/" not in n.strip("/")]
+        if not qde:
+            read.problems.append(Problem(rel, "not_qdpx", "no project .qde XML at the top of the .qdpx zip"))
+            return
+        try:
+            root = ET.fromstring(read_member(zf, qde[0], rel))
+        except ET.ParseError as exc:
+            read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} is not well-formed XML: {exc}", sheet=qde[0]))
+            return
+        if root.tag != f"{{{C.QDA_NAMESPACE}}}Project":
+            read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} root is {root.tag}, not a Project in namespace {C.QDA_NAMESPACE}", sheet=qde[0]))
+            return
+        by_lower = {n.lower(): n for n in names}
+        users = {u.get("guid", "").lower(): u.get("name") or u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
+        codes: dict[str, str] = {}
 
-            book = root.find("q:CodeBook/q:Codes", NS)
-            if book is not None:
-                walk(book, None)
-            unknown: dict[str, list[str]] = {}
-            interview_col, coder_col, segment_col, theme_col, chars_col, sha_col, cell_col = [], [], [], [], [], [], []
-            for source in root.iterfind("q:Sources/q:TextSource", NS):
-                interview = normalise_text(source.get("name") or source.get("guid"))
-                text = None
-                plain = source.get("plainTextPath") or ""
-                if plain.startswith("internal://"):
-                    member = by_lower.get(("sources/" + plain[len("internal://"):]).lower())
-                    if member:
-                        text = zf.read(member).decode("utf-8-sig", errors="replace")
-                for sel in source:  # direct children, as iterfind("q:PlainTextSelection") but without the path engine
-                    if sel.tag != _SELECTION:
+        def walk(node, parent: str | None) -> None:
+            for code in node.iterfind("q:Code", NS):
+                name = normalise_text(code.get("name", "")).replace(C.PATH_SEPARATOR, "-")
+                full = f"{parent}{C.PATH_SEPARATOR}{name}" if parent else name
+                codes[code.get("guid", "").lower()] = full
+                walk(code, full)
+
+        book = root.find("q:CodeBook/q:Codes", NS)
+        if book is not None:
+            walk(book, None)
+        unknown: dict[str, list[str]] = {}
+        interview_col, coder_col, segment_col, theme_col, chars_col, sha_col, cell_col = [], [], [], [], [], [], []
+        for source in root.iterfind("q:Sources/q:TextSource", NS):
+            interview = normalise_text(source.get("name") or source.get("guid"))
+            text = None
+            plain = source.get("plainTextPath") or ""
+            if plain.startswith("internal://"):
+                member = by_lower.get(("sources/" + plain[len("internal://"):]).lower())
+                if member:
+                    text = read_member(zf, member, rel).decode("utf-8-sig", errors="replace")
+            for sel in source:  # direct children, as iterfind("q:PlainTextSelection") but without the path engine
+                if sel.tag != _SELECTION:
+                    continue
+                start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+                sha = _hash(_norm(text[start:end])) if text is not None else None  # once per selection
+                segment = f"{start}-{end}"
+                sel_user = sel.get("creatingUser")
+                for coding in sel:
+                    if coding.tag != _CODING:
                         continue
-                    start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
-                    sha = _hash(_norm(text[start:end])) if text is not None else None  # once per selection
-                    segment = f"{start}-{end}"
-                    sel_user = sel.get("creatingUser")
-                    for coding in sel:
-                        if coding.tag != _CODING:
-                            continue
-                        ref = next((c for c in coding if c.tag == _CODE_REF), None)
-                        target = (ref.get("targetGUID", "") if ref is not None else "").lower()
-                        theme = codes.get(target)
-                        cid = coding.get("guid") or f"{sel.get('guid')}:{target}"
-                        if theme is None:
-                            unknown.setdefault(f"(no code with GUID {target})", []).append(cid)
-                        elif theme not in paths:
-                            unknown.setdefault(theme, []).append(cid)
-                        user = (coding.get("creatingUser") or sel_user or "").lower()
-                        interview_col.append(interview)
-                        coder_col.append(users.get(user, user or None))
-                        segment_col.append(segment)
-                        theme_col.append(theme)
-                        chars_col.append(end - start)
-                        sha_col.append(sha)
-                        cell_col.append(f"Coding[{cid}]")
+                    ref = next((c for c in coding if c.tag == _CODE_REF), None)
+                    target = (ref.get("targetGUID", "") if ref is not None else "").lower()
+                    theme = codes.get(target)
+                    cid = coding.get("guid") or f"{sel.get('guid')}:{target}"
+                    if theme is None:
+                        unknown.setdefault(f"(no code with GUID {target})", []).append(cid)
+                    elif theme not in paths:
+                        unknown.setdefault(theme, []).append(cid)
+                    user = (coding.get("creatingUser") or sel_user or "").lower()
+                    interview_col.append(interview)
+                    coder_col.append(users.get(user, user or None))
+                    segment_col.append(segment)
+                    theme_col.append(theme)
+                    chars_col.append(end - start)
+                    sha_col.append(sha)
+                    cell_col.append(f"Coding[{cid}]")
         for theme, ids in sorted(unknown.items()):
             read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} ({len(ids)} coding(s), first {ids[0]}) is not in {C.CODEBOOK_FILE}",
                                          sheet=qde[0], column="theme_path", cell=f"Coding[{ids[0]}]"))
         columns = [*C.CODINGS_SCHEMA.columns, L.ROW, L.CELL]
-        key = pseudonym_key()  # once per file, not once per row
+        try:
+            key = key_for_file(read.sha256)  # once per file, not once per row
+        except NoPseudonymKey as exc:
+            read.problems.append(Problem(rel, "pseudonym_key", f"coders cannot be pseudonymised: {exc}"))
+            return
         n = len(coder_col)
         if n:
             df = pd.DataFrame({

@@ -6,6 +6,9 @@ then swapped in with renames, so a run killed mid-write leaves the previous
 partition (or, at worst, a ``.old`` copy that the next write restores).
 Every source table also has ``lake/<source>/_empty/<table>.parquet``, a schema-only
 file, so dbt's glob always matches even before the first file of a source arrives.
+
+The lake holds pseudonymised personal data: every folder it makes is owner-only (0700)
+and every file owner-only (0600), whatever the process umask.
 """
 from __future__ import annotations
 
@@ -21,6 +24,20 @@ import pyarrow.parquet as pq
 EMPTY_PARTITION = "_empty"
 
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_dirs(path: Path, top: Path) -> None:
+    """Make ``path`` and its parents up to and including ``top`` owner-only folders."""
+    path, top = Path(path), Path(top)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    for folder in (path, *path.parents):
+        os.chmod(folder, PRIVATE_DIR)
+        if folder == top:
+            break
+
+
 def partition_dir(lake_dir: Path, source: str, partition: str) -> Path:
     return Path(lake_dir) / source / partition.replace(" ", "_")
 
@@ -30,6 +47,7 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
     # No pandas metadata: the file's bytes depend only on the rows.
     table = table.replace_schema_metadata(None)
     pq.write_table(table, path, compression="zstd")
+    os.chmod(path, PRIVATE_FILE)
 
 
 def write_partition(lake_dir: Path, source: str, partition: str, tables: dict[str, pd.DataFrame]) -> Path:
@@ -37,10 +55,10 @@ def write_partition(lake_dir: Path, source: str, partition: str, tables: dict[st
     lake_dir = Path(lake_dir)
     final = partition_dir(lake_dir, source, partition)
     tmp = lake_dir / ".tmp" / f"{source}-{final.name}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
+    private_dirs(tmp, lake_dir)
     for name, df in tables.items():
         _write_table(df, tmp / f"{name}.parquet")
-    final.parent.mkdir(parents=True, exist_ok=True)
+    private_dirs(final.parent, lake_dir)
     old = final.with_name(f".{final.name}.old")
     if old.exists() and not final.exists():
         old.rename(final)  # a previous swap was interrupted: restore before replacing
@@ -68,7 +86,7 @@ def read_partition_table(lake_dir: Path, source: str, partition: str, table: str
 def ensure_empty_tables(lake_dir: Path, source: str, tables: dict[str, pd.DataFrame]) -> None:
     """Write the schema-only ``_empty`` partition for each table of a source."""
     target = partition_dir(lake_dir, source, EMPTY_PARTITION)
-    target.mkdir(parents=True, exist_ok=True)
+    private_dirs(target, lake_dir)
     for name, df in tables.items():
         path = target / f"{name}.parquet"
         tmp = path.with_suffix(".parquet.tmp")

@@ -26,8 +26,9 @@ from python_calamine import CalamineWorkbook
 from contracts import programme as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import clean, header_key, is_blank
-from succession.ingest.framework import FileRead, empty_frame
-from succession.ingest.frames import cached_empty_tables, cached_header_key, read_records, table_frame
+from succession.ingest.framework import FileRead, listed_entries, empty_frame, folder_strays, is_real_folder
+from succession.ingest.guards import YamlLimit, compose_yaml, control_characters, to_utf8
+from succession.ingest.frames import cached_empty_tables, cached_header_key, duplicate_header, read_records, table_frame
 from succession.ingest.problems import Problem, column_letter
 from succession.periods import FinancialQuarter
 from succession.reference import regions
@@ -46,12 +47,22 @@ def _place(path: Path) -> tuple[str, str | None]:
         return path.parent.name, None
 
 
+def _region_folders(raw_dir: Path) -> list[Path]:
+    return [p for p in listed_entries(Path(raw_dir) / C.SOURCE) if is_real_folder(p) and not p.name.startswith("_")
+            and not control_characters(p.name)]
+
+
+def _quarter_folders(raw_dir: Path) -> list[Path]:
+    return [p for region in _region_folders(raw_dir) for p in listed_entries(region)
+            if is_real_folder(p) and re.match(C.QUARTER_FOLDER, p.name) and not control_characters(p.name)]
+
+
 def _read_rows(path: Path) -> list[list]:
     if path.suffix.lower() == ".xlsx":
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    text = path.read_bytes().decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    data, _ = to_utf8(path.read_bytes())  # UTF-16 with its byte-order mark is read; NULs say what they are
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def _kind_of(c: C.Column) -> tuple[str, tuple[str, ...]]:
@@ -69,15 +80,28 @@ class ProgrammeSource:
     schemas = C.SCHEMAS
 
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
-        root = Path(raw_dir) / C.SOURCE
+        """Quarter -> the entries of every region's quarter folder (files, and anything else
+        there, which ingestion quarantines with its reason)."""
         found: dict[str, list[Path]] = {}
-        if not root.exists():
-            return found
-        for region in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for folder in sorted(p for p in region.iterdir() if p.is_dir() and re.match(C.QUARTER_FOLDER, p.name)):
-                files = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith((".", "~$")))
-                found.setdefault(FinancialQuarter.parse(folder.name).label, []).extend(files)
+        for folder in _quarter_folders(raw_dir):
+            entries = [f for f in listed_entries(folder)]
+            found.setdefault(FinancialQuarter.parse(folder.name).label, []).extend(entries)
         return found
+
+    def strays(self, raw_dir: Path) -> list[tuple[Path, str]]:
+        """Entries of ``raw/programme/`` that neither source reads: files and links beside the
+        region folders, and in a region folder anything but its quarter folders and plans."""
+        root = Path(raw_dir) / C.SOURCE
+        out = [(p, why) for p, why in folder_strays(root) if not is_real_folder(p)]
+        for region in _region_folders(raw_dir):
+            for entry in listed_entries(region):
+                if is_real_folder(entry) and re.match(C.QUARTER_FOLDER, entry.name) and not control_characters(entry.name):
+                    continue
+                if PLAN_SOURCE.claims(entry):
+                    continue  # the plan source reads (or quarantines) it
+                out.append((entry, "not a quarter folder (like 2024-25_Q1) nor a plan_<year>.yaml: not read"
+                            if not entry.is_symlink() else "a symbolic link: links are not followed"))
+        return out
 
     def partition_of(self, path: Path) -> str:
         return _place(path)[1] or "unknown"
@@ -125,6 +149,8 @@ class ProgrammeSource:
             if col is None:
                 read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (expected: {', '.join(spec.headers)})",
                                              sheet=spec.name, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+            elif col.name in positions:
+                read.problems.append(duplicate_header(read, spec.name, str(h), positions[col.name], j))
             else:
                 positions[col.name] = j
         for col in spec.columns:
@@ -233,8 +259,7 @@ class ProgrammePlanSource:
     PARTITION = "all"
 
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
-        root = Path(raw_dir) / C.SOURCE
-        files = sorted(root.glob("*/plan_*.yaml")) if root.exists() else []
+        files = [p for region in _region_folders(raw_dir) for p in listed_entries(region) if self.claims(p)]
         return {self.PARTITION: files} if files else {}
 
     def partition_of(self, path: Path) -> str:
@@ -253,8 +278,11 @@ class ProgrammePlanSource:
             return read
         folder_region = path.parent.name
         try:
-            root = yaml.compose(path.read_bytes().decode("utf-8-sig"))
-        except yaml.YAMLError as exc:
+            root = compose_yaml(path.read_bytes().decode("utf-8-sig"), path.name)
+        except YamlLimit as exc:
+            read.problems.append(Problem(rel, "limit_yaml", str(exc)))
+            return read
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
             read.problems.append(Problem(rel, "not_yaml", f"not readable YAML: {exc}"))
             return read
         top = _mapping(root)

@@ -6,9 +6,11 @@ The key comes from, in order:
 2. ``SUCCESSION_PSEUDONYM_KEY_FILE``, the path of a file holding the key (keep it
    outside the repository, readable only by the service account);
 3. otherwise the documented development key ``DEVELOPMENT_KEY`` below, with a logged
-   warning. It exists only so the bundled, fake sample data loads out of the box; a
-   real survey must never be loaded with it, because anyone with the repository
-   could recompute pseudonyms from respondent ids.
+   warning, and only for the bundled sample: `key_for_file` gives it for a file whose
+   SHA-256 is listed in ``succession/sample_data/bundled_sample.sha256`` (the sample's
+   survey exports and coding sheets, byte for byte, so a copy of the sample still loads)
+   and refuses every other file (`NoPseudonymKey`: the file is quarantined). Anyone
+   with the repository could recompute pseudonyms made with the development key.
 
 The same respondent id gets the same pseudonym in every wave under one key, so waves
 can be linked without the id ever leaving ingestion.
@@ -19,6 +21,7 @@ import hashlib
 import hmac
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -29,7 +32,15 @@ DEVELOPMENT_KEY = b"succession-development-key-for-fake-sample-data-only"
 PSEUDONYM_HEX_DIGITS = 20  # 80 bits: no collisions at any survey size we will see
 
 
-def pseudonym_key() -> bytes:
+SAMPLE_MANIFEST = Path(__file__).resolve().parents[1] / "sample_data" / "bundled_sample.sha256"
+
+
+class NoPseudonymKey(ValueError):
+    """A file that is not the bundled sample, and no pseudonym key configured."""
+
+
+def configured_key() -> bytes | None:
+    """The key from the environment (or the file it names), None when neither is set."""
     value = os.environ.get(KEY_ENV)
     if value:
         return value.encode("utf-8")
@@ -38,6 +49,34 @@ def pseudonym_key() -> bytes:
         key = Path(path).read_bytes().strip()
         if not key:
             raise ValueError(f"{KEY_FILE_ENV} names an empty key file: {path}")
+        return key
+    return None
+
+
+@lru_cache(maxsize=1)
+def bundled_sample_hashes() -> frozenset[str]:
+    """SHA-256 of each bundled sample file that holds identifiers (one per line, ``# ...`` comments)."""
+    lines = SAMPLE_MANIFEST.read_text(encoding="utf-8").splitlines() if SAMPLE_MANIFEST.exists() else []
+    return frozenset(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
+
+
+def key_for_file(sha256: str) -> bytes:
+    """The key to pseudonymise the identifiers of the raw file with this SHA-256: the
+    configured key; without one, the development key for the bundled sample only."""
+    key = configured_key()
+    if key is not None:
+        return key
+    if sha256 in bundled_sample_hashes():
+        return pseudonym_key()
+    raise NoPseudonymKey(f"not the bundled sample, and no pseudonym key is configured: set {KEY_ENV} "
+                         f"or {KEY_FILE_ENV} (the development key in the repository is for the sample data only)")
+
+
+def pseudonym_key() -> bytes:
+    """The configured key, else the development key (with a warning): for the bundled
+    sample only; readers of raw files ask `key_for_file`, which enforces that."""
+    key = configured_key()
+    if key is not None:
         return key
     if not _warned:  # once per process, not once per file
         _warned.append(True)

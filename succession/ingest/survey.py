@@ -38,11 +38,13 @@ from python_calamine import CalamineWorkbook
 
 from contracts import survey as C
 from succession.ingest import lineage as L
-from succession.ingest.cells import header_key, is_blank, normalise_text
+from succession.ingest.cells import EARLIEST_DATE, LATEST_DATE, Unreadable, header_key, is_blank, normalise_text
 from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
+from succession.ingest.frames import duplicate_header
+from succession.ingest.guards import EncodingProblem, safe_load_yaml, to_utf8  # noqa: F401 - EncodingProblem: re-exported
 from succession.ingest.problems import Problem, column_letter
-from succession.ingest.pseudonym import PSEUDONYM_HEX_DIGITS, pseudonym_key
+from succession.ingest.pseudonym import PSEUDONYM_HEX_DIGITS, NoPseudonymKey, key_for_file
 from succession.reference import las_in_region, local_authorities
 
 CSV_SHEET = "responses"
@@ -119,7 +121,7 @@ def load_instrument(path: Path) -> Instrument:
 
 @lru_cache(maxsize=32)
 def _parse_instrument(text: str) -> Instrument:
-    doc = yaml.safe_load(text)
+    doc = safe_load_yaml(text, C.INSTRUMENT_FILE)
     if not isinstance(doc, dict) or not isinstance(doc.get("questions"), list):
         raise ValueError("instrument.yaml must be a mapping with a 'questions' list")
     fieldwork = doc.get("fieldwork") or {}
@@ -168,8 +170,9 @@ def read_grid(path: Path) -> tuple[list[list], str, dict]:
         wb = CalamineWorkbook.from_path(str(path))
         sheet = wb.sheet_names[0]
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False), sheet, {"format": "xlsx"}
-    text, encoding = decode_csv_bytes(path.read_bytes())
-    notes = {"format": "csv", "encoding": encoding}
+    data, wide = to_utf8(path.read_bytes())
+    text, encoding = decode_csv_bytes(data)
+    notes = {"format": "csv", "encoding": wide or encoding}
     if encoding != "utf-8-sig":
         notes["encoding_fallback"] = f"not valid UTF-8: read as {encoding}"
     if "\r" in text and "\n" not in text:
@@ -179,20 +182,30 @@ def read_grid(path: Path) -> tuple[list[list], str, dict]:
 
 
 def parse_timestamp(value: object) -> object:
-    """US SurveyMonkey timestamps to a Timestamp; unknown text passes through to fail the contract."""
+    """US SurveyMonkey timestamps to a Timestamp. Anything else is `Unreadable` (which the
+    contract reports with its cell), never handed to pandas to guess: it would read other
+    text in other formats, and day-first dates as month-first or the other way round."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
-        return pd.Timestamp(value)
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    text = normalise_text(value)
-    for fmt in C.TIMESTAMP_FORMATS:
-        try:
-            return pd.Timestamp(dt.datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    return text
+        stamp = value
+    elif isinstance(value, dt.date):
+        stamp = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, (bool, int, float)):
+        return Unreadable(value, "must be a date and time as SurveyMonkey writes it, not a number")
+    else:
+        text = normalise_text(value)
+        for fmt in C.TIMESTAMP_FORMATS:
+            try:
+                stamp = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            return Unreadable(text, "must be a date and time as SurveyMonkey writes it (e.g. 05/14/2019 09:12:33 AM)")
+    if not EARLIEST_DATE <= stamp.date() <= LATEST_DATE:
+        return Unreadable(str(value), f"must be a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}")
+    return pd.Timestamp(stamp)
 
 
 def _cell_text(value: object) -> str | None:
@@ -273,7 +286,9 @@ def read_export(path: Path) -> ExportCells:
     if path.suffix.lower() == ".xlsx":
         rows, sheet, notes = read_grid(path)
         return _cells_from_rows(rows, sheet, notes)
-    data = path.read_bytes()
+    data, wide = to_utf8(path.read_bytes())
+    if wide is not None:
+        return _cells_from_rows(*read_grid(path))
     has_cr = b"\r" in data
     notes = {"format": "csv", "encoding": "utf-8-sig"}
     if has_cr and b"\n" not in data:
@@ -615,6 +630,9 @@ class SurveySource(WaveFolderSource):
             return read
         try:
             cells = read_export(path)
+        except EncodingProblem as exc:
+            read.problems.append(Problem(rel, "encoding", f"the export {exc}"))
+            return read
         except Exception as exc:  # noqa: BLE001 - a corrupt workbook or CSV is a problem, not a crash
             read.problems.append(Problem(rel, "unreadable", f"not a readable SurveyMonkey export ({type(exc).__name__}: {exc})"))
             return read
@@ -667,7 +685,10 @@ class SurveySource(WaveFolderSource):
         leading: dict[str, int] = {}
         j = 0
         while j < width and not is_blank(h1[j]) and _key(h1[j]).replace(" ", "") in C.LEADING:
-            leading.setdefault(C.LEADING[_key(h1[j]).replace(" ", "")], j)
+            name = C.LEADING[_key(h1[j]).replace(" ", "")]
+            if name in leading:
+                read.problems.append(duplicate_header(read, sheet, normalise_text(h1[j]), leading[name], j))
+            leading.setdefault(name, j)
             j += 1
         first_question = j
         if "respondent_id" not in leading:
@@ -695,7 +716,12 @@ class SurveySource(WaveFolderSource):
             read.problems.append(Problem(rel, "required", f"Respondent ID is blank on {_rows_text(missing_id)}", sheet=sheet, column="Respondent ID",
                                          row=missing_id[0], cell=f"{column_letter(rid)}{missing_id[0]}"))
             return
-        resp_key = pseudonymise_ids(cells.text(rid, kept).to_pylist(), pseudonym_key())
+        try:
+            key = key_for_file(read.sha256)
+        except NoPseudonymKey as exc:
+            read.problems.append(Problem(rel, "pseudonym_key", f"respondent ids cannot be pseudonymised: {exc}", sheet=sheet))
+            return
+        resp_key = pseudonymise_ids(cells.text(rid, kept).to_pylist(), key)
 
         # group question columns: row 1 starts a question, blank row 1 continues it
         groups: list[tuple[int, list[int]]] = []
@@ -707,6 +733,7 @@ class SurveySource(WaveFolderSource):
             else:
                 groups[-1][1].append(j)
 
+        self._duplicate_headers(read, sheet, h1, h2, groups)
         by_text = ins.by_text()
         gathered = _AnswerColumns()
         answered: dict[str, np.ndarray] = {}
@@ -789,6 +816,27 @@ class SurveySource(WaveFolderSource):
             if src in leading
         }
         read.meta.update(respondents=len(respondents), answers=n)
+
+    @staticmethod
+    def _duplicate_headers(read: FileRead, sheet: str, h1: list, h2: list, groups: list[tuple[int, list[int]]]) -> None:
+        """A question heading two column groups, or a sub-heading twice under one question:
+        which column holds the answers is not for the reader to guess."""
+        first: dict[str, int] = {}
+        for start, cols in groups:
+            if is_blank(h1[start]):
+                continue
+            key = _key(h1[start])
+            if key in first:
+                read.problems.append(duplicate_header(read, sheet, normalise_text(h1[start])[:80], first[key], start))
+            first.setdefault(key, start)
+            subs: dict[str, int] = {}
+            for j in cols:
+                if is_blank(h2[j]):
+                    continue
+                sub = _key(h2[j])
+                if sub in subs:
+                    read.problems.append(duplicate_header(read, sheet, normalise_text(h2[j])[:80], subs[sub], j, row=2))
+                subs.setdefault(sub, j)
 
     def _codes(self, read: FileRead, cells: ExportCells, j: int, at: np.ndarray, rows: np.ndarray,
                options: dict[str, str], q: Question, letter: str, sheet: str) -> tuple[list, np.ndarray]:
