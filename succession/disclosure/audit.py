@@ -40,6 +40,7 @@ from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 
 UNBOUNDED = 1e7
+SWEEPS = 1                  # random sign patterns per component with several targets
 MIN_WIDTH = 1.0            # the protection interval: upper - lower >= 1 (at least two values) ...
 PROTECTION_SHARE = 0.5     # ... and >= half the protected quantity itself
 COUNTS_UP_TO = 2           # dbt var suppress_counts_up_to: a primary count is 1..2
@@ -201,8 +202,10 @@ def _solve(model: _Model, members: list[int], rows: list[Relation], targets: lis
             a_ub.append(coef), b_ub.append(r.upper)
         if math.isfinite(r.lower):
             a_ub.append(-coef), b_ub.append(-r.lower)
-    # an unbounded variable is capped far above any count, so 'unbounded' reads as a large upper bound
-    bounds = [(model.lower[g], min(model.upper[g], UNBOUNDED)) for g in members]
+    # every quantity is a whole number: bounds rounded inwards (HiGHS's MIP presolve can call a
+    # problem with fractional bounds on integer variables infeasible); an unbounded variable is
+    # capped far above any count, so 'unbounded' reads as a large upper bound
+    bounds = [(math.ceil(model.lower[g] - 1e-9), math.floor(min(model.upper[g], UNBOUNDED) + 1e-9)) for g in members]
     args = dict(A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
                 A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
                 bounds=bounds, integrality=np.ones(len(members)), method="highs")
@@ -218,14 +221,20 @@ def _solve(model: _Model, members: list[int], rows: list[Relation], targets: lis
             seen_low[g] = min(seen_low[g], round(x[col]))
             seen_high[g] = max(seen_high[g], round(x[col]))
 
-    # two sweeps first (all targets down, all targets up): one solution each, and most
-    # targets reach their a priori bounds in one of them
-    sweep = np.zeros(len(members))
-    sweep[columns] = 1.0
-    for sign in ((1.0, -1.0) if len(targets) > 2 else ()):
-        res = linprog(sign * sweep, **args)
-        if res.success:
-            record(res.x)
+    # sweeps first, where several targets share a component: all targets down, all up, and a
+    # few random sign patterns with their negations (targets pulled opposite ways, as where
+    # 1s and 2s under one total trade places); most targets reach their a priori bounds in
+    # one of these solutions and need no programme of their own
+    if len(targets) > 6:
+        rng = np.random.default_rng(0)  # deterministic: the same build gives the same report
+        patterns = [np.ones(len(targets))] + [rng.choice([-1.0, 1.0], len(targets)) for _ in range(SWEEPS)]
+        for pattern in patterns:
+            for sign in (1.0, -1.0):
+                sweep = np.zeros(len(members))
+                sweep[columns] = sign * pattern
+                res = linprog(sweep, **args)
+                if res.success:
+                    record(res.x)
     for g in targets:
         a_low, a_high = bounds[local[g]]
         for side, sign in (("low", 1.0), ("high", -1.0)):

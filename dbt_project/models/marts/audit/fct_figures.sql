@@ -80,7 +80,7 @@ complement as (
     )
     where pick = 1
 ),
-actions as (
+first_pass as (
     select
         d.disclosure_group,
         d.total_id,
@@ -88,6 +88,24 @@ actions as (
         c.figure_id as complement_id
     from decided as d
     left join complement as c using (disclosure_group)
+),
+suppressed_totals as (
+    -- a region total chosen as England's complement, or withheld with England's breakdown:
+    -- its own breakdown would add back up to it, so that breakdown is withheld too
+    select complement_id as figure_id from first_pass where complement_id is not null
+    union
+    select f.figure_id from flagged as f inner join first_pass as a using (disclosure_group) where a.action like 'withhold%'
+    union
+    select total_id from first_pass where action = 'withhold with total'
+),
+actions as (
+    select
+        a.disclosure_group,
+        a.total_id,
+        case when s.figure_id is not null then 'withhold' else a.action end as action,
+        case when s.figure_id is null then a.complement_id end as complement_id
+    from first_pass as a
+    left join suppressed_totals as s on s.figure_id = a.total_id
 ),
 labelled as (
     select
