@@ -164,3 +164,30 @@ def test_only_the_total_and_one_suppressed_cell_are_non_zero(policy):
     assert shown[a] == "c" and shown[rows[3]["figure_id"]] == "c"  # B has no applicants to spare: withheld
     result = audit_publication(as_published(published))
     assert result.passed and result.report["upper"].iloc[0] == 30
+
+
+def test_a_failing_audit_fails_the_build_step(tmp_path):
+    """The Dagster asset fails with the audit's summary (so `succession run` stops before any
+    document is rendered) and still writes the report."""
+    import dagster as dg
+
+    from orchestration.disclosure import disclosure_audit
+    from orchestration.resources import ProjectPathsResource
+
+    las = {"E06000001": 1, "E06000002": 1, "E06000003": 0}
+    leaky = old_rule(column("active_contacts", "people", las),
+                     {f"table_one.active_contacts.{Q}.{la}.tier_1": "primary" for la in list(las)[:2]})
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema audit; create schema marts")
+        con.register("leaky", leaky.figures.reset_index(drop=True).astype(str).replace({"None": None, "nan": None}))
+        con.execute("create table audit.fct_figures as select * replace (value::double as value, base::double as base, "
+                    "numerator::double as numerator) from leaky")
+        con.execute("create table marts.fct_survey_distributions (wave varchar, question_id varchar, item_code varchar, question_type varchar)")
+        con.execute("create table marts.fct_evaluation_ratings (actual_figure_id varchar, target double, direction varchar)")
+    project = ProjectPathsResource(raw_dir=str(tmp_path), build_dir=str(tmp_path))
+    result = dg.materialize([disclosure_audit], resources={"project": project}, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "disclosure audit FAILED: 2 of 2 protected cells" in failure.event_specific_data.error.message
+    report = pd.read_csv(report_path(tmp_path))
+    assert list(report["result"]) == ["fail", "fail"] and list(report["upper"]) == [1.0, 1.0]
