@@ -191,3 +191,47 @@ def test_a_failing_audit_fails_the_build_step(tmp_path):
     assert "disclosure audit FAILED: 2 of 2 protected cells" in failure.event_specific_data.error.message
     report = pd.read_csv(report_path(tmp_path))
     assert list(report["result"]) == ["fail", "fail"] and list(report["upper"]) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", [1, 4, 10])  # withheld breakdowns; regions complementing regions
+def test_a_multi_region_table_passes_the_audit(policy, seed):
+    """England over several regions (the sample has one): random small counts of contacts and
+    averages of applicants on few campaigns, through the policy, survive the audit; a region
+    total complementing another region withholds its own LA breakdown."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+
+    def fig(indicator, unit, level, region, la, value, base=None, numerator=None):
+        parent = {"Local authority": region, "Regional": E}.get(level)
+        total = f"t.{indicator}.{parent}" if parent else None
+        return {"figure_id": f"t.{indicator}.{la or region or E}", "table_id": "table_one", "indicator": indicator,
+                "unit": unit, "period": Q, "geographic_level": level, "region_code": region, "new_la_code": la,
+                "breakdown": "tier_1", "value": value, "base": base, "numerator": numerator, "denominator": base,
+                "disclosure_class": "people", "disclosure_total_id": total, "disclosure_group": total}
+
+    england = np.zeros(3)
+    for r in range(4):
+        region, sums = f"E1200000{r + 1}", np.zeros(3)
+        for j in range(6):
+            la = f"{region}-{j}"
+            contacts, campaigns = rng.poisson(1.5), rng.binomial(3, 0.4)
+            applicants = rng.poisson(5 * campaigns)
+            rows += [fig("active_contacts", "count", "Local authority", region, la, float(contacts)),
+                     fig("avg_applicants", "ratio", "Local authority", region, la,
+                         applicants / campaigns if campaigns else None, campaigns or None, float(applicants))]
+            sums += (contacts, applicants, campaigns)
+        rows += [fig("active_contacts", "count", "Regional", region, None, sums[0]),
+                 fig("avg_applicants", "ratio", "Regional", region, None, sums[1] / sums[2] if sums[2] else None,
+                     sums[2] or None, sums[1])]
+        england += sums
+    rows += [fig("active_contacts", "count", "National", None, None, england[0]),
+             fig("avg_applicants", "ratio", "National", None, None, england[1] / england[2], england[2], england[1])]
+    published = policy(rows)
+    assert (published["suppression"] == "primary").any()
+    for r in published[(published["geographic_level"] == "Regional") & (published["suppression"] == "secondary")].itertuples():
+        below = published[(published["disclosure_total_id"] == r.figure_id) & published["value"].notna()]
+        assert (below["value_shown"] == "c").all(), below  # its LA cells would add back up to it
+    result = audit_publication(as_published(published))
+    assert result.passed, result.failures

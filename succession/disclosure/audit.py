@@ -40,7 +40,7 @@ from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 
 UNBOUNDED = 1e7
-SWEEPS = 1                  # random sign patterns per component with several targets
+SWEEPS = 4                  # random sign patterns per component with several targets
 MIN_WIDTH = 1.0            # the protection interval: upper - lower >= 1 (at least two values) ...
 PROTECTION_SHARE = 0.5     # ... and >= half the protected quantity itself
 COUNTS_UP_TO = 2           # dbt var suppress_counts_up_to: a primary count is 1..2

@@ -15,7 +15,9 @@ Families (the working definitions in ref_indicators.csv, fct_table_one, fig_prog
   responses and give the mean rating (sum of k * count), which is also the sum over types;
 * level 3: a quarter's events add up to the financial year to date and to date;
 * survey: options answered once add up to the base; a percent rests on its n and base;
-* themes and level 2: a percent rests on its n and base; n never exceeds its base.
+* themes and level 2: a percent rests on its n and base; n never exceeds its base; the
+  survey's free-text respondents of a gender or tier are at most that group's survey count;
+* programme: participants and responses are at most attendances, by type and in all.
 """
 from __future__ import annotations
 
@@ -146,6 +148,15 @@ class Relations:
                 total, parts = fid(indicator, None, table), [fid(indicator, t, table) for t in types]
                 if total and parts and all(parts):
                     self.relations.append(equal(total, parts, f"{indicator} by activity type add up"))
+            all_participants = fid("participants", None, "programme_activities")
+            for t in [None, *types]:
+                # a participant attended at least once; a response comes from an attendance
+                attendances = fid("attendances", t, "programme_activities")
+                for fewer, what in ((fid("participants", t, "programme_activities"), "participants"), (fid("responses", t), "responses")):
+                    if fewer and attendances:
+                        self.relations.append(at_most(fewer, attendances, f"{what} are at most attendances"))
+                if t and all_participants and (p := fid("participants", t, "programme_activities")):
+                    self.relations.append(at_most(p, all_participants, "participants of a type are at most all participants"))
             for t in [None, *types]:
                 if (rate := fid("response_rate", t)) and (n := fid("responses", t)):
                     self.numerators[rate] = n
@@ -214,6 +225,12 @@ class Relations:
 
     def _themes(self) -> None:
         themes = self._rows("theme_prevalence")
+        # survey free text by gender or tier: at most the respondents who gave that answer
+        for r in themes[themes["indicator"] == "base"].itertuples():
+            source, wave, group_type, group_value = r.figure_id.removeprefix("themes.base.").split(".", 3)
+            answered = f"survey.n.{wave}.{group_type}.{group_value}"
+            if source == "survey" and group_type != "all" and answered in self.figures.index:
+                self.relations.append(at_most(r.figure_id, answered, "free-text respondents of a group are at most the group"))
         for r in themes[themes["indicator"] == "percent"].itertuples():
             n = r.figure_id.replace("themes.percent.", "themes.n.", 1)
             base = _stem_id(r.figure_id, "themes.percent.", "themes.base.")
