@@ -40,10 +40,10 @@ from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 
 UNBOUNDED = 1e7
-SWEEPS = 4                  # random sign patterns per component with several targets
+SWEEPS = 4                  # random sign patterns per component with many targets (SWEEP_FROM) ...
+SWEEP_FROM = 20            # ... where they save more programmes than they cost
 MIN_WIDTH = 1.0            # the protection interval: upper - lower >= 1 (at least two values) ...
 PROTECTION_SHARE = 0.5     # ... and >= half the protected quantity itself
-COUNTS_UP_TO = 2           # dbt var suppress_counts_up_to: a primary count is 1..2
 PROTECTED = ("primary", "withheld primary")
 REPORT_COLUMNS = ["figure_id", "suppression", "quantity", "lower", "upper", "width", "required", "result", "reason"]
 RATING_BANDS = {  # rating -> value interval as multiples of the target, by direction
@@ -124,6 +124,7 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
     for r in rel.relations:
         model.add(r)
     protected: dict[str, tuple[str, float]] = {}
+    k = counts_up_to()
     for fig in pub.figures.itertuples():
         q = rel.quantity(fig)
         shown = fig.value_shown
@@ -140,9 +141,9 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
         label = fig.suppression
         if fig.unit in COUNT_UNITS:
             if label == "primary":
-                model.bound(q.numerator, 1, COUNTS_UP_TO)
+                model.bound(q.numerator, 1, k)
             elif label == "secondary":
-                model.bound(q.numerator, COUNTS_UP_TO + 1)
+                model.bound(q.numerator, k + 1)
             else:
                 model.var(q.numerator)
         else:
@@ -165,6 +166,16 @@ def _ratings(model: _Model, rel: Relations, pub: Publication) -> None:
         t = float(r.target)
         lo, hi = (b * t for b in band) if t >= 0 else (band[1] * t, band[0] * t)
         model.value_between(q, lo, hi, f"rating '{r.rating}' against target {t:g}")
+
+
+def counts_up_to() -> int:
+    """The published threshold: a primary count is 1..k, k = dbt's suppress_counts_up_to
+    (dbt_project.yml), the one setting the mechanism and the audit share."""
+    import yaml
+
+    from succession.paths import DBT_PROJECT_DIR
+
+    return int(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["suppress_counts_up_to"])
 
 
 def required_width(quantity: float) -> float:
@@ -225,7 +236,7 @@ def _solve(model: _Model, members: list[int], rows: list[Relation], targets: lis
     # few random sign patterns with their negations (targets pulled opposite ways, as where
     # 1s and 2s under one total trade places); most targets reach their a priori bounds in
     # one of these solutions and need no programme of their own
-    if len(targets) > 6:
+    if len(targets) > SWEEP_FROM:
         rng = np.random.default_rng(0)  # deterministic: the same build gives the same report
         patterns = [np.ones(len(targets))] + [rng.choice([-1.0, 1.0], len(targets)) for _ in range(SWEEPS)]
         for pattern in patterns:
