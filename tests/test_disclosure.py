@@ -235,3 +235,11 @@ def test_a_multi_region_table_passes_the_audit(policy, seed):
         assert (below["value_shown"] == "c").all(), below  # its LA cells would add back up to it
     result = audit_publication(as_published(published))
     assert result.passed, result.failures
+
+
+def test_an_unreadable_published_value_is_an_error_not_a_blind_spot():
+    rows = column("active_contacts", "people", {"E06000001": 4})
+    pub = old_rule(rows, {})
+    pub.figures.loc[rows[2]["figure_id"], "value_shown"] = "four"
+    with pytest.raises(ValueError, match=r"E06000001.*'four'.*neither c, z, x nor a number"):
+        audit_publication(pub)

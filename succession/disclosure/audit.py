@@ -131,7 +131,7 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
         if shown in ("z", "x") or shown is None:
             continue
         if shown != "c":
-            v = float(shown)
+            v = _number(fig.figure_id, shown)
             if fig.unit in COUNT_UNITS:
                 model.bound(q.numerator, v, v)
             else:
@@ -155,6 +155,14 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
             protected[fig.figure_id] = (q.numerator, 0.0 if pd.isna(truth) else float(truth))
     _ratings(model, rel, pub)
     return model, protected
+
+
+def _number(figure_id: str, shown: str) -> float:
+    try:
+        return float(str(shown).replace("\u2212", "-"))
+    except ValueError:
+        raise ValueError(f"{figure_id}: shown as {shown!r}, which is neither c, z, x nor a number: "
+                         "the disclosure audit cannot tell what it publishes") from None
 
 
 def _ratings(model: _Model, rel: Relations, pub: Publication) -> None:
