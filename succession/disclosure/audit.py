@@ -128,7 +128,10 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
     for fig in pub.figures.itertuples():
         q = rel.quantity(fig)
         shown = fig.value_shown
-        if shown in ("z", "x") or shown is None:
+        if shown == "z":  # not applicable: nothing to count (no campaign closed, nobody asked)
+            model.bound(q.numerator, 0, 0)
+            continue
+        if shown == "x" or shown is None:  # not available: the attacker learns nothing
             continue
         if shown != "c":
             v = _number(fig.figure_id, shown)

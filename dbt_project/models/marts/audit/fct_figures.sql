@@ -34,7 +34,8 @@ groups as (
     select
         disclosure_group,
         any_value(disclosure_total_id) as total_id,
-        count(*) as cells,
+        -- cells with a value: a 'z' (no campaign closed) is known to hold nothing
+        count(*) filter (where value is not null) as cells,
         count(*) filter (where is_primary) as primaries,
         count(*) filter (where is_primary and people_count = 1) as primaries_at_one,
         coalesce(sum(people_count) filter (where is_primary), 0) as primary_sum,
@@ -51,7 +52,7 @@ decided as (
             when g.primaries = 0 then 'none'
             -- a cumulative series, or a breakdown of a suppressed total: nothing to anchor cells to
             when g.total_id is null or t.figure_id is null or t.is_primary then 'withhold'
-            -- the total equals the only cell: both go
+            -- the total equals the only cell with a value: both go
             when g.cells = 1 then 'withhold with total'
             -- primaries of 1 and of k cover each other (each could be the other value)
             when g.counts_only and g.primaries_at_one > 0 and g.primaries_at_one < g.primaries then 'none'
