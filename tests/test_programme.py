@@ -320,7 +320,7 @@ def test_milestones_and_publish(tiny_warehouse):
     pub = tiny_warehouse.execute("select * from publish.pub_grant_spend where time_identifier = 'Financial year Q2' and budget_line = 'all'").df()
     assert pub[["spent_to_date", "received_to_date", "remaining_grant"]].iloc[0].tolist() == ["23000", "50000", "77000"]
     acts = tiny_warehouse.execute("select activities, participants from publish.pub_programme_activities where activity_type = 'all'").fetchall()
-    assert acts == [("c", "6")]  # one activity: a regional count of 1 is suppressed
+    assert acts == [("1", "6")]  # activities held are not people: published in full (docs/DISCLOSURE.md)
     narrative = tiny_warehouse.execute("select text from staging.stg_programme__narrative where kind = 'paragraph'").fetchall()
     assert narrative == [("The programme continued.",), ("The programme continued.",)]
 

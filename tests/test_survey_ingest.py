@@ -185,7 +185,13 @@ def test_distributions_match_hand_counts():
     pub = con.execute(
         "select question_id, coalesce(item_code, '') as item, option_code, n, base, percent, geographic_level "
         "from publish.pub_survey_distributions where wave = ?", [B.TINY_WAVE]).df()
-    got = {(r.question_id, r.item, r.option_code): (r.n, r.base, r.percent) for r in pub.itertuples()}
+    shown = {(r.question_id, r.item, r.option_code): (r.n, r.base, r.percent) for r in pub.itertuples()}
+    # the hand counts, before disclosure control (marts), formatted as published
+    mart = con.execute(
+        "select question_id, coalesce(item_code, '') as item, option_code, n, base, percent "
+        "from marts.fct_survey_distributions where wave = ?", [B.TINY_WAVE]).df()
+    got = {(r.question_id, r.item, r.option_code): (str(r.n), str(r.base), "c" if r.base < 5 else f"{r.percent:.1f}")
+           for r in mart.itertuples()}
     # satisfaction: answered by 1,2,3,4,6 (5 skipped it); Satisfied 1,3 (lower case),6
     assert got[("satisfaction", "", "satisfied")] == ("3", "5", "60.0")
     assert got[("satisfaction", "", "fairly_satisfied")] == ("1", "5", "20.0")
@@ -204,10 +210,20 @@ def test_distributions_match_hand_counts():
     # open text coded to themes by keyword: answered by 1,2,5
     assert got[("best", "", "Best/Making a difference")] == ("2", "3", "c")
     assert got[("best", "", "Challenges/Time")] == ("2", "3", "c")
+    # as published (docs/DISCLOSURE.md): answers are counts of people. Satisfaction's 1s (fairly
+    # satisfied, OK) have no cell above 3 to complement them: the question is withheld whole;
+    # gender's 2 (male) is complemented by female's 3; coaching's 1 by 'very' (4); the
+    # multi-select's 1 and 2 stand alone (3 stays), its percents on a base of 4 are 'small base'
+    assert {k: shown[k] for k in [("satisfaction", "", "satisfied"), ("satisfaction", "", "dissatisfied"),
+                                  ("gender", "", "female"), ("gender", "", "male")]} == {
+        ("satisfaction", "", "satisfied"): ("c", "5", "c"), ("satisfaction", "", "dissatisfied"): ("c", "5", "c"),
+        ("gender", "", "female"): ("c", "5", "c"), ("gender", "", "male"): ("c", "5", "c")}
+    assert shown[("attractions", "", "influence")] == ("3", "4", "c") and shown[("attractions", "", "pay")] == ("c", "4", "c")
+    assert shown[("development", "coaching", "very")] == ("c", "5", "c")
     assert set(pub["geographic_level"]) == {"National"}  # the tiny wave names no region
-    fig = con.execute("select value_shown, unit, base, source_model, source_filter from audit.fct_figures where figure_id = ?",
+    fig = con.execute("select value_shown, unit, base, suppression, source_model, source_filter from audit.fct_figures where figure_id = ?",
                       [f"survey.percent.{B.TINY_WAVE}.satisfaction.satisfied"]).fetchone()
-    assert fig == ("60.0", "percent", 5.0, "fct_survey_distributions",
+    assert fig == ("c", "percent", None, "consequential", "fct_survey_distributions",
                    f"wave = '{B.TINY_WAVE}' and question_id = 'satisfaction' and item_code is null and option_code = 'satisfied'")
     assert con.execute("select value_shown from audit.fct_figures where figure_id = ?", [f"survey.respondents.{B.TINY_WAVE}"]).fetchone() == ("6",)
     # the figure traces to the three answer cells behind it (column J, rows 3, 5, 8)

@@ -68,10 +68,14 @@ def _or_none(rpt: Report, figure_id: str) -> str | None:
 def rating_table(rpt: Report, level: int) -> Md:
     """Actual, baseline, target and rating for every indicator of one level with a target."""
     df = rpt.query(
-        """select indicator, actual_figure_id, target_figure_id, baseline_figure_id, rating
-           from marts.fct_evaluation_ratings where region_code = ? and quarter = ? and level = ?
-             and (target is not null or indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
-           order by indicator""",
+        # a suppressed value's rating is suppressed with it (macros/disclosure.sql published_rating)
+        """select r.indicator, r.actual_figure_id, r.target_figure_id, r.baseline_figure_id,
+                  case when f.suppressed and r.rating in ('met', 'near', 'not met') then 'c' else r.rating end as rating
+           from marts.fct_evaluation_ratings as r
+           left join audit.fct_figures as f on f.figure_id = r.actual_figure_id
+           where r.region_code = ? and r.quarter = ? and r.level = ?
+             and (r.target is not null or r.indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
+           order by r.indicator""",
         [rpt.region, rpt.period, level])
     for r in df.itertuples():  # e.g. a count's target prints as a count ("12", not "12.0")
         rpt.show_in_unit_of(r.target_figure_id, r.actual_figure_id)

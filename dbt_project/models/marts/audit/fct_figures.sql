@@ -1,7 +1,19 @@
 -- Every publishable figure with its stable id, the unsuppressed value (kept only here)
--- and the value as shown after disclosure control (macros/disclosure.sql):
--- primary suppression of small LA counts and of rates on small bases, then secondary
--- suppression so a shown total minus the other shown cells cannot reveal a suppressed one.
+-- and the value as shown after disclosure control: one mechanism for every table
+-- (macros/disclosure.sql; the policy and its proof in docs/DISCLOSURE.md):
+--   primary      a small count of people, or a rate or mean about people on a small base;
+--   secondary    the complementary cell chosen in the primary cell's disclosure group, so that
+--                the group's shown total cannot narrow the primary cell below its protection interval;
+--   withheld     every cell of a disclosure group that complementary cells cannot protect (its
+--                total is itself suppressed, it has no shown total, or no cell is large enough);
+--                a primary cell there is 'withheld primary';
+--   consequential a figure that reveals a suppressed count through its numerator or its base
+--                (a percent and its n; a mean rating printed with its number of responses);
+--   small base   a percent on a base under 5 whose n and base are shown (unreliable, not secret).
+-- `base` is the n printed beside a figure, so it is empty when the figure is suppressed;
+-- numerator and denominator keep the unsuppressed values.
+-- succession.disclosure audits the result against an attacker holding everything published.
+{% set k = var('suppress_counts_up_to') %}
 with candidates as (
     select * from {{ ref('fig_table_one') }}
     union all by name select * from {{ ref('fig_returns') }}
@@ -9,38 +21,120 @@ with candidates as (
     union all by name select * from {{ ref('fig_interviews') }}
     union all by name select * from {{ ref('fig_programme') }}
 ),
-primary_flagged as (
+flagged as (
     select
-        *,
-        case
-            when geographic_level in ('Regional', 'National') and unit = 'count'
-                then value between 1 and {{ var('suppress_counts_up_to') }}
-            else {{ is_primary_suppressed('value', 'base', 'unit', 'geographic_level') }}
-        end as is_primary
-    from candidates
+        c.*,
+        {{ disclosure_count('c.value', 'c.numerator', 'c.unit') }} as people_count,
+        {{ is_primary_suppressed('c.value', 'c.base', 'c.numerator', 'c.denominator', 'c.unit', 'c.disclosure_class',
+                                 'c.disclosure_group is null and c.disclosure_count_id is null',
+                                 'c.disclosure_count_id is not null') }} as is_primary
+    from candidates as c
 ),
 groups as (
-    -- groups whose total is shown and which hold exactly one primary-suppressed cell
-    select c.disclosure_total_id
-    from primary_flagged as c
-    inner join primary_flagged as total on total.figure_id = c.disclosure_total_id and not total.is_primary
-    where c.disclosure_total_id is not null
-    group by c.disclosure_total_id
-    having count(*) filter (where c.is_primary) = 1
+    select
+        disclosure_group,
+        any_value(disclosure_total_id) as total_id,
+        -- cells with a value: a 'z' (no campaign closed) is known to hold nothing
+        count(*) filter (where value is not null) as cells,
+        count(*) filter (where is_primary) as primaries,
+        count(*) filter (where is_primary and people_count = 1) as primaries_at_one,
+        coalesce(sum(people_count) filter (where is_primary), 0) as primary_sum,
+        -- every primary cell is a count the attacker knows to be 1..k (else only a numerator >= 0)
+        bool_and(not is_primary or (unit in ('count', 'people') and people_count between 1 and {{ k }})) as counts_only
+    from flagged
+    where disclosure_group is not null
+    group by disclosure_group
 ),
-secondary as (
-    -- protect it by also suppressing another cell of the group
-    select figure_id
+decided as (
+    select
+        g.*,
+        case
+            when g.primaries = 0 then 'none'
+            -- a cumulative series, or a breakdown of a suppressed total: nothing to anchor cells to
+            when g.total_id is null or t.figure_id is null or t.is_primary then 'withhold'
+            -- the total equals the only cell with a value: both go
+            when g.cells = 1 then 'withhold with total'
+            -- primaries of 1 and of k cover each other (each could be the other value)
+            when g.counts_only and g.primaries_at_one > 0 and g.primaries_at_one < g.primaries then 'none'
+            when not g.counts_only and g.primaries >= 2 and g.primary_sum >= g.primaries + 1 then 'none'
+            else 'complement'
+        end as action,
+        -- a complement known to be > k must have room to fall by one when every primary sits at 1
+        case
+            when not g.counts_only then 1
+            when g.primaries_at_one = g.primaries then {{ k }} + 2
+            else {{ k }} + 1
+        end as complement_at_least
+    from groups as g
+    left join flagged as t on t.figure_id = g.total_id
+),
+complement as (
+    select disclosure_group, figure_id
     from (
         select
-            c.figure_id,
-            -- the smallest non-zero cell: a suppressed zero protects nothing where zeros can be inferred
-            row_number() over (partition by c.disclosure_total_id order by c.value = 0, c.value, c.figure_id) as pick
-        from primary_flagged as c
-        inner join groups using (disclosure_total_id)
-        where not c.is_primary and c.value is not null
+            f.disclosure_group,
+            f.figure_id,
+            row_number() over (partition by f.disclosure_group order by f.people_count, f.figure_id) as pick
+        from flagged as f
+        inner join decided as d using (disclosure_group)
+        where d.action = 'complement' and not f.is_primary and f.people_count >= d.complement_at_least
     )
     where pick = 1
+),
+first_pass as (
+    select
+        d.disclosure_group,
+        d.total_id,
+        case when d.action = 'complement' and c.figure_id is null then 'withhold' else d.action end as action,
+        c.figure_id as complement_id
+    from decided as d
+    left join complement as c using (disclosure_group)
+),
+suppressed_totals as (
+    -- a region total chosen as England's complement, or withheld with England's breakdown:
+    -- its own breakdown would add back up to it, so that breakdown is withheld too
+    select complement_id as figure_id from first_pass where complement_id is not null
+    union
+    select f.figure_id from flagged as f inner join first_pass as a using (disclosure_group) where a.action like 'withhold%'
+    union
+    select total_id from first_pass where action = 'withhold with total'
+),
+actions as (
+    select
+        a.disclosure_group,
+        a.total_id,
+        case when s.figure_id is not null then 'withhold' else a.action end as action,
+        case when s.figure_id is null then a.complement_id end as complement_id
+    from first_pass as a
+    left join suppressed_totals as s on s.figure_id = a.total_id
+),
+labelled as (
+    select
+        f.*,
+        case
+            -- a figure with no value ('z') reveals no count and stays 'z'
+            when f.value is null then null
+            when a.action like 'withhold%' or wt.disclosure_group is not null then
+                case when f.is_primary then 'withheld primary' else 'withheld' end
+            when f.is_primary then 'primary'
+            when a.complement_id = f.figure_id then 'secondary'
+        end as own_suppression
+    from flagged as f
+    left join actions as a on a.disclosure_group = f.disclosure_group
+    left join actions as wt on wt.total_id = f.figure_id and wt.action = 'withhold with total'
+),
+final as (
+    select
+        l.*,
+        coalesce(
+            l.own_suppression,
+            case when n.own_suppression is not null or b.own_suppression is not null then 'consequential' end,
+            case when l.disclosure_class = 'people' and l.disclosure_count_id is not null and l.value is not null
+                      and coalesce(l.base, 0) < {{ var('suppress_rates_base_below') }} then 'small base' end
+        ) as suppression
+    from labelled as l
+    left join labelled as n on n.figure_id = l.disclosure_count_id
+    left join labelled as b on b.figure_id = l.disclosure_base_id
 )
 select
     c.figure_id,
@@ -59,18 +153,17 @@ select
     c.la_name,
     c.breakdown,
     c.value,
-    c.base,
+    case when c.suppression is null then c.base end as base,
     c.numerator,
     c.denominator,
-    c.is_primary or s.figure_id is not null as suppressed,
-    case when c.is_primary then 'primary' when s.figure_id is not null then 'secondary' end as suppression,
+    c.suppression is not null as suppressed,
+    c.suppression,
     case
-        when c.is_primary or s.figure_id is not null then 'c'
+        when c.suppression is not null then 'c'
         when c.value is null and c.unit in ('ratio', 'percent', 'rate', 'score') then 'z'
         else {{ format_value('c.value', 'c.unit') }}
     end as value_shown,
     c.disclosure_total_id,
     c.source_model,
     c.source_filter
-from primary_flagged as c
-left join secondary as s using (figure_id)
+from final as c

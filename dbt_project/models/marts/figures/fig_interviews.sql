@@ -89,7 +89,13 @@ select
     u.base::double as base,
     u.numerator::double as numerator,
     u.denominator::double as denominator,
+    -- themes count people (interviewees, respondents); interviews held and coder agreement
+    -- describe the method. Themes overlap and groups do not partition: no additive group.
+    case when u.table_id = 'theme_prevalence' then 'people' else 'public' end::varchar as disclosure_class,
     null::varchar as disclosure_total_id,
+    null::varchar as disclosure_group,
+    case when u.indicator = 'percent' then replace(u.figure_id, 'themes.percent.', 'themes.n.') end::varchar as disclosure_count_id,
+    case when u.indicator = 'percent' then regexp_replace(u.figure_id, '^themes\.percent\.(.*)\.[^.]*$', 'themes.base.\1') end::varchar as disclosure_base_id,
     u.source_model::varchar as source_model,
     u.source_filter::varchar as source_filter
 from unioned as u

@@ -55,7 +55,11 @@ select
     null::double as base,
     null::double as numerator,
     null::double as denominator,
+    'public' as disclosure_class,
     null::varchar as disclosure_total_id,
+    null::varchar as disclosure_group,
+    null::varchar as disclosure_count_id,
+    null::varchar as disclosure_base_id,
     case when a.status = 'disagreements' then 'fct_table_one_reconciliation' else 'fct_return_status' end as source_model,
     'quarter = ''' || a.quarter || ''' and region_code = ''' || a.region_code || ''''
         || case when a.status = 'disagreements' then ' and not agrees' when a.status in ('expected') then '' when a.status = 'received' then ' and status in (''on time'', ''late'')' else ' and status = ''' || a.status || '''' end as source_filter

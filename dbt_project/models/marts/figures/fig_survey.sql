@@ -4,6 +4,9 @@
 --   survey.n.<wave>.<question>[.<item>].<option>                respondents choosing the option
 --   survey.percent.<wave>.<question>[.<item>].<option>          n as a percentage of the base
 -- Percentages have the base as their base, so fct_figures suppresses those on fewer than 5.
+-- Disclosure: every survey figure counts people. The options of a question (or matrix row)
+-- answered once each add up to its base: one disclosure group, total = the base. A percent
+-- reveals its n, so it is suppressed with it (disclosure_count_id).
 with d as (
     select
         d.*,
@@ -23,21 +26,24 @@ fig_rows as (
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, '') || '.' || option_key as breakdown,
         percent as value, base::double as fig_base, n::double as numerator, base::double as denominator,
-        'fct_survey_distributions' as source_model, filter || option_filter as source_filter
+        'fct_survey_distributions' as source_model, filter || option_filter as source_filter,
+        null as disclosure_group, 'survey.n.' || stem || '.' || option_key as disclosure_count_id,
+        'survey.base.' || stem as disclosure_base_id
     from d
     union all
     select 'survey.n.' || stem || '.' || option_key, 'n', 'people',
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, '') || '.' || option_key,
         n::double, null::double, null::double, null::double,
-        'fct_survey_distributions', filter || option_filter
+        'fct_survey_distributions', filter || option_filter,
+        case when question_type <> 'multi' then 'survey.base.' || stem end, null, null
     from d
     union all
     select distinct 'survey.base.' || stem, 'base', 'people',
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, ''),
         base::double, null::double, null::double, null::double,
-        'fct_survey_distributions', filter
+        'fct_survey_distributions', filter, null, null, null
     from d
 ),
 respondents as (
@@ -46,7 +52,8 @@ respondents as (
         w.wave, w.time_period, w.time_identifier, w.geographic_level, w.region_code, w.region_name,
         null::varchar as breakdown,
         count(r.respondent_key)::double as value, null::double as fig_base, null::double as numerator, null::double as denominator,
-        'dim_survey_respondents' as source_model, 'wave = ''' || w.wave || '''' as source_filter
+        'dim_survey_respondents' as source_model, 'wave = ''' || w.wave || '''' as source_filter,
+        null as disclosure_group, null as disclosure_count_id, null as disclosure_base_id
     from {{ ref('int_survey__waves') }} as w
     left join {{ ref('dim_survey_respondents') }} as r using (wave)
     group by all
@@ -76,7 +83,11 @@ select
     fig_base::double as base,
     numerator::double as numerator,
     denominator::double as denominator,
-    null::varchar as disclosure_total_id,
+    'people'::varchar as disclosure_class,
+    disclosure_group::varchar as disclosure_total_id,
+    disclosure_group::varchar as disclosure_group,
+    disclosure_count_id::varchar as disclosure_count_id,
+    disclosure_base_id::varchar as disclosure_base_id,
     source_model::varchar as source_model,
     source_filter::varchar as source_filter
 from unioned

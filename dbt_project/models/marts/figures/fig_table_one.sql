@@ -1,6 +1,10 @@
 -- Table one figures (before disclosure control, which fct_figures applies).
--- LA cells of a count share a disclosure group with their region total, so a
--- single suppressed LA cell is protected by secondary suppression.
+-- Disclosure fields (macros/disclosure.sql, docs/DISCLOSURE.md):
+--   class: applicants, shortlisted and contacts are people; the other indicators count
+--   posts (public adverts and appointments) and are published in full;
+--   group/total: LA cells add up to their region total, region cells to England's
+--   (for averages the numerators add up), so complementary cells are chosen there.
+{% set id_head = "'table_one.' || t.indicator || '.' || replace(t.quarter, ' ', '_') || '.'" %}
 select
     'table_one.' || t.indicator || '.' || replace(t.quarter, ' ', '_') || '.'
         || coalesce(t.new_la_code, t.region_code, t.country_code) || '.tier_' || t.tier as figure_id,
@@ -19,12 +23,18 @@ select
     t.la_name,
     'tier_' || t.tier as breakdown,
     t.value,
-    coalesce(t.denominator, t.numerator) as base,
+    -- the n behind an average; a count has no base (publishing it would publish the count)
+    t.denominator as base,
     t.numerator,
     t.denominator,
-    case when t.geographic_level = 'Local authority' and t.unit = 'count'
-        then 'table_one.' || t.indicator || '.' || replace(t.quarter, ' ', '_') || '.' || t.region_code || '.tier_' || t.tier
+    case when t.indicator in ('avg_applicants', 'avg_shortlisted', 'active_contacts') then 'people' else 'posts' end as disclosure_class,
+    case t.geographic_level
+        when 'Local authority' then {{ id_head }} || t.region_code || '.tier_' || t.tier
+        when 'Regional' then {{ id_head }} || t.country_code || '.tier_' || t.tier
     end as disclosure_total_id,
+    disclosure_total_id as disclosure_group,
+    null::varchar as disclosure_count_id,
+    null::varchar as disclosure_base_id,  -- campaigns closed: posts
     'fct_table_one' as source_model,
     'quarter = ''' || t.quarter || ''' and tier = ''' || t.tier || ''' and indicator = ''' || t.indicator
         || ''' and geographic_level = ''' || t.geographic_level || ''''

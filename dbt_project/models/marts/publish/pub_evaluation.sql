@@ -8,9 +8,10 @@ select
     coalesce(f.breakdown, 'all') as breakdown,
     f.unit,
     f.value_shown as value,
-    case when f.base is null then 'z' else printf('%d', f.base::bigint) end as base,
+    -- a suppressed figure's base and rating are suppressed with it (docs/DISCLOSURE.md)
+    case when f.suppressed then 'c' when f.base is null then 'z' else printf('%d', f.base::bigint) end as base,
     coalesce(t.value_shown, 'z') as target,
-    coalesce(r.rating, 'z') as rating,
+    coalesce({{ published_rating('r.rating', 'f.suppressed') }}, 'z') as rating,
     f.figure_id
 from {{ ref('fct_figures') }} as f
 left join {{ ref('fct_evaluation_ratings') }} as r on r.actual_figure_id = f.figure_id

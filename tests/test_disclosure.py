@@ -1,0 +1,245 @@
+"""Disclosure control (docs/DISCLOSURE.md) proved by the attacker's audit.
+
+The sample build passes the audit. The issue's leaks are crafted as small tables: each
+is published once as the old rule published it (the audit must fail it) and once through
+the policy's own SQL (the compiled ``fct_figures`` of the session build run on the crafted
+figures; the audit must pass it)."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from succession.disclosure import Publication, audit_publication, load_publication, report_path
+from succession.disclosure.publication import FIGURE_COLUMNS, RATING_COLUMNS
+
+FIG_COLUMNS = {  # the contract of the fig_* models (marts/figures/_figures__models.yml)
+    "figure_id": "varchar", "table_id": "varchar", "indicator": "varchar", "unit": "varchar", "period": "varchar",
+    "time_period": "varchar", "time_identifier": "varchar", "geographic_level": "varchar", "country_code": "varchar",
+    "region_code": "varchar", "region_name": "varchar", "new_la_code": "varchar", "old_la_code": "varchar",
+    "la_name": "varchar", "breakdown": "varchar", "value": "double", "base": "double", "numerator": "double",
+    "denominator": "double", "disclosure_class": "varchar", "disclosure_total_id": "varchar",
+    "disclosure_group": "varchar", "disclosure_count_id": "varchar", "disclosure_base_id": "varchar",
+    "source_model": "varchar", "source_filter": "varchar",
+}
+Q = "2024-25 Q4"
+R, E = "E12000008", "E92000001"
+
+
+def table_one(indicator: str, unit: str, cls: str, level: str, la: str | None, value, base=None, numerator=None) -> dict:
+    """A Table one figure as fig_table_one makes it (tier 1)."""
+    key = la or (R if level == "Regional" else E)
+    total = None if level == "National" else f"table_one.{indicator}.{Q}.{R if la else E}.tier_1"
+    return {"figure_id": f"table_one.{indicator}.{Q}.{key}.tier_1", "table_id": "table_one", "indicator": indicator,
+            "unit": unit, "period": Q, "geographic_level": level, "region_code": None if level == "National" else R,
+            "new_la_code": la, "breakdown": "tier_1", "value": value, "base": base, "numerator": numerator,
+            "denominator": base, "disclosure_class": cls, "disclosure_total_id": total, "disclosure_group": total}
+
+
+def level4(indicator: str, unit: str, cls: str, value, base=None, numerator=None) -> dict:
+    return {"figure_id": f"evaluation.level4.{indicator}.2024-25_Q4.{R}", "table_id": "evaluation_level4",
+            "indicator": indicator, "unit": unit, "period": Q, "geographic_level": "Regional", "region_code": R,
+            "value": value, "base": base, "numerator": numerator, "denominator": base, "disclosure_class": cls}
+
+
+def column(indicator: str, cls: str, las: dict[str, float]) -> list[dict]:
+    """One Table one count column: LA cells, the region total and England."""
+    total = sum(las.values())
+    return [table_one(indicator, "count", cls, "National", None, total), table_one(indicator, "count", cls, "Regional", None, total),
+            *(table_one(indicator, "count", cls, "Local authority", la, v) for la, v in las.items())]
+
+
+@pytest.fixture(scope="module")
+def policy(sample_build):
+    """Publish crafted fig_* rows through the policy's compiled SQL (marts/audit/fct_figures.sql)."""
+    compiled = next(sample_build.dbt_target_dir.rglob("compiled/**/marts/audit/fct_figures.sql")).read_text()
+
+    def publish(rows: list[dict]) -> pd.DataFrame:
+        con = duckdb.connect()
+        con.execute("attach ':memory:' as warehouse")
+        con.execute("create schema warehouse.figures")
+        cols = ", ".join(f"{c} {t}" for c, t in FIG_COLUMNS.items())
+        for name in ("fig_table_one", "fig_returns", "fig_survey", "fig_interviews", "fig_programme"):
+            con.execute(f"create table warehouse.figures.{name} ({cols})")
+        frame = pd.DataFrame(rows).reindex(columns=list(FIG_COLUMNS))
+        con.register("crafted", frame)
+        con.execute(f"insert into warehouse.figures.fig_table_one select {', '.join(FIG_COLUMNS)} from crafted")
+        return con.execute(compiled).df()
+
+    return publish
+
+
+def as_published(figures: pd.DataFrame, ratings: list[dict] | None = None) -> Publication:
+    return Publication(figures=figures.reindex(columns=FIGURE_COLUMNS),
+                       ratings=pd.DataFrame(ratings or [], columns=RATING_COLUMNS))
+
+
+def old_rule(rows: list[dict], suppressed: dict[str, str], base_printed: bool = True) -> Publication:
+    """The crafted rows as the old rule published them: `suppressed` figure -> label; bases printed."""
+    df = pd.DataFrame(rows)
+    df["suppression"] = df["figure_id"].map(suppressed)
+    df["value_shown"] = [
+        "c" if isinstance(s, str) else ("z" if pd.isna(v) else (f"{v:.0f}" if u == "count" else f"{v:.1f}"))
+        for s, v, u in zip(df["suppression"], df["value"], df["unit"])]
+    return as_published(df)
+
+
+def test_sample_build_passes_the_audit(sample_build):
+    report = pd.read_csv(report_path(sample_build.build_dir))
+    assert len(report) > 0 and (report["result"] == "pass").all(), report[report["result"] != "pass"].head()
+    assert (report["width"] >= report["required"]).all()
+    # every protected cell of the register is audited, none forgotten
+    pub = load_publication(sample_build.warehouse, sample_build.figures_dir)
+    protected = pub.figures[pub.figures["suppression"].isin(["primary", "withheld primary"])]
+    assert set(report["figure_id"]) == set(protected["figure_id"])
+
+
+def test_five_cells_of_one_under_a_total_of_five(policy):
+    """Issue: tier 1 vacancies total 5, five LAs `c`, the rest 0 -> every `c` is 1."""
+    las = {"E06000001": 1, "E06000002": 1, "E06000003": 1, "E06000004": 1, "E06000005": 1, "E06000006": 0, "E06000007": 0}
+    rows = column("vacancies", "posts", las)
+    old = audit_publication(old_rule(rows, {f"table_one.vacancies.{Q}.{la}.tier_1": "primary" for la in list(las)[:5]}))
+    assert len(old.failures) == 5 and set(old.failures["upper"]) == {1.0}
+    # the policy: vacancies are public adverts, published in full
+    assert (policy(rows)["value_shown"] != "c").all()
+    # the same column of people (contacts): no cell is large enough to complement, so the
+    # LA breakdown is withheld and each contact count can be anything from 0 to 5
+    people = policy(column("active_contacts", "people", las))
+    result = audit_publication(as_published(people))
+    assert result.passed and len(result.report) == 5, result.report
+    assert set(result.report["upper"]) == {5.0}
+
+
+def test_rate_times_base_gives_back_the_count(policy):
+    """Issue: a permanent-fill rate of 28.6% with 5 not filled gives filled = 2."""
+    rows = [level4("filled_permanent", "count", "posts", 2), level4("advertised_not_filled", "count", "posts", 5),
+            level4("permanent_fill_rate", "percent", "posts", 200 / 7, base=7, numerator=2)]
+    fill_rate = rows[2]["figure_id"]
+    old = audit_publication(old_rule(rows, {rows[0]["figure_id"]: "primary"}))
+    assert list(old.failures["figure_id"]) == [rows[0]["figure_id"]] and old.failures["upper"].iloc[0] == 2
+    assert (policy(rows)["value_shown"] != "c").all()  # posts: published in full
+    # a rate about people (appointees from outside the LA, 2 of 7) is suppressed with its base
+    people = [level4("external_appointee_rate", "percent", "people", 200 / 7, base=7, numerator=2)]
+    published = policy(people)
+    assert published["value_shown"].tolist() == ["c"] and published["base"].isna().all()
+    assert audit_publication(as_published(published)).passed
+    assert fill_rate not in set(old.report["figure_id"])
+
+
+def test_a_rating_must_not_locate_a_suppressed_value(policy, sample_build):
+    """Issue: a 'near' rating on a suppressed mean time to fill puts it within 10% of 120 days."""
+    rows = [level4("time_to_fill", "days", "posts", 130.0, base=3, numerator=390)]
+    near = [{"actual_figure_id": rows[0]["figure_id"], "rating": "near", "target": 120.0, "direction": "lower"}]
+    leaked = audit_publication(as_published(old_rule(rows, {rows[0]["figure_id"]: "primary"}).figures, near))
+    assert not leaked.passed and (leaked.report["lower"].iloc[0], leaked.report["upper"].iloc[0]) == (360, 396)
+    assert policy(rows)["value_shown"].tolist() == ["130"]  # days to fill a public post: published
+    # a mean about people: 3 participants' ratings (sum 13), 'near' a target of 4.5
+    mean = {**level4("mean_rating", "score", "people", 13 / 3, base=3, numerator=13),
+            "figure_id": f"evaluation.level1.mean_rating.2024-25_Q4.{R}", "table_id": "evaluation_level1"}
+    near = [{"actual_figure_id": mean["figure_id"], "rating": "near", "target": 4.5, "direction": "higher"}]
+    leaked = audit_publication(as_published(old_rule([mean], {mean["figure_id"]: "primary"}).figures, near))
+    assert list(leaked.failures["upper"]) == [13]
+    published = policy([mean])
+    assert published["value_shown"].tolist() == ["c"]
+    # the policy publishes no rating for a suppressed value, so the attacker has no rating
+    assert audit_publication(as_published(published)).passed
+    evaluation = pd.read_csv(sample_build.figures_dir / "evaluation.csv", dtype=str, keep_default_na=False)
+    suppressed = evaluation[evaluation["value"] == "c"]
+    assert len(suppressed) and not suppressed["rating"].isin(["met", "near", "not met"]).any()
+    assert (suppressed["base"] == "c").all()
+
+
+def test_only_the_total_and_one_suppressed_cell_are_non_zero(policy):
+    """Average applicants: the region's 3.0 on 10 campaigns, LA A's 7.5 on 4 (suppressed: base
+    under 5), LA B's 0.0 on 6: the total less B gives A's 30 applicants exactly."""
+    rows = [table_one("avg_applicants", "ratio", "people", "National", None, 3.0, base=10, numerator=30),
+            table_one("avg_applicants", "ratio", "people", "Regional", None, 3.0, base=10, numerator=30),
+            table_one("avg_applicants", "ratio", "people", "Local authority", "E06000001", 7.5, base=4, numerator=30),
+            table_one("avg_applicants", "ratio", "people", "Local authority", "E06000002", 0.0, base=6, numerator=0)]
+    a = rows[2]["figure_id"]
+    old = audit_publication(old_rule(rows, {a: "primary"}))
+    assert list(old.failures["figure_id"]) == [a] and old.failures["width"].iloc[0] < 1
+    published = policy(rows)
+    shown = dict(zip(published["figure_id"], published["value_shown"]))
+    assert shown[a] == "c" and shown[rows[3]["figure_id"]] == "c"  # B has no applicants to spare: withheld
+    result = audit_publication(as_published(published))
+    assert result.passed and result.report["upper"].iloc[0] == 30
+
+
+def test_a_failing_audit_fails_the_build_step(tmp_path):
+    """The Dagster asset fails with the audit's summary (so `succession run` stops before any
+    document is rendered) and still writes the report."""
+    import dagster as dg
+
+    from orchestration.disclosure import disclosure_audit
+    from orchestration.resources import ProjectPathsResource
+
+    las = {"E06000001": 1, "E06000002": 1, "E06000003": 0}
+    leaky = old_rule(column("active_contacts", "people", las),
+                     {f"table_one.active_contacts.{Q}.{la}.tier_1": "primary" for la in list(las)[:2]})
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema audit; create schema marts")
+        con.register("leaky", leaky.figures.reset_index(drop=True).astype(str).replace({"None": None, "nan": None}))
+        con.execute("create table audit.fct_figures as select * replace (value::double as value, base::double as base, "
+                    "numerator::double as numerator) from leaky")
+        con.execute("create table marts.fct_survey_distributions (wave varchar, question_id varchar, item_code varchar, question_type varchar)")
+        con.execute("create table marts.fct_evaluation_ratings (actual_figure_id varchar, target double, direction varchar)")
+    project = ProjectPathsResource(raw_dir=str(tmp_path), build_dir=str(tmp_path))
+    result = dg.materialize([disclosure_audit], resources={"project": project}, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "disclosure audit FAILED: 2 of 2 protected cells" in failure.event_specific_data.error.message
+    report = pd.read_csv(report_path(tmp_path))
+    assert list(report["result"]) == ["fail", "fail"] and list(report["upper"]) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", [1, 4, 10])  # withheld breakdowns; regions complementing regions
+def test_a_multi_region_table_passes_the_audit(policy, seed):
+    """England over several regions (the sample has one): random small counts of contacts and
+    averages of applicants on few campaigns, through the policy, survive the audit; a region
+    total complementing another region withholds its own LA breakdown."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+
+    def fig(indicator, unit, level, region, la, value, base=None, numerator=None):
+        parent = {"Local authority": region, "Regional": E}.get(level)
+        total = f"t.{indicator}.{parent}" if parent else None
+        return {"figure_id": f"t.{indicator}.{la or region or E}", "table_id": "table_one", "indicator": indicator,
+                "unit": unit, "period": Q, "geographic_level": level, "region_code": region, "new_la_code": la,
+                "breakdown": "tier_1", "value": value, "base": base, "numerator": numerator, "denominator": base,
+                "disclosure_class": "people", "disclosure_total_id": total, "disclosure_group": total}
+
+    england = np.zeros(3)
+    for r in range(4):
+        region, sums = f"E1200000{r + 1}", np.zeros(3)
+        for j in range(6):
+            la = f"{region}-{j}"
+            contacts, campaigns = rng.poisson(1.5), rng.binomial(3, 0.4)
+            applicants = rng.poisson(5 * campaigns)
+            rows += [fig("active_contacts", "count", "Local authority", region, la, float(contacts)),
+                     fig("avg_applicants", "ratio", "Local authority", region, la,
+                         applicants / campaigns if campaigns else None, campaigns or None, float(applicants))]
+            sums += (contacts, applicants, campaigns)
+        rows += [fig("active_contacts", "count", "Regional", region, None, sums[0]),
+                 fig("avg_applicants", "ratio", "Regional", region, None, sums[1] / sums[2] if sums[2] else None,
+                     sums[2] or None, sums[1])]
+        england += sums
+    rows += [fig("active_contacts", "count", "National", None, None, england[0]),
+             fig("avg_applicants", "ratio", "National", None, None, england[1] / england[2], england[2], england[1])]
+    published = policy(rows)
+    assert (published["suppression"] == "primary").any()
+    for r in published[(published["geographic_level"] == "Regional") & (published["suppression"] == "secondary")].itertuples():
+        below = published[(published["disclosure_total_id"] == r.figure_id) & published["value"].notna()]
+        assert (below["value_shown"] == "c").all(), below  # its LA cells would add back up to it
+    result = audit_publication(as_published(published))
+    assert result.passed, result.failures
+
+
+def test_an_unreadable_published_value_is_an_error_not_a_blind_spot():
+    rows = column("active_contacts", "people", {"E06000001": 4})
+    pub = old_rule(rows, {})
+    pub.figures.loc[rows[2]["figure_id"], "value_shown"] = "four"
+    with pytest.raises(ValueError, match=r"E06000001.*'four'.*neither c, z, x nor a number"):
+        audit_publication(pub)
