@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -132,6 +134,15 @@ def test_one_whole_quarter_lost_is_refused_under_quiet_and_changes_nothing_publi
         assert (built_copy.build_dir / "warehouse.inputs.json").read_bytes() == record
         assert _published(built_copy.build_dir) == published
         assert _state(built_copy.reports_dir) == documents
+    # the warehouse asset applies the same guard when the job runs outside `succession run`
+    from orchestration.definitions import build_definitions
+
+    job = build_definitions(built_copy).resolve_job_def("build_warehouse")
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "refusing to replace the warehouse: hr_returns 2024-25 Q4 has no files left" in str(failure.event_specific_data.error)
+    assert built_copy.warehouse.read_bytes() == warehouse and _published(built_copy.build_dir) == published
 
 
 # --- published files match the warehouse ----------------------------------------------------
@@ -152,24 +163,27 @@ def test_failed_check_is_not_recorded_and_incremental_publishes_what_a_scratch_b
     record = paths.build_dir / "warehouse.inputs.json"
     last_good = record.read_bytes()
     _remove_last_respondent(paths.raw_dir / "survey" / "2024-25_W1" / "responses_online.csv")
-    one_return = paths.raw_dir / "hr_returns" / "2024-25_Q3" / "867_2024-25_Q3.xlsx"
-    one_return.unlink()  # one of 152 returns: named, not refused
+    (paths.raw_dir / "hr_returns" / "2024-25_Q3" / "867_2024-25_Q3.xlsx").unlink()
+    oldest = paths.raw_dir / "hr_returns" / "2023-24_Q1"
+    withdrawn = sorted([*(f"hr_returns/2023-24_Q1/{f.name}" for f in oldest.iterdir()), "hr_returns/2024-25_Q3/867_2024-25_Q3.xlsx"])
+    shutil.rmtree(oldest)  # a whole quarter: refused unless accepted (tested above), accepted here
 
     # 1. the sample's West Berkshire return disagrees with its own KPIs sheet: as an error, it
     #    blocks the run after the swap. Not recorded as built; the stale CSVs are named.
     monkeypatch.setenv(RECONCILIATION_SEVERITY, "ERROR")
-    failed = run(paths, quiet=True, reports=False)
-    assert not failed.success
+    failed = run(paths, quiet=True, reports=False, accept_withdrawals=True)
+    assert not failed.success and failed.refusal is None
     assert any("kpis_reconcile (ERROR)" in c for c in failed.checks_failed), failed.lines()
-    assert failed.withdrawn == ["hr_returns/2024-25_Q3/867_2024-25_Q3.xlsx"]
+    assert failed.withdrawn == withdrawn
     assert record.read_bytes() == last_good
     assert {p.name for p in failed.stale} >= {"table_one.csv", "survey_distributions.csv"}
     assert any(line.startswith("STALE") for line in failed.lines())
 
     # 2. the next run redoes it, incrementally (what changed since the last good build)
     monkeypatch.delenv(RECONCILIATION_SEVERITY)
-    redone = run(paths, quiet=True)
+    redone = run(paths, quiet=True)  # no flag needed: the warehouse in use already lacks them
     assert redone.success, "\n".join(redone.lines())
+    assert redone.withdrawn == []
     assert [s for s, _, seconds in redone.stages if s == "build_warehouse" and seconds > 0]
     assert redone.stale == [] and record.read_bytes() != last_good
     ran = (paths.dbt_target_dir / "run_results.json").read_text()
@@ -183,6 +197,21 @@ def test_failed_check_is_not_recorded_and_incremental_publishes_what_a_scratch_b
     assert [name for name in full if incremental[name] != full[name]] == []
     before = _published(sample_build.build_dir)  # and the edits did reach the published tables
     assert {name for name in full if before[name] != full[name]} >= {"table_one.csv", "survey_distributions.csv"}
+
+
+def test_stale_files_are_those_older_than_the_warehouse(tmp_path):
+    from succession.publish import REGISTER, stale_files
+
+    warehouse, figures = tmp_path / "warehouse.duckdb", tmp_path / "figures"
+    warehouse.write_bytes(b"")
+    assert stale_files(warehouse, figures) == [figures / "*.csv"]  # none published at all
+    figures.mkdir()
+    for name, age in (("table_one.csv", 10), ("grant_spend.csv", -10), (REGISTER, 10)):
+        (figures / name).write_text("x\n")
+        os.utime(figures / name, ns=(warehouse.stat().st_mtime_ns - age, warehouse.stat().st_mtime_ns - age))
+    assert stale_files(warehouse, figures) == [figures / REGISTER, figures / "table_one.csv"]
+    assert stale_files(warehouse, figures, register=False) == [figures / "table_one.csv"]
+    assert stale_files(tmp_path / "none.duckdb", figures) == []
 
 
 def test_warehouse_is_owner_only(sample_build):
