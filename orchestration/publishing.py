@@ -14,7 +14,7 @@ from pydantic import Field
 
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
-from orchestration.warehouse import WAREHOUSE_POOL, ensure_manifest, model_keys
+from orchestration.warehouse import PUBLISH_GATES, WAREHOUSE_POOL, commit_inputs, ensure_manifest, model_keys
 from succession import publish, reports
 from succession.paths import REPORTS_DIR
 from succession.trace_pages import write_trace_pages
@@ -30,12 +30,16 @@ def exposure_inputs(exposure: str) -> list[str]:
     return sorted(manifest["nodes"][uid]["name"] for uid in node["depends_on"]["nodes"])
 
 
-@dg.asset(group_name="publish", deps=model_keys(tag="publish"), kinds={"csv"},
-          description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown).")
+@dg.asset(group_name="publish", deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES)], kinds={"csv"},
+          description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown); "
+                      "then the warehouse build is recorded as built.")
 def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
     paths = project.paths
     written = publish.publish_tables(paths.warehouse, paths.figures_dir)
-    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written))})
+    # the last step of a warehouse build: only now may the next run call the warehouse current
+    recorded = commit_inputs(paths, context.run.run_id)
+    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written)),
+                                          "recorded_as_built": dg.MetadataValue.bool(recorded)})
 
 
 REGIONS_ENV = "SUCCESSION_REGIONS"
@@ -54,6 +58,10 @@ def _regions_for(paths, quarter: str, requested: list[str]) -> list[str]:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         with_returns = [r[0] for r in con.execute(
             "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]).fetchall()]
+    if without := [r for r in requested if r not in with_returns]:
+        # asked for by name: rendering nothing and reporting success would hide the mistake
+        raise dg.Failure(f"no returns for region(s) {', '.join(without)} in {quarter}: "
+                         f"regions with returns are {', '.join(with_returns) or 'none'}")
     wanted = requested or [r.strip() for r in os.environ.get(REGIONS_ENV, "").split(",") if r.strip()]
     return [r for r in with_returns if r in wanted] if wanted else with_returns
 

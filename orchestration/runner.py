@@ -4,6 +4,13 @@ It runs the same jobs a schedule would, in order, with in-process execution (one
 writer at a time; no re-import per step), after registering the quarters and waves
 found in raw/ as partitions. A file lock on ``build/.writer.lock`` makes a second
 `succession run` on the same build folder wait for the first instead of colliding.
+
+Before it takes the lock the raw folder is checked (`safeguards.check_raw_folder`: a
+typo never reaches the build folder), and before the warehouse stage the lake is
+compared with the warehouse in use (`safeguards.find_withdrawals`): every withdrawn
+file is named in the summary, and a mass withdrawal stops the run with the warehouse
+and the published files as they were. At the end, a published CSV older than the
+warehouse fails the run by name: published files never silently lag the warehouse.
 """
 from __future__ import annotations
 
@@ -24,9 +31,12 @@ from orchestration.jobs import STAGES
 from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.partitions import sort_keys
+from orchestration.warehouse import changed_sources, forget_inputs
+from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
 from succession.ingest import lake
-from succession.ingest.framework import UNSORTED, partition_is_current, record_strays
+from succession.ingest.framework import partition_is_current, record_strays
 from succession.paths import ProjectPaths
+from succession.publish import stale_files
 from succession.sources import sources
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
@@ -67,35 +77,47 @@ class RunSummary:
     checks_failed: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     period: str | None = None
+    withdrawn: list[str] = field(default_factory=list)  # raw files of the previous warehouse gone from the lake
+    refusal: str | None = None  # why the warehouse was not replaced (a mass withdrawal)
+    stale: list[Path] = field(default_factory=list)  # published files older than the warehouse
 
     @property
     def success(self) -> bool:
-        return all(ok for _, ok, _ in self.stages)
+        return all(ok for _, ok, _ in self.stages) and self.refusal is None and not self.stale
 
     def lines(self) -> list[str]:
-        out = [f"files loaded: {self.files_loaded}", f"files quarantined: {len(self.quarantined)}"]
+        out = [*([f"REFUSED: {self.refusal}"] if self.refusal else []),
+               f"files loaded: {self.files_loaded}", f"files quarantined: {len(self.quarantined)}"]
         for rel, reasons in self.quarantined:
             out.append(f"  {rel}")
             out.extend(f"    - {r}" for r in reasons[:5])
             if len(reasons) > 5:
                 out.append(f"    - ... and {len(reasons) - 5} more")
+        out.append(f"files withdrawn: {len(self.withdrawn)}")
+        out.extend(f"  {rel}" for rel in self.withdrawn)
         out.append(f"checks failed: {len(self.checks_failed)}")
         out.extend(f"  {c}" for c in self.checks_failed)
+        if self.stale:
+            out.append(f"STALE (made from an earlier warehouse, not rewritten by this run): {len(self.stale)}")
+            out.extend(f"  {p}" for p in self.stale)
         out.append(f"outputs written: {len(self.outputs)}")
         out.extend(f"  {p}" for p in self.outputs)
         return out
 
 
-def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> dict[str, list[str]]:
-    """Add every quarter and wave found in raw/ (or already in the lake) as a dynamic partition."""
+def partition_keys(paths: ProjectPaths) -> dict[str, list[str]]:
+    """Every quarter and wave found in raw/ (or already in the lake), in order, by kind."""
     found: dict[str, set[str]] = {"quarter": set(), "wave": set()}
     for src in sources().values():
-        if src.partition_kind not in found:
-            continue
-        found[src.partition_kind] |= set(_partitions_of(src, paths))
+        if src.partition_kind in found:
+            found[src.partition_kind] |= set(_partitions_of(src, paths))
+    return {kind: sort_keys(kind, keys) for kind, keys in found.items()}
+
+
+def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> dict[str, list[str]]:
+    """Add every quarter and wave found in raw/ (or already in the lake) as a dynamic partition."""
     out = {}
-    for kind, keys in found.items():
-        ordered = sort_keys(kind, keys)
+    for kind, ordered in partition_keys(paths).items():
         existing = set(instance.get_dynamic_partitions(kind))
         new = [k for k in ordered if k not in existing]
         if new:
@@ -137,10 +159,8 @@ def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> d
 
 
 def _warehouse_current(paths: ProjectPaths) -> str | None:
-    from orchestration.warehouse import changed_sources
-
-    # the job also publishes the tidy CSVs: rebuild if they are gone
-    if changed_sources(paths)[0] == [] and (paths.figures_dir / "table_one.csv").exists():
+    # the job also publishes the tidy CSVs: run it if they are gone or older than the warehouse
+    if changed_sources(paths)[0] == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
         return "no lake source and no dbt file changed since the last build"
     return None
 
@@ -184,17 +204,22 @@ def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
 
 
 def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, reports: bool = True,
-        regions: list[str] | None = None,
+        regions: list[str] | None = None, accept_withdrawals: bool = False,
         instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
     """``regions``: render the documents for these ONS region codes only (default: the
-    SUCCESSION_REGIONS environment variable, else every region with returns)."""
+    SUCCESSION_REGIONS environment variable, else every region with returns).
+    ``accept_withdrawals``: replace the warehouse even when many raw files were withdrawn.
+
+    Raises `safeguards.RawFolderError` (before anything under the build folder is touched)
+    when the raw folder is missing, lacks a source folder or is empty."""
+    check_raw_folder(paths.raw_dir)
     console = sys.stdout  # the console as it is now: a job's stdout goes to its log file while it runs
     say = (lambda *_: None) if quiet else (lambda msg: print(msg, file=console, flush=True))
     with writer_lock(paths, say):
-        return _run(paths, period, say, instance, defs, reports, regions)
+        return _run(paths, period, say, instance, defs, reports, regions, accept_withdrawals)
 
 
-def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunSummary:
+def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_withdrawals=False) -> RunSummary:
     from orchestration.definitions import build_definitions
 
     started = time.monotonic()
@@ -218,7 +243,8 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
             unchanged.append(job_name)
     if unchanged:
         say(f"raw files unchanged since their last load: {', '.join(unchanged)} skipped")
-    plan.append(("build_warehouse", {"skip_if": _warehouse_current}))
+    plan.append(("build_warehouse", {"skip_if": _warehouse_current,
+                                     "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {}}))
     if period and reports:
         regions = {"config": {"regions": list(regions or [])}}
         plan.append(("render_reports", {"partition_key": period,
@@ -230,6 +256,14 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
             say(f"[{i}/{total}] {job_name}: up to date ({why})")
             summary.stages.append((job_name, True, 0.0))
             continue
+        if job_name == "build_warehouse":
+            withdrawals = find_withdrawals(paths)  # the same guard the warehouse asset applies
+            summary.withdrawn = [path for _, _, path in withdrawals.files]
+            if withdrawals.refused and not accept_withdrawals:
+                summary.refusal = withdrawals.refusal()
+                summary.stages.append((job_name, False, 0.0))
+                say(f"[{i}/{total}] {job_name}: REFUSED")
+                break
         job = defs.resolve_job_def(job_name)
         n_assets = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
         say(f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
@@ -246,7 +280,14 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
                                             run_config={**QUIET_LOGS, **kwargs.pop("run_config", {})}, **kwargs)
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
-        summary.checks_failed.extend(_failed_checks(result))
+        failed_checks = _failed_checks(result)
+        summary.checks_failed.extend(failed_checks)
+        if job_name == "build_warehouse":
+            # never recorded as built: a failed run leaves the last good build's record (the
+            # next run rebuilds what changed since); a failed error-severity check that did
+            # not block (so the build was recorded) drops it (the next run rebuilds everything)
+            error_check = any(f"({dg.AssetCheckSeverity.ERROR.value})" in c for c in failed_checks)
+            forget_inputs(paths, keep_last_good=not (ok and error_check))
         say(f"      {'done' if ok else 'FAILED'} in {time.monotonic() - t0:.1f}s")
         if not ok:
             for ev in result.all_events:
@@ -257,6 +298,9 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None) -> RunS
             break
     _collect_files(paths, summary)
     summary.outputs = sorted(p.relative_to(paths.build_dir) for p in _outputs(paths))
+    # a run told not to render documents leaves the register (what documents show) to the next one
+    summary.stale = [p.relative_to(paths.build_dir) for p in stale_files(paths.warehouse, paths.figures_dir,
+                                                                         register=bool(period and reports))]
     say(f"finished in {time.monotonic() - started:.1f}s " + ("(success)" if summary.success else "(FAILED)"))
     for line in summary.lines():
         say(line)
@@ -290,14 +334,12 @@ def _metadata_message(metadata) -> str | None:
 
 
 def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:
-    for src in sources().values():
-        for part in [*lake.partitions(paths.lake_dir, src.name), UNSORTED]:  # UNSORTED: raw/ entries no partition reads
-            ledger = lake.read_partition_table(paths.lake_dir, src.name, part, "_files")
-            if ledger is None:
-                continue
-            summary.files_loaded += int((ledger["status"] == "loaded").sum())
-            for r in ledger[ledger["status"] == "quarantined"].itertuples():
-                summary.quarantined.append((r.file_path, json.loads(r.problems)))
+    ledger = lake_ledger(paths)
+    summary.files_loaded += int((ledger["status"] == "loaded").sum())
+    for r in ledger[ledger["status"] == "quarantined"].itertuples():
+        summary.quarantined.append((r.file_path, json.loads(r.problems)))
+
+
 
 
 def _outputs(paths: ProjectPaths) -> list[Path]:

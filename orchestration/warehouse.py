@@ -6,6 +6,18 @@ passed, so a run killed mid-build, or one whose error-severity tests fail, leave
 the published warehouse as it was (the failed build is kept as
 ``warehouse.failed.duckdb`` for inspection). All warehouse steps share the
 ``warehouse`` concurrency pool (limit 1 in dagster.yaml).
+
+The warehouse holds pseudonymised personal data (survey answers, interview codings,
+the workforce's characteristics): the file is owner-only (0600) and ``build/.work``,
+where it is built, owner-only (0700), whatever the umask.
+
+A build is recorded as built (``build/warehouse.inputs.json``, what lets the next run
+say "up to date") only once it has passed and its tables are published: the warehouse
+asset leaves its inputs pending in ``build/.work`` and `published_tables`, which runs
+after the blocking checks, promotes them in the same run. A failed build, a failed
+blocking check or a failed publication keeps the record of the last good build, so the
+next run rebuilds what changed since then (a build that fails after the swap rebuilt
+only models downstream of those changes, so the rest of the warehouse still matches it).
 """
 
 import contextlib
@@ -21,9 +33,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.resources import ProjectPathsResource, dbt_executable
+from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
 from succession.ingest.framework import ensure_lake_schema
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
 from succession.periods import RETURN_DEADLINE_ENV
+from succession.publish import stale_files
 from succession.sources import sources
 
 WAREHOUSE_POOL = "warehouse"
@@ -102,10 +116,19 @@ def _env(**values: str):
                 os.environ[k] = v
 
 
+OWNER_ONLY_FILE, OWNER_ONLY_DIR = 0o600, 0o700
+
+
+def owner_only_dir(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(OWNER_ONLY_DIR)
+    return folder
+
+
 @contextlib.contextmanager
 def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
-    """Yield a path to build the warehouse in; swap it in only if the block succeeds."""
-    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    """Yield a path to build the warehouse in; swap it in (owner-only) only if the block succeeds."""
+    owner_only_dir(paths.work_dir)
     # One fixed path (the writer lock and the `warehouse` pool serialise builds): it is in
     # dbt's profile, and a new path per run made dbt re-parse the project every time. The
     # same file name as the warehouse, because DuckDB names the catalog after the file and
@@ -118,9 +141,11 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
         yield work
     except BaseException:
         if work.exists():
+            work.chmod(OWNER_ONLY_FILE)
             os.replace(work, paths.build_dir / "warehouse.failed.duckdb")
         raise
     Path(str(work) + ".wal").unlink(missing_ok=True)
+    work.chmod(OWNER_ONLY_FILE)
     os.replace(work, paths.warehouse)
 
 
@@ -167,14 +192,29 @@ def changed_sources(paths: ProjectPaths) -> tuple[list[str] | None, dict[str, st
     return [key.removeprefix("source:") for key, digest in now.items() if key.startswith("source:") and before.get(key) != digest], now
 
 
+# Models `published_tables` waits for beside the publish marts: those with a check that can
+# block a run (orchestration/automation/checks.py), so a blocked run publishes nothing and is
+# not recorded as built.
+PUBLISH_GATES = ["fct_table_one_reconciliation"]
+
+
+def _always_built(node: Mapping[str, Any]) -> bool:
+    """Rebuilt by every incremental build: `published_tables` runs only when every model it
+    depends on was materialised in the run (Dagster skips it otherwise, and the CSVs would
+    lag the warehouse). They are cheap selects over marts."""
+    return node["resource_type"] == "model" and ("publish" in node.get("tags", []) or node["name"] in PUBLISH_GATES)
+
+
 def unaffected_nodes(changed: list[str]) -> list[str]:
-    """Names of the dbt nodes (seeds, models, tests) NOT downstream of the changed sources:
-    the --exclude of an incremental build. (An exclusion, because dagster-dbt always adds its
-    own ``--select fqn:*`` and dbt keeps the last --select it is given.)"""
+    """Names of the dbt nodes (seeds, models, tests) NOT downstream of the changed sources,
+    nor published (`_always_built`): the --exclude of an incremental build. (An exclusion,
+    because dagster-dbt always adds its own ``--select fqn:*`` and dbt keeps the last
+    --select it is given.)"""
     manifest = json.loads(ensure_manifest().read_text())
     children = manifest["child_map"]
     todo = [uid for uid in children if uid.startswith("source.") and uid.split(".")[2] in changed]
-    affected: set[str] = set()
+    todo += [uid for uid, node in manifest["nodes"].items() if _always_built(node)]
+    affected: set[str] = set(todo)
     while todo:
         for child in children.get(todo.pop(), []):
             if child not in affected:
@@ -187,10 +227,35 @@ def unaffected_nodes(changed: list[str]) -> list[str]:
                   and n["resource_type"] in ("model", "seed", "test", "snapshot", "unit_test"))
 
 
-def record_inputs(paths: ProjectPaths, inputs: dict[str, str]) -> None:
+def _pending_inputs_file(paths: ProjectPaths) -> Path:
+    return paths.work_dir / _inputs_file(paths).name
+
+
+def forget_inputs(paths: ProjectPaths, *, keep_last_good: bool = True) -> None:
+    """Drop what a failed run left pending; ``keep_last_good=False`` also drops the record of
+    the last good build, so the next run rebuilds everything."""
+    _pending_inputs_file(paths).unlink(missing_ok=True)
+    if not keep_last_good:
+        _inputs_file(paths).unlink(missing_ok=True)
+
+
+def record_inputs(paths: ProjectPaths, inputs: dict[str, str], run_id: str) -> None:
+    """Leave the inputs of this run's build pending, until `commit_inputs` in the same run."""
+    owner_only_dir(paths.work_dir)
+    _pending_inputs_file(paths).write_text(json.dumps({"run_id": run_id, "inputs": inputs}, indent=1, sort_keys=True))
+
+
+def commit_inputs(paths: ProjectPaths, run_id: str) -> bool:
+    """This run's build passed and is published: record it as built. False if it left nothing
+    pending (an up-to-date or subset build; or a pending record of another, failed run)."""
+    pending = _pending_inputs_file(paths)
+    if not pending.exists() or (payload := json.loads(pending.read_text()))["run_id"] != run_id:
+        return False
     tmp = _inputs_file(paths).with_suffix(".tmp")
-    tmp.write_text(json.dumps(inputs, indent=1, sort_keys=True))
+    tmp.write_text(json.dumps(payload["inputs"], indent=1, sort_keys=True))
     os.replace(tmp, _inputs_file(paths))
+    pending.unlink()
+    return True
 
 
 def build_warehouse_assets() -> dg.AssetsDefinition:
@@ -205,16 +270,25 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
         changed, inputs = changed_sources(paths)
         if context.is_subset:
             changed = None  # a selection made in the UI or a job: build exactly that
-        elif changed == []:
+        elif changed == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
             context.log.info("warehouse is up to date: no lake source and no dbt file changed since the last build")
             return
+        elif changed == []:
+            # e.g. after a subset build from the UI: rebuild the published marts only, so that
+            # `published_tables` runs and the CSVs match the warehouse again
+            context.log.info("published tables older than the warehouse: rebuilding and publishing them")
         elif changed:
             context.log.info(f"incremental build: what depends on {', '.join(changed)} (other sources unchanged since the last build)")
-        args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if changed else [])]
-        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or bool(changed)) as target:
+        withdrawals = find_withdrawals(paths)
+        if withdrawals.refused and context.run.tags.get(ACCEPT_WITHDRAWALS_TAG) != "true":
+            raise dg.Failure(description=withdrawals.refusal(),
+                             metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))})
+        incremental = changed is not None
+        args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if incremental else [])]
+        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target:
             with _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
                 yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
         if not context.is_subset:
-            record_inputs(paths, inputs)
+            record_inputs(paths, inputs, context.run.run_id)
 
     return warehouse

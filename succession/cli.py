@@ -6,6 +6,10 @@
   succession validate FILE...
   succession trace FIGURE_ID [--out DIR] [--json] [--unsuppressed]
   succession sample [--raw-dir DIR] [--las N --quarters N ...]
+
+A mistake a person can fix (a raw folder that is not there, an unknown region, period or
+LA) is one line on stderr naming what is valid, exit code 2, and nothing written. A run
+refused because many raw files were withdrawn exits 3 (see --accept-withdrawals).
 """
 from __future__ import annotations
 
@@ -15,6 +19,33 @@ import sys
 from pathlib import Path
 
 from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR, PROJECT_DIR, ProjectPaths
+
+
+EXIT_USAGE = 2  # a wrong argument: nothing was done
+EXIT_REFUSED = 3  # a mass withdrawal: the warehouse was kept as it was
+
+
+class UsageError(Exception):
+    """A wrong argument, said in one line that names the valid values."""
+
+
+def _choose(what: str, value: str, valid: dict[str, str]) -> str:
+    """``value`` if it is a key of ``valid`` (code -> description), else a UsageError listing them."""
+    if value in valid:
+        return value
+    listed = ", ".join(f"{code} ({name})" if name else code for code, name in valid.items()) or "none (nothing built yet)"
+    raise UsageError(f"unknown {what} {value!r}: valid {what}s are {listed}")
+
+
+def _quarter(value: str, valid: list[str]) -> str:
+    """A quarter label among ``valid``, accepting the folder form (2024-25_Q4) too."""
+    from succession.periods import FinancialQuarter
+
+    try:
+        label = FinancialQuarter.parse(value).label
+    except ValueError:
+        label = value
+    return _choose("period", label, dict.fromkeys(valid, ""))
 
 
 def _paths(args) -> ProjectPaths:
@@ -32,17 +63,48 @@ def _dagster_home() -> None:
 def cmd_run(args) -> int:
     _dagster_home()
     paths = _paths(args)
-    from orchestration.runner import run
+    from orchestration.runner import partition_keys, run
+    from orchestration.safeguards import check_raw_folder
+    from succession.reference import regions
 
-    summary = run(paths, period=args.period, quiet=args.quiet, regions=args.region)
+    # every argument is checked before anything is written under --out
+    check_raw_folder(paths.raw_dir)
+    for region in args.region or []:
+        _choose("region", region, regions())
+    period = _quarter(args.period, partition_keys(paths)["quarter"]) if args.period else None
+    summary = run(paths, period=period, quiet=args.quiet, regions=args.region, accept_withdrawals=args.accept_withdrawals)
     if args.quiet and not summary.success:
         print("\n".join(summary.lines()), file=sys.stderr)
+    elif summary.refusal:
+        print(f"succession run: {summary.refusal}", file=sys.stderr)  # the summary went to stdout
+    if summary.refusal:
+        return EXIT_REFUSED
     return 0 if summary.success else 1
+
+
+def _warehouse_choices(paths: ProjectPaths) -> tuple[dict[str, str], list[str]]:
+    """Regions (code -> name) and quarters the warehouse has returns for: what a document can show."""
+    import duckdb
+
+    from succession.periods import FinancialQuarter
+    from succession.reference import regions
+
+    if not paths.warehouse.exists():
+        raise UsageError(f"no warehouse at {paths.warehouse}: run `succession run` first")
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        rows = con.execute("select distinct region_code, quarter from marts.fct_return_status").fetchall()
+    names = regions()
+    return ({code: names.get(code, "") for code in sorted({r for r, _ in rows})},
+            sorted({q for _, q in rows}, key=FinancialQuarter.parse))
 
 
 def cmd_render(args) -> int:
     paths = _paths(args)
     from succession import publish, reports
+
+    valid_regions, valid_quarters = _warehouse_choices(paths)
+    _choose("region", args.region, valid_regions)
+    args.period = _quarter(args.period, valid_quarters)
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     done = reports.render(paths, args.document, args.region, args.period, formats=formats)
@@ -57,9 +119,16 @@ def cmd_render(args) -> int:
 
 
 def cmd_template(args) -> int:
+    from succession.periods import FinancialQuarter
+    from succession.reference import local_authorities
     from succession.templates.hr_return import write_hr_return
 
-    path = write_hr_return(Path(args.output), args.la, args.quarter)
+    _choose("LA code", args.la.strip(), {code: la.la_name for code, la in sorted(local_authorities().items())})
+    try:
+        quarter = FinancialQuarter.parse(args.quarter)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    path = write_hr_return(Path(args.output), args.la, quarter)
     print(f"wrote {path}")
     return 0
 
@@ -110,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quiet", action="store_true", help="print nothing unless the run fails (for cron)")
     p.add_argument("--region", action="append", help="render the reports for this ONS region code only (repeatable; "
                    "default: $SUCCESSION_REGIONS, else every region with returns)")
+    p.add_argument("--accept-withdrawals", action="store_true",
+                   help="replace the warehouse even if a source lost more than a quarter of its files, or a quarter "
+                        "or wave lost all of them, since it was built (otherwise such a run is refused, exit 3)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="re-render one document from the current warehouse")
@@ -148,7 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_sample)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    from orchestration.safeguards import RawFolderError
+
+    try:
+        return args.func(args)
+    except (UsageError, RawFolderError) as exc:
+        print(f"succession {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

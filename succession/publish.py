@@ -6,11 +6,17 @@
 * ``published_figures.csv`` is the register of every number a rendered report shows:
   the figures-used records the documents write (``succession.reporting``), joined to
   ``audit.fct_figures``. The unsuppressed value stays in the warehouse only.
+* Every published CSV is written by `write_csv`, which neutralises text a spreadsheet
+  would run as a formula (CSV injection, as OWASP describes): a text cell starting with
+  ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading single quote. Numbers
+  are not text: numeric columns, and text cells that are a plain decimal number such as
+  ``-3689`` or ``-2.5`` (values as shown), are written as they are.
 """
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -27,10 +33,31 @@ REGISTER_COLUMNS = [
 USED_FILE = "figures_used.json"
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")  # how the warehouse writes a value as shown
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell a spreadsheet would evaluate, made inert with a leading quote (OWASP).
+    A carriage return inside text becomes a newline: the csv module quotes a field holding
+    a newline but not one holding a lone CR, which readers take as the end of the row."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """The one way a published CSV is written: neutralised text, stable bytes, atomic replace."""
+    df = df.copy()
+    for col in df.columns:
+        if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
+            df[col] = df[col].map(neutralise_cell, na_action="ignore")
     tmp = path.with_suffix(".csv.tmp")
     df.to_csv(tmp, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, na_rep="")
     tmp.replace(path)
+    return path
 
 
 def publish_tables(warehouse: Path, figures_dir: Path) -> list[Path]:
@@ -45,9 +72,23 @@ def publish_tables(warehouse: Path, figures_dir: Path) -> list[Path]:
                 if pd.api.types.is_datetime64_any_dtype(df[col]):
                     df[col] = df[col].dt.strftime("%Y-%m-%d")
             path = figures_dir / f"{table.removeprefix('pub_')}.csv"
-            _write_csv(df, path)
+            write_csv(df, path)
             written.append(path)
     return written
+
+
+def stale_files(warehouse: Path, figures_dir: Path, *, register: bool = True) -> list[Path]:
+    """Published CSVs written before the warehouse in use was swapped in (they show numbers
+    of an earlier warehouse), or every expected one when none was written. (The warehouse
+    file keeps the time dbt last wrote it, which is before the CSVs of the same run.)
+    ``register=False``: leave out the register, which a run rendering no document keeps."""
+    if not Path(warehouse).exists():
+        return []
+    built = Path(warehouse).stat().st_mtime_ns
+    tables = [p for p in sorted(Path(figures_dir).glob("*.csv")) if register or p.name != REGISTER]
+    if not tables:
+        return [Path(figures_dir) / "*.csv"]
+    return [p for p in tables if p.stat().st_mtime_ns < built]
 
 
 def figures_used_records(reports_dir: Path) -> pd.DataFrame:
@@ -76,7 +117,7 @@ def write_register(warehouse: Path, reports_dir: Path, figures_dir: Path) -> Pat
     figures_dir.mkdir(parents=True, exist_ok=True)
     path = figures_dir / REGISTER
     register["base"] = register["base"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-    _write_csv(register, path)
+    write_csv(register, path)
     # Each chart's data (chart_<name>.csv), from the same records: written whenever the register is.
     from succession.reporting.charts import write_chart_csvs
 

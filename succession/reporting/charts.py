@@ -11,7 +11,6 @@ deficiencies); text from data is drawn literally (no mathtext).
 """
 from __future__ import annotations
 
-import csv
 import json
 import textwrap
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from succession.publish import write_csv
 from succession.reporting import Report
 
 # Data text (survey questions, budget lines) must never be parsed as mathtext ("$x$").
@@ -108,12 +108,8 @@ def write_chart_csvs(reports_dir: Path, used_file: str, figures_dir: Path) -> li
     for name, rows in sorted(chart_records(reports_dir, used_file).items()):
         path = figures_dir / f"{CHART_PREFIX}{name}.csv"
         rows = sorted(rows, key=lambda r: tuple(str(r.get(c, "")) for c in CHART_COLUMNS))
-        tmp = path.with_suffix(".csv.tmp")
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            out = csv.DictWriter(f, fieldnames=CHART_COLUMNS, extrasaction="ignore", lineterminator="\n")
-            out.writeheader()
-            out.writerows(rows)
-        tmp.replace(path)
+        # object dtype: each value is written as recorded (no int -> float widening)
+        write_csv(pd.DataFrame(rows, columns=CHART_COLUMNS, dtype=object), path)
         written.append(path)
     for stale in figures_dir.glob(f"{CHART_PREFIX}*.csv"):
         if stale not in written:
