@@ -1,21 +1,21 @@
 """The attacker's disclosure audit as a step of every build (docs/DISCLOSURE.md).
 
-It runs in the build_warehouse job right after the tidy CSVs are written, before any
-document is rendered: a protected cell that everything published narrows below the
-policy's protection interval fails the run, naming the cells, and no document is
-rendered from that warehouse. The report is <build>/audit/disclosure.csv either way.
+It runs in the build_warehouse job before the tidy CSVs are written (published_tables
+depends on it) and before any document is rendered: a protected cell that everything
+published narrows below the policy's protection interval fails the run, naming the
+cells, and neither CSVs nor documents are written from that warehouse. The report is <build>/audit/disclosure.csv either way.
 """
 
 import dagster as dg
 
 from orchestration.resources import ProjectPathsResource
-from orchestration.warehouse import WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL, model_keys
 from succession.disclosure import MIN_WIDTH, report_path, run_audit
 
 
 @dg.asset(
     group_name="publish",
-    deps=["published_tables"],
+    deps=model_keys(tag="publish"),
     kinds={"csv", "scipy"},
     pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
     description="Attacker's audit of disclosure control: the tightest bounds (linear programming, HiGHS) an "

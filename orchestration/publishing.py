@@ -30,7 +30,8 @@ def exposure_inputs(exposure: str) -> list[str]:
     return sorted(manifest["nodes"][uid]["name"] for uid in node["depends_on"]["nodes"])
 
 
-@dg.asset(group_name="publish", deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES)], kinds={"csv"},
+@dg.asset(group_name="publish", deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES), "disclosure_audit"],
+          kinds={"csv"},
           description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown); "
                       "then the warehouse build is recorded as built.")
 def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:

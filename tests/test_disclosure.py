@@ -184,6 +184,7 @@ def test_a_failing_audit_fails_the_build_step(tmp_path):
                     "numerator::double as numerator) from leaky")
         con.execute("create table marts.fct_survey_distributions (wave varchar, question_id varchar, item_code varchar, question_type varchar)")
         con.execute("create table marts.fct_evaluation_ratings (actual_figure_id varchar, target double, direction varchar)")
+        con.execute("create schema publish; create table publish.pub_evaluation (figure_id varchar, rating varchar)")
     project = ProjectPathsResource(raw_dir=str(tmp_path), build_dir=str(tmp_path))
     result = dg.materialize([disclosure_audit], resources={"project": project}, raise_on_error=False)
     assert not result.success

@@ -87,7 +87,7 @@ def test_printing_rules():
     assert printed(Fraction(1, 4), "ratio") == "0.3"        # halves away from zero, on the exact value
     assert printed(2.45, "score") == "2.5"
     assert printed(Fraction(-1, 40), "percent") == "0.0"     # no negative zero
-    assert printed(Fraction(8), "target:count") == "8"       # a count target is a count
+    assert printed(Fraction(8), "count") == "8"              # a count (or a count's target) is whole
     assert printed(Fraction(150000), "gbp") == "150000"      # machine-readable: documents add separators
     assert printed(None, "percent") == "z" and printed(None, "count") == "x"
 

@@ -47,14 +47,14 @@ case when {{ unit }} in ('count', 'people') then {{ value }} else {{ numerator }
 )
 {%- endmacro %}
 
-{# How a value is printed in every output: counts, days and money whole; ratios, percentages,
-   scores and targets to 1 dp; coefficients (kappa, alpha) to 2 dp. Targets are plan values,
-   not statistics about people, so they are never suppressed. #}
+{# How a value is printed in every output: counts, days and money whole; ratios, percentages
+   and scores to 1 dp; coefficients (kappa, alpha) to 2 dp. A target or baseline prints in
+   the unit of the indicator it targets. #}
 {% macro format_value(value, unit) -%}
 case
     when {{ value }} is null then 'x'
     when {{ unit }} in ('count', 'organisations', 'people', 'gbp', 'days') then printf('%d', round({{ value }})::bigint)
-    when {{ unit }} in ('ratio', 'percent', 'rate', 'score', 'target') then printf('%.1f', round({{ value }}, 1))
+    when {{ unit }} in ('ratio', 'percent', 'rate', 'score') then printf('%.1f', round({{ value }}, 1))
     when {{ unit }} = 'coefficient' then printf('%.2f', round({{ value }}, 2))
     else {{ value }}::varchar
 end

@@ -3,8 +3,9 @@ ratings against targets.
 
 Every CSV in ``build/figures/`` is a projection of ``audit.fct_figures`` (value as
 shown, base as printed: the ``marts/publish`` models select them); the register
-(``published_figures.csv``) and the ratings (``evaluation.csv``) are read from the
-published files themselves. The
+(``published_figures.csv``) is read from the published file itself, and the ratings from
+``publish.pub_evaluation``, the model ``evaluation.csv`` is written from: the audit runs
+before any CSV of the new build is written, so a failing audit publishes nothing. The
 suppression label and the unsuppressed value are read too, but only to know which cells
 the policy protects and to give the attacker the published rule (a primary cell is a
 count of 1..k); the relations and bounds never use an unpublished value.
@@ -50,16 +51,10 @@ def load_publication(warehouse: Path, figures_dir: Path) -> Publication:
         multi = {r[0] for r in con.execute(
             "select distinct wave || '.' || question_id || coalesce('.' || item_code, '') "
             "from marts.fct_survey_distributions where question_type = 'multi'").fetchall()}
-        directions = con.execute(
-            "select actual_figure_id, target, direction from marts.fct_evaluation_ratings "
-            "where actual_figure_id is not null").df()
+        ratings = con.execute(
+            "select e.figure_id as actual_figure_id, e.rating, r.target, r.direction from publish.pub_evaluation as e "
+            "inner join marts.fct_evaluation_ratings as r on r.actual_figure_id = e.figure_id").df()
     figures = _with_register(figures, Path(figures_dir) / REGISTER)
-    evaluation = Path(figures_dir) / "evaluation.csv"
-    if evaluation.exists():
-        shown = pd.read_csv(evaluation, dtype=str, usecols=["figure_id", "rating"], keep_default_na=False)
-        ratings = shown.rename(columns={"figure_id": "actual_figure_id"}).merge(directions, on="actual_figure_id")
-    else:
-        ratings = pd.DataFrame(columns=RATING_COLUMNS)
     return Publication(figures=figures, ratings=ratings[RATING_COLUMNS], multi_select=frozenset(multi))
 
 

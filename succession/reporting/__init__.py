@@ -60,7 +60,6 @@ class Report:
     _used: dict[tuple[str, str], None] = field(default_factory=dict)
     _charts: dict[str, list[dict]] = field(default_factory=dict)
     _figures: dict[str, dict] = field(default_factory=dict)
-    _units_as: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.warehouse = Path(self.warehouse or default_warehouse())
@@ -112,22 +111,7 @@ class Report:
         """The value as readers see it (plain text: separators, U+2212, £), recorded as shown."""
         shown = self.shown(figure_id)
         fig = self.figure(figure_id)
-        unit = self._units_as.get(figure_id) or fig.get("unit")
-        if unit == "target":  # a plan's target or baseline: shown in the unit of what it targets
-            unit = self._indicator_units().get(fig.get("indicator"), unit)
-        return display_value(shown, unit)
-
-    def show_in_unit_of(self, figure_id: str | None, other: str | None) -> None:
-        """Format ``figure_id`` (a target or baseline) in the unit of ``other`` (its actual)."""
-        if figure_id and other and self.exists(other):
-            self._units_as[figure_id] = self.figure(other).get("unit")
-
-    def _indicator_units(self) -> dict[str, str]:
-        if not hasattr(self, "_units"):
-            rows = self.query("""select indicator, any_value(unit) as unit from audit.fct_figures
-                                 where table_id like 'evaluation_level%' and unit <> 'target' group by indicator""")
-            self._units = dict(zip(rows["indicator"], rows["unit"]))
-        return self._units
+        return display_value(shown, fig.get("unit"))
 
     def fig(self, figure_id: str, suffix: str = "") -> Md:
         """Markdown for one figure: its value, linked to the figure's trace page, the id as

@@ -77,9 +77,6 @@ def rating_table(rpt: Report, level: int) -> Md:
              and (r.target is not null or r.indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
            order by r.indicator""",
         [rpt.region, rpt.period, level])
-    for r in df.itertuples():  # e.g. a count's target prints as a count ("12", not "12.0")
-        rpt.show_in_unit_of(r.target_figure_id, r.actual_figure_id)
-        rpt.show_in_unit_of(r.baseline_figure_id, r.actual_figure_id)
     out = pd.DataFrame({
         "Indicator": [LABELS.get(i, i.replace("_", " ")) for i in df["indicator"]],
         "Actual": [f if rpt.exists(f) else None for f in df["actual_figure_id"]],

@@ -15,8 +15,6 @@ RATE_UNITS = {"ratio", "percent", "rate", "score"}
 
 
 def decimals(unit: str) -> int:
-    if unit.startswith("target:"):  # a plan's target or baseline prints like its indicator
-        return decimals(unit.split(":", 1)[1])
     if unit in WHOLE:
         return 0
     if unit in ONE_DP:

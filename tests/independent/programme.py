@@ -216,7 +216,7 @@ def target_figures(plans: list[dict], pq: pd.DataFrame) -> Figures:
                 for kind in ("target", "baseline"):
                     if target.get(kind) is not None:
                         out[f"evaluation.{kind}.{target['indicator']}.{calendar.key(quarter)}.{region}"] = (
-                            Fraction(str(target[kind])), "target:" + TARGET_UNITS.get(target["indicator"], "count"))
+                            Fraction(str(target[kind])), TARGET_UNITS.get(target["indicator"], "count"))
     return out
 
 

@@ -110,13 +110,14 @@ f as (
            null, null, null
     from {{ ref('fct_evaluation_results') }}
     union all
-    -- targets and baselines are the plan's words, not data about people: unit 'target' (shown as written)
-    select 'evaluation.target.' || indicator || '.', '', 'evaluation_targets', indicator, 'target', quarter, region_code, 'target',
+    -- targets and baselines are plan values, not data about people ('public'), printed in the
+    -- unit of the indicator they target (a count's target is whole: "12", not "12.0")
+    select 'evaluation.target.' || indicator || '.', '', 'evaluation_targets', indicator, unit, quarter, region_code, 'target',
            target, null, null, null, 'fct_evaluation_ratings', {{ rq }} || ' and indicator = ''' || indicator || '''',
            'public', null, null, null
     from {{ ref('fct_evaluation_ratings') }} where target is not null
     union all
-    select 'evaluation.baseline.' || indicator || '.', '', 'evaluation_targets', indicator, 'target', quarter, region_code, 'baseline',
+    select 'evaluation.baseline.' || indicator || '.', '', 'evaluation_targets', indicator, unit, quarter, region_code, 'baseline',
            baseline, null, null, null, 'fct_evaluation_ratings', {{ rq }} || ' and indicator = ''' || indicator || '''',
            'public', null, null, null
     from {{ ref('fct_evaluation_ratings') }} where baseline is not null
