@@ -75,4 +75,8 @@ def write_register(warehouse: Path, reports_dir: Path, figures_dir: Path) -> Pat
     path = figures_dir / REGISTER
     register["base"] = register["base"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
     _write_csv(register, path)
+    # Each chart's data (chart_<name>.csv), from the same records: written whenever the register is.
+    from succession.reporting.charts import write_chart_csvs
+
+    write_chart_csvs(reports_dir, USED_FILE, figures_dir)
     return path

@@ -67,5 +67,6 @@ def render(paths: ProjectPaths, document: str, region: str, period: str,
         formats=formats,
         env=render_environment(paths, used),
         engine=engine,
+        state_dir=paths.build_dir / ".jupyter",  # never inside the published report folder
     )
     return Rendered(document, region, quarter.label, dict(result.outputs), result.engine, result.seconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,7 +56,13 @@ def test_smoke_html(smoke_render):
     for value in ("1,234", "5,678", "910", "12.5%", "87.5%", "Placements by region"):
         assert value in html
     assert 'style="text-align: right;">1,234' in html  # numeric column right-aligned
-    assert '<img role="img" aria-label="Children by region" src="data:image/png;base64,' in html
+    assert 'aria-label="Bar chart of children in each of three regions" src="data:image/png;base64,' in html
+    # inline expressions, as Quarto resolves them: values, Markdown, escaped plain strings
+    assert re.search(r"Inline: 7822\s+children in total", html)
+    assert "<strong>markdown</strong> result" in html and "plain tester*s" in html
+    # a labelled cell with tbl-cap captions the table it outputs
+    assert '<a href="#tbl-rates">Table 2</a>' in html and "Table 2: Rates by region" in html
+    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="en-GB"' in html
     assert 'id="fig-demo.one"' in html and 'title="demo.one"' in html
     # Quarto-style cross-references and caption numbering
     assert '<a href="#fig-children">Figure 1</a>' in html
@@ -82,19 +89,29 @@ def test_smoke_pdf(smoke_render):
     for value in ("1,234", "5,678", "910", "12.5%", "Placements by region", "Figure 1: Children by region"):
         assert value in text
     assert "charted in Figure 1" in text and "by region in Table 1" in text
+    assert "7822" in text and "plain tester*s" in text and "in Table 2" in text
 
 
 @pytest.mark.slow
-def test_jupyter_state_stays_in_output_folder(smoke_render):
+def test_jupyter_state_stays_out_of_home_and_output_folder(smoke_render):
     _, out, home, before = smoke_render
     for leaked in (".jupyter", ".ipython", ".local/share/jupyter"):
         assert not (home / leaked).exists(), f"render wrote {leaked} into $HOME"
     for path, existed in before.items():
         assert path.exists() == existed, f"render created {path}"
-    spec = json.loads((out / ".jupyter/data/kernels/python3/kernel.json").read_text())
+    # the output folder is what gets published: only the rendered documents in it
+    assert sorted(p.name for p in out.iterdir()) == ["_smoke.html", "_smoke.pdf"]
+
+
+@pytest.mark.slow
+def test_jupyter_state_in_given_folder(tmp_path):
+    state = tmp_path / "state"
+    render_document(SMOKE, {}, tmp_path / "out", ("html",), engine="fallback", state_dir=state)
+    spec = json.loads((state / "data/kernels/python3/kernel.json").read_text())
     assert spec["argv"][0] == sys.executable
-    assert (out / ".jupyter/ipython").is_dir()
-    assert not list((out / ".jupyter/runtime").iterdir())  # connection files cleaned up
+    assert (state / "ipython").is_dir()
+    assert not list((state / "runtime").iterdir())  # connection files cleaned up
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["_smoke.html"]
 
 
 @pytest.mark.slow
@@ -215,7 +232,7 @@ def test_parameters_without_parameters_cell(tmp_path):
         ("```{python}\nx = 1\n", r"bad\.qmd:1: code cell is never closed"),
         ("```{r}\nx <- 1\n```\n", r"only \{python\} cells"),
         ("```{python echo=FALSE}\nx = 1\n```\n", r"'#\|' comment lines"),
-        ("Value: `{python} x`\n", "inline code expressions"),
+        ("Value: `{r} x`\n", "inline `{r}` expressions are not supported"),
         ("{{< meta title >}}\n", r"shortcode \{\{< meta >\}\} is not supported"),
         ("---\ntitle: [unclosed\n---\n", "invalid YAML"),
         ("```{python}\n#| echo: [\nx = 1\n```\n", r"bad\.qmd:2 \(cell options\): invalid YAML"),
@@ -293,7 +310,7 @@ def test_quarto_command_line(tmp_path):
         assert args[:2] == ["render", "_smoke.qmd"] and Path(call["cwd"]) == REPORTS_DIR
         assert args[args.index("-P") + 1] == 'who:"2024-25 Q4"'  # JSON-quoted: stays a string
         assert call["env"]["QUARTO_PYTHON"] == sys.executable
-        assert call["env"]["JUPYTER_DATA_DIR"] == str(out / ".jupyter/data")
+        assert not call["env"]["JUPYTER_DATA_DIR"].startswith(str(out))  # state never in the published folder
         assert call["env"]["WAREHOUSE"] == "/data/w.duckdb"
     assert not [p for p in out.iterdir() if p.name.startswith(".quarto-")]  # staging removed
 

@@ -12,14 +12,16 @@ import pytest
 
 from succession import publish, reports
 from succession.paths import ProjectPaths
+from succession.reporting.text import display_value
 
 REGION = "E12000008"
-SPAN = re.compile(r'<span([^>]*)>(.*?)</span>', re.S)
+FIGURE = re.compile(r'<(span|a)([^>]*)>(.*?)</\1>', re.S)
 
 
 def shown_in_html(text: str) -> dict[str, str]:
+    """Figure id -> the text shown, for every number element (a link or span with a pub- id)."""
     out = {}
-    for attrs, inner in SPAN.findall(text):
+    for _, attrs, inner in FIGURE.findall(text):
         ident = re.search(r'id="pub-([^"]+)"', attrs)
         title = re.search(r'title="([^"]+)"', attrs)
         if ident and title:
@@ -45,19 +47,31 @@ def test_document_figures_equal_the_warehouse(build_copy, warehouse, document, p
     assert used["report"] == reports.DOCUMENTS[document].removesuffix(".qmd")
     ids = {f["figure_id"] for f in used["figures"]}
     assert len(ids) > 30
-    truth = dict(warehouse.execute("select figure_id, value_shown from audit.fct_figures").fetchall())
-    # HTML: every number is a span carrying its figure id, showing the warehouse's value
-    shown = shown_in_html(done.outputs["html"].read_text(encoding="utf-8"))
-    assert ids <= set(shown)
-    mismatched = {f: (shown[f], truth[f]) for f in ids if shown[f] != truth[f]}
+    figures = warehouse.execute("select figure_id, value_shown, unit, indicator from audit.fct_figures").df()
+    truth = dict(zip(figures["figure_id"], figures["value_shown"]))
+    units = dict(zip(figures["figure_id"], figures["unit"]))
+    # HTML: every number is a link carrying its figure id (title) to its trace page, showing
+    # the warehouse's value in reader's typography (separators, U+2212, no ".0" on counts)
+    page = done.outputs["html"].read_text(encoding="utf-8")
+    shown = shown_in_html(page)
+    charted = {r["figure_id"] for rows in used.get("charts", {}).values() for r in rows if r["figure_id"]}
+    assert ids - charted <= set(shown)
+    mismatched = {f: (shown[f], truth[f]) for f in ids & set(shown)
+                  if shown[f].removesuffix("%") != display_value(truth[f], units[f] if units[f] != "target" else None)
+                  and units[f] != "target"}
     assert not mismatched, list(mismatched.items())[:5]
-    # PDF: the appendix lists every figure id with the value shown
+    for f in ids & set(shown):
+        assert f'href="../../../../audit/trace/{f}.html"' in page
+        # counts never print with decimals; one minus sign
+        if units[f] in ("count", "people", "organisations"):
+            assert "." not in shown[f], (f, shown[f])
+        assert "-" not in shown[f].lstrip("\u2212"), (f, shown[f])
+    # PDF: no appendix of figure ids any more; the tracing note points at the register instead
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(done.outputs["pdf"]), "-"], capture_output=True, text=True).stdout
-        # long ids wrap onto the next line, and Typst prints minus signs as U+2212
-        text = re.sub(r"\s+", " ", text).replace("\u2212", "-")
-        missing = [f for f in ids if f"{f}: {truth[f]}" not in text]
-        assert not missing, missing[:5]
+        text = re.sub(r"\s+", " ", text)
+        assert "How to trace a number" in text and "published_figures.csv" in text
+        assert sum(f in text for f in ids) == 0
     assert period.replace(" ", "_") in "".join(ids)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from .notebook import INJECTED_TAG, SETUP_TAG, strip_ansi
+from .notebook import INJECTED_TAG, SETUP_TAG, USER_EXPRESSIONS, strip_ansi
 from .qmd import QmdDocument, QmdError, RenderError
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,38 @@ def _markdown_cell(text: str, target: str) -> str:
         return _PAGEBREAK.sub(_PAGEBREAK_INLINE[target], line)
 
     return _outside_fences(text, line_fn)
+
+
+_INLINE = re.compile(r"(^|[^`])`\{python\}[ \t]([^`]+)`", re.MULTILINE)
+_ESCAPED_PLAIN = re.compile(r"([\\`*_{}\[\]()>#+\-.!])")
+
+
+def _plain_as_markdown(text: str) -> str:
+    """Quarto's treatment of a text/plain inline result (core/jupyter/jupyter-inline.ts):
+    a quoted repr loses its quotes and has Markdown punctuation escaped; anything else is
+    inserted as it is."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return _ESCAPED_PLAIN.sub(r"\\\1", text[1:-1].replace("\\", "\\\\"))
+    return text
+
+
+def resolve_inline(source: str, user_expressions: list[dict[str, Any]], target: str) -> str:
+    """Replace each `{python} expr` with its result, as Quarto does: text/markdown verbatim,
+    text/html as raw HTML (HTML only), text/plain escaped (see :func:`_plain_as_markdown`)."""
+    results = {r["expression"].strip(): r["result"] for r in user_expressions}
+
+    def one(match: re.Match) -> str:
+        result = results.get(match.group(2).strip())
+        data = (result or {}).get("data") or {}
+        if "text/html" in data and target == "html":
+            return f"{match.group(1)}`{data['text/html']}`{{=html}}"
+        if "text/markdown" in data:
+            return match.group(1) + data["text/markdown"]
+        if "text/plain" in data:
+            return match.group(1) + _plain_as_markdown(data["text/plain"])
+        return match.group(0)
+
+    return _INLINE.sub(one, source)
 
 
 def extract_figures(nb: nbformat.NotebookNode, files_dir: Path, rel_prefix: str) -> int:
@@ -139,6 +171,10 @@ def _figure(output: dict[str, Any], options: dict[str, Any], index: int, n_image
     attrs: list[str] = []
     if isinstance(label, str) and label.startswith("fig-"):
         attrs.append("#" + (label if n_images == 1 else f"{label}-{index + 1}"))
+    alts = options.get("fig-alt")
+    alt = (alts[index] if index < len(alts) else "") if isinstance(alts, list) else (alts if index == 0 else None)
+    if alt:
+        attrs.append('alt="' + " ".join(str(alt).split()).replace("\\", "\\\\").replace('"', '\\"') + '"')
     if target == "html":
         meta = output.get("metadata", {}).get(output["metadata"].get("render_mime"), {})
         if isinstance(meta, dict) and meta.get("width"):
@@ -200,6 +236,23 @@ def _code_cell(cell: nbformat.NotebookNode, target: str) -> list[str]:
                 blocks.append(fenced(value))
         elif kind == "error":
             blocks.append(fenced(strip_ansi("\n".join(output.get("traceback", [])))))
+    return _table_caption(blocks, options)
+
+
+_PIPE_TABLE = re.compile(r"^\|.*\|\s*$")
+
+
+def _table_caption(blocks: list[str], options: dict[str, Any]) -> list[str]:
+    """A cell labelled ``tbl-...`` with ``tbl-cap`` captions the table it outputs (as Quarto
+    does): the caption and id go under the cell's last pipe table, so ``@tbl-...`` finds it."""
+    label, caption = options.get("label"), options.get("tbl-cap")
+    if not (isinstance(label, str) and label.startswith("tbl-") and caption):
+        return blocks
+    for n in range(len(blocks) - 1, -1, -1):
+        lines = blocks[n].rstrip("\n").split("\n")
+        if lines and _PIPE_TABLE.match(lines[-1]):
+            blocks[n] = blocks[n].rstrip("\n") + f"\n\n: {' '.join(str(caption).split())} {{#{label}}}"
+            break
     return blocks
 
 
@@ -211,7 +264,8 @@ def notebook_markdown(nb: nbformat.NotebookNode, target: str) -> str:
         if SETUP_TAG in tags or INJECTED_TAG in tags:
             continue
         if cell.cell_type == "markdown":
-            blocks.append(_markdown_cell(cell.source, target))
+            source = resolve_inline(cell.source, cell.metadata.get(USER_EXPRESSIONS, []), target)
+            blocks.append(_markdown_cell(source, target))
         elif cell.cell_type == "code":
             blocks.extend(_code_cell(cell, target))
     return "\n\n".join(b for b in blocks if b.strip()) + "\n"

@@ -4,8 +4,9 @@ With the Quarto CLI on PATH this runs ``quarto render`` (HTML, and PDF through Q
 format). Without it (CI, this build machine) it uses the engines Quarto itself drives: Jupyter
 (nbclient) executes the cells, Pandoc (pypandoc-binary's bundled binary) writes standalone HTML
 and Typst, and the ``typst`` package compiles the PDF. Both paths get the same environment, the
-same kernel (this interpreter, declared in a private Jupyter data dir under ``<out_dir>/.jupyter``)
-and the same parameter values.
+same kernel (this interpreter, declared in a private Jupyter data dir: ``state_dir`` when given,
+else a temporary folder removed afterwards, never inside the published ``out_dir``) and the
+same parameter values.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -67,6 +69,7 @@ def render_document(
     engine: str = "auto",
     timeout: int = DEFAULT_TIMEOUT,
     keep_intermediates: bool = False,
+    state_dir: Path | None = None,
 ) -> RenderResult:
     """Render `qmd` with `params` into `out_dir` as ``<stem>.html`` / ``<stem>.pdf``.
 
@@ -74,7 +77,9 @@ def render_document(
     have a default there). `env` is added to this process's environment for the kernel (and for
     quarto). `engine`: "auto" (quarto if on PATH, else fallback), "quarto" or "fallback".
     `keep_intermediates` keeps ``<stem>_files/`` (executed notebook, markdown, .typ, figures) from
-    a fallback render; it is always kept when the render fails.
+    a fallback render; it is always kept when the render fails. `state_dir` holds Jupyter and
+    IPython state (kernel spec, connection files); by default a temporary folder, so nothing
+    but the rendered files lands in `out_dir` (a published folder).
 
     Raises QmdError (unreadable/unsupported document), ParameterError (bad params) or
     RenderError (a cell raised - message names the cell and its .qmd line - or pandoc/typst/quarto
@@ -93,19 +98,20 @@ def render_document(
     validate_params(doc, params)
 
     out_path.mkdir(parents=True, exist_ok=True)
-    dirs = prepare_jupyter_dirs(out_path / ".jupyter")
-    full_env = jupyter_environment(dirs, env)
-    full_env["MPLBACKEND"] = INLINE_BACKEND
+    with tempfile.TemporaryDirectory(prefix="render-state-") as scratch:
+        dirs = prepare_jupyter_dirs(Path(state_dir) if state_dir else Path(scratch) / "jupyter")
+        full_env = jupyter_environment(dirs, env)
+        full_env["MPLBACKEND"] = INLINE_BACKEND
 
-    chosen = engine
-    if engine == "auto":
-        chosen = "quarto" if shutil.which("quarto", path=full_env.get("PATH")) else "fallback"
-    if chosen == "quarto":
-        if "QUARTO_PYTHON" not in (env or {}):
-            full_env["QUARTO_PYTHON"] = sys.executable
-        outputs = _render_quarto(doc, params, out_path, fmts, full_env, timeout)
-    else:
-        outputs = _render_fallback(doc, params, out_path, fmts, dirs, full_env, timeout, keep_intermediates)
+        chosen = engine
+        if engine == "auto":
+            chosen = "quarto" if shutil.which("quarto", path=full_env.get("PATH")) else "fallback"
+        if chosen == "quarto":
+            if "QUARTO_PYTHON" not in (env or {}):
+                full_env["QUARTO_PYTHON"] = sys.executable
+            outputs = _render_quarto(doc, params, out_path, fmts, full_env, timeout)
+        else:
+            outputs = _render_fallback(doc, params, out_path, fmts, dirs, full_env, timeout, keep_intermediates)
     seconds = time.perf_counter() - started
     log.info("rendered %s with %s in %.1fs: %s", qmd_path.name, chosen, seconds,
              ", ".join(str(p) for p in outputs.values()))
@@ -240,7 +246,8 @@ def _render_fallback(doc: QmdDocument, params: dict[str, Any], out_dir: Path, fm
                 write_html(markdown, partial, options, out_dir=out_dir, resource_dirs=resource_dirs,
                            title=str(meta.get("title") or stem))
             else:
-                write_pdf(markdown, partial, options, out_dir=out_dir, resource_dirs=resource_dirs,
+                # Typst's root is the render folder: a document cannot read files outside it.
+                write_pdf(markdown, partial, options, out_dir=out_dir, resource_dirs=[out_dir],
                           typ_file=files_dir / f"{stem}.typ", timestamp=_source_date(env))
             os.replace(partial, final)
         finally:

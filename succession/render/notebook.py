@@ -26,6 +26,10 @@ INJECTED_TAG = "injected-parameters"
 SETUP_TAG = "render-setup"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Inline expressions in a markdown cell, found as Quarto's Jupyter engine finds them
+# (quarto's share/jupyter/notebook.py): `{python} expr` not preceded by a backtick.
+INLINE_EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.MULTILINE)
+USER_EXPRESSIONS = "user_expressions"
 
 
 def strip_ansi(text: str) -> str:
@@ -210,7 +214,6 @@ def execute_notebook(
     """Run the notebook in a fresh kernel; a failing cell raises RenderError naming the qmd cell."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     ksm = KernelSpecManager(kernel_dirs=[str(dirs.kernels)], ensure_native_kernel=False)
@@ -224,7 +227,7 @@ def execute_notebook(
     # MPLBACKEND the caller's environment has (Agg would silently drop every chart).
     kernel_env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     kernel_env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    client = NotebookClient(
+    client = _InlineClient(
         nb,
         km=km,
         kernel_name=KERNEL_NAME,
@@ -238,6 +241,8 @@ def execute_notebook(
     try:
         # cleanup_kc: we pass our own km, so nbclient would otherwise leave the kernel running.
         client.execute(env=kernel_env, cwd=str(cwd), stdout=log_handle, stderr=log_handle, cleanup_kc=True)
+    except InlineExpressionError as exc:
+        raise RenderError(f"{doc.path}:{exc.line}: inline expression `{{python}} {exc.expression}` raised {exc.error}") from None
     except CellExecutionError as exc:
         raise _cell_error(nb, doc, exc) from None
     except CellTimeoutError as exc:
@@ -251,6 +256,53 @@ def execute_notebook(
         Path(km.connection_file).unlink(missing_ok=True)
         kernel_log.unlink(missing_ok=True)
     return nb
+
+
+class InlineExpressionError(Exception):
+    def __init__(self, expression: str, line: int, error: str) -> None:
+        super().__init__(f"{expression}: {error}")
+        self.expression, self.line, self.error = expression, line, error
+
+
+def _inline_client_class():
+    """nbclient's client, plus Quarto's handling of markdown cells: each cell's inline
+    expressions are evaluated in the kernel, in document order, as Jupyter
+    ``user_expressions``, and the results (MIME bundles) kept in the cell's metadata."""
+    from nbclient import NotebookClient
+
+    class InlineClient(NotebookClient):
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            if cell.cell_type == "markdown":
+                await self._inline(cell)
+                return cell
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+        async def _inline(self, cell) -> None:
+            expressions = INLINE_EXPRESSION.findall(cell.source)
+            cell.metadata.pop(USER_EXPRESSIONS, None)
+            if not expressions:
+                return
+            wanted = {str(i): e for i, e in enumerate(expressions)}
+            msg_id = self.kc.execute("", silent=False, store_history=False, user_expressions=wanted)
+            reply = await self.async_wait_for_reply(msg_id)
+            content = (reply or {}).get("content", {})
+            line = int(cell.metadata.get("qmd", {}).get("line", 0))
+            if content.get("status") != "ok":
+                raise InlineExpressionError("", line, f"{content.get('ename')}: {content.get('evalue')}")
+            results = []
+            for key, expression in wanted.items():
+                result = content.get(USER_EXPRESSIONS, {}).get(key, {})
+                if result.get("status") != "ok":
+                    at = line + next((n for n, text in enumerate(cell.source.split("\n")) if expression in text), 0)
+                    raise InlineExpressionError(expression, at, f"{result.get('ename')}: {result.get('evalue')}")
+                results.append({"expression": expression, "result": result})
+            cell.metadata[USER_EXPRESSIONS] = results
+
+    return InlineClient
+
+
+def _InlineClient(*args, **kwargs):
+    return _inline_client_class()(*args, **kwargs)
 
 
 def _cell_error(nb: nbformat.NotebookNode, doc: QmdDocument, exc: Exception, timeout: bool = False) -> RenderError:

@@ -41,7 +41,7 @@ EXECUTE_DEFAULTS: dict[str, Any] = {
 _OPEN_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>.*?)\s*$")
 _EXEC_INFO = re.compile(r"^\{\s*(?P<engine>[A-Za-z_][\w-]*)\s*(?P<rest>[^}]*)\}$")
 _OPTION_LINE = re.compile(r"^#\|\s?(?P<yaml>.*)$")
-_INLINE_CODE = re.compile(r"`\{(?:python|r|julia|ojs)\}\s")
+_INLINE_CODE = re.compile(r"`\{(?P<engine>r|julia|ojs)\}\s")
 _SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*)>\}\}")
 # Shortcodes the fallback implements; any other one is rejected.
 SUPPORTED_SHORTCODES = {"pagebreak"}
@@ -324,11 +324,9 @@ def _check_markdown(body: str, path: Path, start: int) -> None:
                 in_fence = None
             continue
         where = f"{path}:{start + offset}"
-        if _INLINE_CODE.search(line):
-            raise QmdError(
-                f"{where}: inline code expressions (`{{python}} ...`) are not supported; "
-                "print the sentence from a cell with `#| output: asis` instead"
-            )
+        other = _INLINE_CODE.search(line)
+        if other:
+            raise QmdError(f"{where}: inline `{{{other.group('engine')}}}` expressions are not supported (use `{{python}} ...`)")
         for sc in _SHORTCODE.finditer(line):
             if sc.group("name") not in SUPPORTED_SHORTCODES:
                 raise QmdError(

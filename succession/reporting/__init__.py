@@ -1,11 +1,18 @@
 """What a Quarto document uses to show figures: only registered figures, by id.
 
-A document opens a `Report`, names its sections, and prints numbers only through
-`value()` / `table()`, which look the figure up in ``audit.fct_figures`` (value as
-shown after disclosure control), wrap it in a span carrying the figure id (an HTML
-anchor with a tooltip) and record that this report and section published it. When
-the document ends the record is written next to the rendered output; the figure
-register (``build/figures/published_figures.csv``) is assembled from these records.
+A document opens a :class:`Report` for its region and period. Its prose lives in the
+``.qmd``; numbers enter through inline expressions, ``{python} fig("grant.spent_to_date...")``,
+tables through :meth:`Report.table` and charts through ``succession.reporting.charts``.
+Every number is looked up in ``audit.fct_figures`` (the value as shown after disclosure
+control), formatted for reading (:mod:`succession.reporting.text`), linked to its static
+trace page (``<build>/audit/trace/<figure_id>.html``, the id kept as the link's title) and
+recorded as published by this document in the current section. When the document ends the
+record (``figures_used.json``, with the data of every chart) is written next to the rendered
+output; the figure register and the chart CSVs in ``build/figures/`` are assembled from it.
+
+The warehouse is ``$SUCCESSION_WAREHOUSE`` when set (``succession render`` sets it), else
+the project's own build (``build/warehouse.duckdb``), so ``quarto render reports/x.qmd``
+works after ``make run`` with no environment at all.
 """
 from __future__ import annotations
 
@@ -14,17 +21,31 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pandas as pd
 
+from succession.paths import ENV_BUILD_DIR, PROJECT_DIR
+from succession.reporting.text import Md, display_value, literal
+
 ENV_WAREHOUSE = "SUCCESSION_WAREHOUSE"
 ENV_FIGURES_USED = "SUCCESSION_FIGURES_USED"
 UNKNOWN = "x"
+TRACE_FOLDER = Path("audit") / "trace"  # <build>/audit/trace/<figure_id>.html (written by succession.trace)
 
 
 class UnknownFigure(KeyError):
     pass
+
+
+def default_warehouse() -> Path:
+    """``$SUCCESSION_WAREHOUSE``, else ``$SUCCESSION_BUILD_DIR/warehouse.duckdb``, else the
+    project's ``build/warehouse.duckdb`` (what ``make run`` builds)."""
+    if os.environ.get(ENV_WAREHOUSE):
+        return Path(os.environ[ENV_WAREHOUSE])
+    build = Path(os.environ.get(ENV_BUILD_DIR) or PROJECT_DIR / "build")
+    return build / "warehouse.duckdb"
 
 
 @dataclass
@@ -37,10 +58,14 @@ class Report:
     strict: bool = True  # an unknown figure id fails the render
     _section: str = "front"
     _used: dict[tuple[str, str], None] = field(default_factory=dict)
-    _cache: pd.DataFrame | None = None
+    _charts: dict[str, list[dict]] = field(default_factory=dict)
+    _figures: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.warehouse = Path(self.warehouse or os.environ[ENV_WAREHOUSE])
+        self.warehouse = Path(self.warehouse or default_warehouse())
+        if not self.warehouse.is_file():
+            raise FileNotFoundError(f"no warehouse at {self.warehouse}: run `make run` (or `succession run`) first, "
+                                    f"or set {ENV_WAREHOUSE}")
         used = self.used_path or os.environ.get(ENV_FIGURES_USED)
         self.used_path = Path(used) if used else None
         self._con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -54,55 +79,124 @@ class Report:
         """All figures whose id starts with ``prefix`` (not recorded until shown)."""
         return self.query("select * from audit.fct_figures where starts_with(figure_id, ?) order by figure_id", [prefix])
 
+    def exists(self, figure_id: str | None) -> bool:
+        return bool(figure_id) and self._lookup(figure_id) is not None
+
     def figure(self, figure_id: str) -> dict:
-        rows = self.query("select * from audit.fct_figures where figure_id = ?", [figure_id])
-        if rows.empty:
+        row = self._lookup(figure_id)
+        if row is None:
             if self.strict:
                 raise UnknownFigure(f"figure {figure_id!r} is not in audit.fct_figures")
-            return {"figure_id": figure_id, "value_shown": UNKNOWN}
-        return rows.iloc[0].to_dict()
+            return {"figure_id": figure_id, "value_shown": UNKNOWN, "unit": None, "suppressed": False}
+        return row
+
+    def _lookup(self, figure_id: str) -> dict | None:
+        if figure_id not in self._figures:
+            rows = self.query("select * from audit.fct_figures where figure_id = ?", [figure_id])
+            self._figures[figure_id] = None if rows.empty else rows.iloc[0].to_dict()
+        return self._figures[figure_id]
 
     # -- showing -----------------------------------------------------------------------
     def section(self, name: str) -> None:
+        """Name the section later figures are recorded under (the register's ``section``)."""
         self._section = name
 
     def shown(self, figure_id: str) -> str:
-        """The value as shown, recorded as published in the current section (plain text)."""
+        """The value as shown, recorded as published in the current section (machine form)."""
         fig = self.figure(figure_id)
         self._used[(figure_id, self._section)] = None
         return str(fig["value_shown"])
 
-    def value(self, figure_id: str, suffix: str = "") -> str:
-        """Markdown for one figure: its shown value in a span whose id/title is the figure id."""
-        text = self.shown(figure_id)
-        return f"[{_escape(text)}{suffix}]{{#{_anchor(figure_id)} .fig title=\"{figure_id}\"}}"
+    def display(self, figure_id: str) -> str:
+        """The value as readers see it (plain text: separators, U+2212, £), recorded as shown."""
+        shown = self.shown(figure_id)
+        fig = self.figure(figure_id)
+        unit = fig.get("unit")
+        if unit == "target":  # a plan's target or baseline: shown in the unit of what it targets
+            unit = self._indicator_units().get(fig.get("indicator"), unit)
+        return display_value(shown, unit)
 
-    def table(self, df: pd.DataFrame, figure_columns: list[str] | tuple[str, ...] = (), align: str | None = None) -> str:
-        """A markdown pipe table; cells of ``figure_columns`` hold figure ids (or None)."""
-        cols = list(df.columns)
-        body, widths = [], {c: len(str(c)) for c in cols}
-        for row in df.itertuples(index=False):
+    def _indicator_units(self) -> dict[str, str]:
+        if not hasattr(self, "_units"):
+            rows = self.query("""select indicator, any_value(unit) as unit from audit.fct_figures
+                                 where table_id like 'evaluation_level%' and unit <> 'target' group by indicator""")
+            self._units = dict(zip(rows["indicator"], rows["unit"]))
+        return self._units
+
+    def fig(self, figure_id: str, suffix: str = "") -> Md:
+        """Markdown for one figure: its value, linked to the figure's trace page, the id as
+        the link's title (hover) and anchor. ``suffix`` (e.g. ``"%"``) goes inside the link."""
+        text = self.display(figure_id) + suffix
+        return Md(f"[{literal(text)}]({self.trace_href(figure_id)})"
+                  f"{{#{_anchor(figure_id)} .fig title=\"{_attr(figure_id)}\"}}")
+
+    value = fig  # the older name, kept for sections written before `fig`
+
+    def trace_href(self, figure_id: str) -> str:
+        """Relative link from the rendered document's folder to the figure's trace page."""
+        trace_dir = self.warehouse.parent / TRACE_FOLDER
+        rel = os.path.relpath(trace_dir, self._out_dir())
+        return quote(f"{Path(rel).as_posix()}/{figure_id}.html")
+
+    def register_href(self) -> Md:
+        """Relative link from the rendered document's folder to the figure register CSV."""
+        return Md(quote(Path(os.path.relpath(self.warehouse.parent / "figures" / "published_figures.csv",
+                                             self._out_dir())).as_posix()))
+
+    def _out_dir(self) -> Path:
+        return self.used_path.parent if self.used_path else Path.cwd()
+
+    def table(self, df: pd.DataFrame, figure_columns: list[str] | tuple[str, ...] = (), *,
+              widths: dict[str, int] | None = None, bold_last: bool = False) -> Md:
+        """A Markdown pipe table. Cells of ``figure_columns`` hold figure ids (or None: blank);
+        every other cell is data text, shown literally. ``widths`` gives relative column widths
+        (dashes under the header, which Pandoc turns into column widths in HTML and Typst);
+        ``bold_last`` marks the last row as a total."""
+        cols = [str(c) for c in df.columns]
+        body = []
+        records = list(df.itertuples(index=False))
+        for n, row in enumerate(records):
             cells = []
             for c, v in zip(cols, row):
                 if c in figure_columns:
-                    cell = self.value(v) if isinstance(v, str) and v else ""
-                    widths[c] = max(widths[c], len(self.shown(v)) if cell else 1)
+                    cell = str(self.fig(v)) if isinstance(v, str) and v else ""
                 else:
-                    cell = _escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
-                    widths[c] = max(widths[c], len(cell))
+                    cell = literal("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+                if bold_last and n == len(records) - 1 and cell:
+                    cell = f"**{cell}**"
                 cells.append(cell)
             body.append("| " + " | ".join(cells) + " |")
-        # Pandoc sizes wide tables' columns by the dashes under the header: give text
-        # columns room for their longest line, number columns room for a short header.
-        dashes = {c: "-" * max(3, min(widths[c] if c not in figure_columns else 8, 40)) for c in cols}
-        head = ["| " + " | ".join(map(str, cols)) + " |",
-                "|" + "|".join(dashes[c][:-1] + ":" if c in figure_columns else ":" + dashes[c][1:] for c in cols) + "|"]
-        return "\n".join(head + body) + "\n"
+        widths = widths or {}
+        # Enough dashes that Pandoc always uses relative widths (a row wider than 72 chars):
+        # text columns get room for words, number columns for a short figure.
+        dash = {c: max(3, widths.get(c) or (6 if c in figure_columns else 14)) * 3 for c in cols}
+        head = ["| " + " | ".join(literal(c) for c in cols) + " |",
+                "|" + "|".join("-" * (dash[c] - 1) + ":" if c in figure_columns else ":" + "-" * (dash[c] - 1)
+                               for c in cols) + "|"]
+        return Md("\n".join(head + body) + "\n")
 
-    def figure_ids_appendix(self) -> str:
-        """A markdown list of every figure id shown so far (the PDF's appendix)."""
-        rows = sorted({fid for fid, _ in self._used})
-        return "\n".join(f"- `{fid}`: {self.figure(fid)['value_shown']}" for fid in rows) + "\n"
+    def caption(self, table: str, caption: str, label: str) -> Md:
+        """A table made in a loop, captioned and labelled (``tbl-...``) so ``@tbl-...`` finds it.
+        ``caption`` is Markdown (escape data text in it with ``text.literal``)."""
+        label = "tbl-" + "".join(ch if ch.isalnum() else "-" for ch in label.removeprefix("tbl-").lower())
+        return Md(f"{str(table).rstrip()}\n\n: {' '.join(str(caption).split())} {{#{label}}}\n")
+
+    # -- the document's subject ----------------------------------------------------------
+    @property
+    def region_name(self) -> Md:
+        """The region's name and code, literal text (``{python} rpt.region_name``)."""
+        from succession.reference import regions
+
+        return Md(literal(f"{regions().get(self.region, self.region)} ({self.region})"))
+
+    # -- charts ------------------------------------------------------------------------
+    def record_chart(self, name: str, rows: list[dict]) -> None:
+        """Keep a chart's tidy data (one row per plotted point, each naming its figure id) for
+        ``build/figures/chart_<name>.csv``; the figures are recorded as shown in the current section."""
+        for row in rows:
+            if row.get("figure_id"):
+                self.shown(row["figure_id"])
+        self._charts[name] = [{"report": self.report, "region": self.region, "period": self.period, **r} for r in rows]
 
     # -- recording ---------------------------------------------------------------------
     @property
@@ -113,14 +207,17 @@ class Report:
         if self.used_path is None:
             return
         self.used_path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"report": self.report, "region": self.region, "period": self.period, "figures": self.used}
-        self.used_path.write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
+        payload = {"report": self.report, "region": self.region, "period": self.period, "figures": self.used,
+                   "charts": self._charts}
+        tmp = self.used_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str), encoding="utf-8")
+        tmp.replace(self.used_path)
 
 
 def _anchor(figure_id: str) -> str:
     # not "fig-": Quarto treats #fig- ids as figure cross-references
-    return "pub-" + figure_id.replace(" ", "_")
+    return "pub-" + "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in figure_id)
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+def _attr(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

@@ -30,6 +30,7 @@ from pathlib import Path
 from succession.paths import CHECKS_FOLDER
 from succession.periods import FinancialQuarter
 from succession.reference import SEEDS_DIR, local_authorities
+from succession.reporting.text import literal
 
 CHECKS = ("kpis_reconcile", "returns_complete")
 CSS_CLASS = "data-caveat"
@@ -176,7 +177,7 @@ def _indicator_labels() -> dict[str, str]:
 
 def _indicator_label(indicator: str) -> str:
     label = _indicator_labels().get(indicator)
-    return f"*{label[0].lower() + label[1:]}*" if label else f"`{indicator}`"
+    return f"*{literal(label[0].lower() + label[1:])}*" if label else literal(indicator)
 
 
 def _las(n: int) -> str:
@@ -185,7 +186,7 @@ def _las(n: int) -> str:
 
 def _la_name(code: str) -> str:
     la = local_authorities().get(code)
-    return f"{la.la_name} ({code})" if la else f"LA {code}"
+    return literal(f"{la.la_name} ({code})" if la else f"LA {code}")
 
 
 def _date(value) -> str:
