@@ -24,14 +24,15 @@ ASPIRANT_ROUTES = {"dcs_nomination": "Nominated by their DCS", "regional_event":
                    "programme_activity": "A programme activity", "self-referral": "Self-referral"}
 DIVERSITY = {"career_background": "Career background", "gender": "Gender", "ethnic_group": "Ethnic group",
              "first_generation": "First in family at university"}
+# (figure stem, label): demand and candidates are Table one's own figures, the pipeline the programme's
 SUPPLY_DEMAND = {
-    "vacancies": "Demand: vacancies (Table one)",
-    "posts_advertised": "Demand: posts advertised (Table one)",
-    "applicants": "Supply: applicants for the posts advertised (Table one)",
-    "shortlisted": "Supply: shortlisted candidates (Table one)",
-    "pool_fytd": "Supply: programme participants one tier below (year to date)",
-    "applications_fytd": "Supply: participants' applications for posts of this tier (year to date)",
-    "aspirants_started_fytd": "Supply: started the Aspirant DCS programme (year to date)",
+    "table_one.vacancies": "Demand: vacancies (Table one)",
+    "table_one.posts_advertised": "Demand: posts advertised (Table one)",
+    "table_one.avg_applicants": "Supply: applicants per post advertised (Table one)",
+    "table_one.avg_shortlisted": "Supply: shortlisted candidates per post (Table one)",
+    "supply_demand.pool_fytd": "Supply: programme participants one tier below (year to date)",
+    "supply_demand.applications_fytd": "Supply: participants' applications for posts of this tier (year to date)",
+    "supply_demand.aspirants_started_fytd": "Supply: started the Aspirant DCS programme (year to date)",
 }
 VALUE_FOR_MONEY = {
     "spent_fytd": "Grant spent, year to date (all budget lines)",
@@ -125,8 +126,8 @@ def las_not_reached(rpt: Report) -> Md:
 # -- supply and demand -------------------------------------------------------------------------------
 def supply_demand_table(rpt: Report) -> Md:
     rows = []
-    for measure, label in SUPPLY_DEMAND.items():
-        ids = {tier: pg.fid(rpt, f"supply_demand.{measure}", f"tier_{n}") for n, tier in (("1", "First tier (DCS)"), ("2", "Second tier (AD)"))}
+    for stem, label in SUPPLY_DEMAND.items():
+        ids = {tier: pg.fid(rpt, stem, f"tier_{n}") for n, tier in (("1", "First tier (DCS)"), ("2", "Second tier (AD)"))}
         rows.append({"Measure": label, **{t: (i if rpt.exists(i) else None) for t, i in ids.items()}})
     return rpt.table(pd.DataFrame(rows), figure_columns=["First tier (DCS)", "Second tier (AD)"],
                      widths={"Measure": 40, "First tier (DCS)": 9, "Second tier (AD)": 9})

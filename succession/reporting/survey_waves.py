@@ -46,7 +46,8 @@ def headline_table(rpt: Report, wave: str) -> Md:
             pid, bid = f"survey.headline.percent.{wave}.{measure}{sfx}", f"survey.headline.base.{wave}.{measure}{sfx}"
             row[f"{title} (%)"] = pid if rpt.exists(pid) else None
             row[f"Base ({measure.replace('_', ' ')})"] = bid if rpt.exists(bid) else None
-        rows.append(row)
+        if any(v for k, v in row.items() if k != "Group"):  # a group with no respondents has no row
+            rows.append(row)
     df = pd.DataFrame(rows)
     figs = [c for c in df.columns if c != "Group"]
     return rpt.table(df, figure_columns=figs, widths={"Group": 16, **{c: 10 for c in figs}})
@@ -54,20 +55,20 @@ def headline_table(rpt: Report, wave: str) -> Md:
 
 def change_table(rpt: Report, wave: str, previous: str) -> Md:
     """Each headline in the previous and this wave with bases, the change in percentage points
-    and its 95% interval."""
+    and its 95% interval (the caption names the two waves)."""
     rows = []
     for measure, label in HEADLINES.items():
         rows.append({"Headline": label,
-                     f"{previous} (%)": f"survey.headline.percent.{previous}.{measure}",
-                     f"{previous} base": f"survey.headline.base.{previous}.{measure}",
-                     f"{wave} (%)": f"survey.headline.percent.{wave}.{measure}",
-                     f"{wave} base": f"survey.headline.base.{wave}.{measure}",
+                     "Previous wave (%)": f"survey.headline.percent.{previous}.{measure}",
+                     "Previous base": f"survey.headline.base.{previous}.{measure}",
+                     "This wave (%)": f"survey.headline.percent.{wave}.{measure}",
+                     "This wave base": f"survey.headline.base.{wave}.{measure}",
                      "Change (points)": f"survey.change.change_pp.{wave}.{measure}",
-                     "95% interval from": f"survey.change.change_low_pp.{wave}.{measure}",
-                     "to": f"survey.change.change_high_pp.{wave}.{measure}"})
+                     "95% interval, low": f"survey.change.change_low_pp.{wave}.{measure}",
+                     "95% interval, high": f"survey.change.change_high_pp.{wave}.{measure}"})
     df = pd.DataFrame(rows)
     figs = [c for c in df.columns if c != "Headline"]
-    return rpt.table(df, figure_columns=figs, widths={"Headline": 26, **{c: 8 for c in figs}})
+    return rpt.table(df, figure_columns=figs, widths={"Headline": 24, **{c: 9 for c in figs}})
 
 
 def within_noise(rpt: Report, wave: str, measure: str) -> bool | None:

@@ -4,3 +4,6 @@ union all select * from {{ ref('fig_returns__sources') }}
 union all select * from {{ ref('fig_survey__sources') }}
 union all select * from {{ ref('fig_interviews__sources') }}
 union all select * from {{ ref('fig_programme__sources') }}
+union all select * from {{ ref('fig_programme_framework__sources') }}
+union all select * from {{ ref('fig_survey_framework__sources') }}
+union all select * from {{ ref('fig_national__sources') }}

@@ -7,7 +7,7 @@
 --   la_support.<measure>.<quarter key>.<region>
 --   vfm.<measure>.<quarter key>.<region>            (cost per ...: unit 'rate', base = the divisor,
 --       so a cost per outcome on fewer than 5 outcomes is suppressed and cannot reveal the count)
---   supply_demand.<measure>.<quarter key>.<region>.tier_<n>
+--   supply_demand.<pool_fytd|applications_fytd|aspirants_started_fytd>.<quarter key>.<region>.tier_<n>
 {% set rq = "'region_code = ''' || region_code || ''' and quarter = ''' || quarter || ''''" %}
 with f as (
     select 'aspirant_dcs.' || m.measure || '.' as head,
@@ -61,8 +61,10 @@ with f as (
         'tier_' || s.tier, m.value, null, null, null, null, 'fct_supply_demand', {{ rq }} || ' and tier = ''' || s.tier || ''''
     from {{ ref('fct_supply_demand') }} as s
     cross join lateral (
-        select unnest(['vacancies', 'posts_advertised', 'applicants', 'shortlisted', 'pool_fytd', 'applications_fytd', 'aspirants_started_fytd']) as measure,
-               unnest([s.vacancies, s.posts_advertised, s.applicants, s.shortlisted, s.pool_fytd, s.applications_fytd, s.aspirants_started_fytd]::double[]) as value
+        -- the programme's pipeline only: demand and candidates come from Table one's own figures
+        -- (publishing applicants beside posts advertised would reveal a suppressed average)
+        select unnest(['pool_fytd', 'applications_fytd', 'aspirants_started_fytd']) as measure,
+               unnest([s.pool_fytd, s.applications_fytd, s.aspirants_started_fytd]::double[]) as value
     ) as m
     where m.value is not null or m.measure <> 'aspirants_started_fytd'
 )
