@@ -3,10 +3,7 @@
 -- question, group and option, those choosing the option (n) of those in the group who
 -- answered the question (base). Published under the same disclosure rules as the totals.
 with groups as (
-    select wave, respondent_key, 'gender' as group_type, gender as group_value
-    from {{ ref('int_survey__respondents') }} where gender is not null
-    union all
-    select wave, respondent_key, 'tier', tier from {{ ref('int_survey__respondents') }} where tier is not null
+    select * from {{ ref('int_survey__respondent_groups') }} where group_type <> 'all'
 ),
 answered as (
     select distinct a.wave, a.question_id, a.respondent_key

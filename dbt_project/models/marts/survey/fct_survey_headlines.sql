@@ -8,11 +8,7 @@ with measures as (
     ) as m(measure, question_id, options)
 ),
 groups as (
-    select wave, respondent_key, 'all' as group_type, 'all' as group_value from {{ ref('int_survey__respondents') }}
-    union all
-    select wave, respondent_key, 'gender', gender from {{ ref('int_survey__respondents') }} where gender is not null
-    union all
-    select wave, respondent_key, 'tier', tier from {{ ref('int_survey__respondents') }} where tier is not null
+    select * from {{ ref('int_survey__respondent_groups') }}
 ),
 answers as (
     select wave, respondent_key, question_id, option_code
