@@ -99,3 +99,50 @@ def test_ratings_follow_targets(warehouse):
             met = r.actual <= r.target if r.direction == "lower" else r.actual >= r.target
             near = abs(r.actual - r.target) <= 0.1 * abs(r.target)
             assert r.rating == ("met" if met else "near" if near else "not met"), r
+
+
+@pytest.mark.slow
+def test_an_edited_sentence_reaches_the_output(sample_build, tmp_path):
+    """Issue 13: an evaluator edits prose in the .qmd, re-renders, and sees it."""
+    from succession.paths import REPORTS_DIR
+    from succession.render import render_document
+
+    folder = tmp_path / "reports"
+    shutil.copytree(REPORTS_DIR, folder, ignore=shutil.ignore_patterns("*.html", "*.pdf", "*_files", ".quarto"))
+    qmd = folder / "quarterly_return.qmd"
+    original = "were due 30 days after the quarter ended."
+    source = qmd.read_text(encoding="utf-8")
+    assert original in source
+    qmd.write_text(source.replace(original, "were due 30 days after the quarter ended. The panel met in Reading on Tuesday."),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    done = render_document(qmd, {"region": REGION, "period": "2024-25 Q4"}, out, ("html",), engine="fallback",
+                           env={"SUCCESSION_WAREHOUSE": str(sample_build.warehouse)})
+    page = re.sub(r"\s+", " ", done.outputs["html"].read_text(encoding="utf-8"))
+    assert "The panel met in Reading on Tuesday." in page
+
+
+def test_warehouse_defaults_to_the_project_build(monkeypatch):
+    from succession.paths import PROJECT_DIR
+    from succession.reporting import default_warehouse
+
+    monkeypatch.delenv("SUCCESSION_WAREHOUSE", raising=False)
+    monkeypatch.delenv("SUCCESSION_BUILD_DIR", raising=False)
+    assert default_warehouse() == PROJECT_DIR / "build" / "warehouse.duckdb"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="the Quarto CLI is not on PATH")
+@pytest.mark.parametrize("document", ["quarterly-return", "evaluation"])
+def test_real_quarto_renders_the_same_document(build_copy, warehouse, document):
+    """The real CLI and the fallback agree: same figures shown, cross-references resolved."""
+    done = reports.render(build_copy, document, REGION, "2024-25 Q4", engine="quarto")
+    assert done.engine == "quarto" and set(done.outputs) == {"html", "pdf"}
+    page = done.outputs["html"].read_text(encoding="utf-8")
+    assert 'lang="en-GB"' in page
+    assert "?@tbl-" not in page and "?@fig-" not in page
+    shown = shown_in_html(page)
+    used = json.loads((done.outputs["html"].parent / publish.USED_FILE).read_text())
+    charted = {r["figure_id"] for rows in used.get("charts", {}).values() for r in rows if r["figure_id"]}
+    assert {f["figure_id"] for f in used["figures"]} - charted <= set(shown)
+    assert not list(done.outputs["html"].parent.glob(".jupyter")) and not list(done.outputs["html"].parent.glob("*_files"))

@@ -372,6 +372,11 @@ def write_html(markdown_file: Path, html_file: Path, options: dict[str, Any], *,
         args.append(f"--css={Path(sheet).as_uri()}")
     for inc in _includes(options.get("include-in-header"), markdown_file.parent, "html"):
         args.append(f"--include-in-header={inc}")
+    # One <main> landmark around the page, as Quarto's own template has (screen readers, axe).
+    for where, tag in (("before", "<main>"), ("after", "</main>")):
+        landmark = markdown_file.parent / f"landmark-{where}.html"
+        landmark.write_text(tag + "\n", encoding="utf-8")
+        args.append(f"--include-{where}-body={landmark}")
     run_pandoc(args, cwd=out_dir, what=html_file.name)
 
 

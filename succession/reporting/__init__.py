@@ -60,6 +60,7 @@ class Report:
     _used: dict[tuple[str, str], None] = field(default_factory=dict)
     _charts: dict[str, list[dict]] = field(default_factory=dict)
     _figures: dict[str, dict] = field(default_factory=dict)
+    _units_as: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.warehouse = Path(self.warehouse or default_warehouse())
@@ -111,10 +112,15 @@ class Report:
         """The value as readers see it (plain text: separators, U+2212, £), recorded as shown."""
         shown = self.shown(figure_id)
         fig = self.figure(figure_id)
-        unit = fig.get("unit")
+        unit = self._units_as.get(figure_id) or fig.get("unit")
         if unit == "target":  # a plan's target or baseline: shown in the unit of what it targets
             unit = self._indicator_units().get(fig.get("indicator"), unit)
         return display_value(shown, unit)
+
+    def show_in_unit_of(self, figure_id: str | None, other: str | None) -> None:
+        """Format ``figure_id`` (a target or baseline) in the unit of ``other`` (its actual)."""
+        if figure_id and other and self.exists(other):
+            self._units_as[figure_id] = self.figure(other).get("unit")
 
     def _indicator_units(self) -> dict[str, str]:
         if not hasattr(self, "_units"):

@@ -9,6 +9,7 @@ not met / no target / no data) are words read from ``marts.fct_evaluation_rating
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import pandas as pd
 
 from contracts.programme import COMPETENCIES
@@ -72,6 +73,9 @@ def rating_table(rpt: Report, level: int) -> Md:
              and (target is not null or indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
            order by indicator""",
         [rpt.region, rpt.period, level])
+    for r in df.itertuples():  # e.g. a count's target prints as a count ("12", not "12.0")
+        rpt.show_in_unit_of(r.target_figure_id, r.actual_figure_id)
+        rpt.show_in_unit_of(r.baseline_figure_id, r.actual_figure_id)
     out = pd.DataFrame({
         "Indicator": [LABELS.get(i, i.replace("_", " ")) for i in df["indicator"]],
         "Actual": [f if rpt.exists(f) else None for f in df["actual_figure_id"]],
@@ -240,6 +244,7 @@ def spend_chart(rpt: Report) -> None:
         ax.barh([i + offset for i in range(len(names))], d["value"].fillna(0), height=0.4, label=label, color=colour)
     ax.set_yticks(range(len(names)), [charts.wrap(n, 28) for n in names], fontsize=8)
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.xaxis.set_major_formatter(lambda v, _: f"£{v:,.0f}".replace("-", "\u2212"))
     ax.set_xlabel("Financial year to date")
     ax.legend(frameon=False, fontsize=8, loc="lower right")

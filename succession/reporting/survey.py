@@ -92,9 +92,10 @@ def likert_chart(rpt: Report, wave: str) -> None:
         points += [Point(q.question_id, label, f"survey.percent.{stem(wave, q.question_id)}.{k}")
                    for k, label in zip(d["option_key"], d["option_label"])]
     data = charts.collect(rpt, "survey_likert", points)
-    fig, ax = plt.subplots(figsize=(7.2, 1.6 + 0.75 * len(qs)))
-    legend: dict[str, object] = {}
-    for y, q in enumerate(qs.itertuples()):
+    # One panel per question, each with its own legend: questions use different answer
+    # scales, and a shared legend would give one colour two meanings.
+    fig, axes = plt.subplots(len(qs), 1, figsize=(7.2, 0.6 + 1.55 * len(qs)), squeeze=False)
+    for ax, q in zip(axes[:, 0], qs.itertuples()):
         d = data[data["series"] == q.question_id].reset_index(drop=True)
         pct = d["value"].fillna(0).tolist()
         k = len(pct)
@@ -102,17 +103,17 @@ def likert_chart(rpt: Report, wave: str) -> None:
         left = -(sum(pct[:mid]) + (pct[mid] / 2 if k % 2 else 0))
         for i, (p, label) in enumerate(zip(pct, d["x"])):
             colour = LIKERT_COLOURS[round(i * (len(LIKERT_COLOURS) - 1) / max(k - 1, 1))]
-            bar = ax.barh(y, p, left=left, color=colour, edgecolor="white")
-            legend.setdefault(label, bar)
+            ax.barh(0, p, left=left, color=colour, edgecolor="white", label=charts.wrap(label, 22))
             left += p
         if (d["gap"] != "").any():
-            ax.text(left + 1, y, "c", va="center", fontsize=8)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(qs)), [charts.wrap(t, 38) for t in qs["question_text"]], fontsize=7.5)
-    ax.invert_yaxis()
-    ax.set_xlabel("% of those who answered (negative answers to the left of zero)")
-    fig.legend(list(legend.values()), list(legend), loc="upper center", ncol=min(5, len(legend)), frameon=False, fontsize=7)
-    fig.tight_layout(rect=(0, 0.08, 1, 0.9))
+            ax.text(left + 1, 0, "c (suppressed)", va="center", fontsize=7)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlim(-100, 100)
+        ax.set_yticks([])
+        ax.set_title(charts.wrap(q.question_text, 90), fontsize=8, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(5, k), frameon=False, fontsize=6.5)
+    axes[-1, 0].set_xlabel("% of those who answered (negative answers to the left of zero)", fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1), h_pad=1.5)
     charts.finish(fig, data, f"regional succession-planning survey, wave {wave}")
 
 

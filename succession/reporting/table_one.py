@@ -140,7 +140,7 @@ def trend_chart(rpt: Report) -> None:
     points = [Point(f"{label}, tier {tier}", p, fid(i, FinancialQuarter.parse(p), rpt.region, tier))
               for tier in TIERS for i, label in TREND.items() for p in periods]
     data = charts.collect(rpt, "table_one_trend", points)
-    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.1))
     for ax, (tier, tier_label) in zip(axes, TIERS.items()):
         for colour, (i, label) in zip(charts.OKABE_ITO, TREND.items()):
             d = data[data["series"] == f"{label}, tier {tier}"]
