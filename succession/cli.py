@@ -47,8 +47,9 @@ def cmd_render(args) -> int:
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     region = reports.ENGLAND if args.document in reports.NATIONAL_DOCUMENTS else args.region
-    if not region:
-        raise SystemExit(f"succession render {args.document}: --region is required (an ONS region code, e.g. E12000008)")
+    if not region:  # a usage error: one line, exit 2, as argparse does
+        print(f"succession render {args.document}: --region is required (an ONS region code, e.g. E12000008)", file=sys.stderr)
+        return 2
     done = reports.render(paths, args.document, region, args.period, formats=formats)
     publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
     for fmt, path in done.outputs.items():

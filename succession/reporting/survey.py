@@ -110,10 +110,13 @@ def likert_chart(rpt: Report, wave: str) -> None:
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlim(-100, 100)
         ax.set_yticks([])
-        ax.set_title(charts.wrap(q.question_text, 90), fontsize=8, loc="left")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(5, k), frameon=False, fontsize=6.5)
+        # the legend sits between the question and its bar, so it never covers an axis or its label
+        ax.set_title(charts.wrap(q.question_text, 90), fontsize=8, loc="left", pad=20)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(5, k), frameon=False, fontsize=6.5,
+                  borderaxespad=0.2, handlelength=1.2)
+        ax.tick_params(axis="x", labelsize=7)
     axes[-1, 0].set_xlabel("% of those who answered (negative answers to the left of zero)", fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1), h_pad=1.5)
+    fig.tight_layout(rect=(0, 0.06, 1, 1), h_pad=1.0)
     charts.finish(fig, data, f"regional succession-planning survey, wave {wave}")
 
 
