@@ -49,6 +49,14 @@ candidates as (
     select 'survey.response.' || m.measure || '.' || r.wave, r._row_uid
     from {{ ref('dim_survey_respondents') }} as r
     cross join (select unnest(['respondents', 'respondents_online', 'respondents_other', 'collectors', 'response_rate']) as measure) as m
+    union all
+    -- the workforce: second- and third-tier post rows of the LAs' current returns for the quarter
+    select 'survey.response.' || m.measure || '.' || r.wave, wf._row_uid
+    from {{ ref('fct_survey_response') }} as r
+    inner join {{ ref('int_hr_returns__submissions') }} as s on s.quarter = r.workforce_quarter and s.is_current
+    inner join {{ ref('dim_local_authorities') }} as la on la.old_la_code = s.la_code and la.region_code = r.region_code
+    inner join {{ ref('stg_hr_returns__workforce') }} as wf on wf._file_sha256 = s.file_sha256 and wf.tier in ('2', '3')
+    cross join (select unnest(['workforce', 'response_rate']) as measure) as m
 )
 select distinct c.figure_id, c._row_uid
 from candidates as c
