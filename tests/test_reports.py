@@ -146,3 +146,8 @@ def test_real_quarto_renders_the_same_document(build_copy, warehouse, document):
     charted = {r["figure_id"] for rows in used.get("charts", {}).values() for r in rows if r["figure_id"]}
     assert {f["figure_id"] for f in used["figures"]} - charted <= set(shown)
     assert not list(done.outputs["html"].parent.glob(".jupyter")) and not list(done.outputs["html"].parent.glob("*_files"))
+    from tests.accessibility import axe_js, chromium, violations
+
+    if axe_js() and chromium():  # Quarto's theme too: no serious or critical axe-core violations
+        serious = [v for v in violations(done.outputs["html"]) if v["impact"] in ("serious", "critical")]
+        assert not serious, serious

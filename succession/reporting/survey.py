@@ -94,7 +94,7 @@ def likert_chart(rpt: Report, wave: str) -> None:
     data = charts.collect(rpt, "survey_likert", points)
     # One panel per question, each with its own legend: questions use different answer
     # scales, and a shared legend would give one colour two meanings.
-    fig, axes = plt.subplots(len(qs), 1, figsize=(7.2, 0.6 + 1.55 * len(qs)), squeeze=False)
+    fig, axes = plt.subplots(len(qs), 1, figsize=(7.2, 0.8 + 1.7 * len(qs)), squeeze=False)
     for ax, q in zip(axes[:, 0], qs.itertuples()):
         d = data[data["series"] == q.question_id].reset_index(drop=True)
         pct = d["value"].fillna(0).tolist()
@@ -109,15 +109,14 @@ def likert_chart(rpt: Report, wave: str) -> None:
             ax.text(left + 1, 0, "c (suppressed)", va="center", fontsize=7)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlim(-100, 100)
-        ax.set_yticks([])
-        # the legend sits between the question and its bar, so it never covers an axis or its label
-        ax.set_title(charts.wrap(q.question_text, 90), fontsize=8, loc="left", pad=20)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(5, k), frameon=False, fontsize=6.5,
-                  borderaxespad=0.2, handlelength=1.2)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{abs(v):.0f}%")
         ax.tick_params(axis="x", labelsize=7)
-    axes[-1, 0].set_xlabel("% of those who answered (negative answers to the left of zero)", fontsize=8)
-    fig.tight_layout(rect=(0, 0.06, 1, 1), h_pad=1.0)
-    charts.finish(fig, data, f"regional succession-planning survey, wave {wave}")
+        ax.set_yticks([])
+        ax.set_title(charts.wrap(q.question_text, 90), fontsize=8, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=min(5, k), frameon=False, fontsize=6.5)
+    fig.tight_layout(rect=(0, 0.08, 1, 1), h_pad=2.5)
+    charts.finish(fig, data, f"regional succession-planning survey, wave {wave}; % of those who answered, "
+                             "negative answers left of zero")
 
 
 def top_themes(rpt: Report, wave: str, source: str, count_label: str) -> Md:
