@@ -227,3 +227,24 @@ def test_national_overview_renders(sample_build):
     ids = {f["figure_id"] for f in used["figures"]}
     assert f"table_one.vacancies.{Q4}.E92000001.tier_1" in ids and f"table_one.vacancies.{Q4}.{REGION}.tier_1" in ids
     assert "survey.national.percent.2024-25.likely_or_planning" in ids
+
+
+@pytest.mark.slow
+def test_render_national_overview_from_the_command_line(sample_build, tmp_path, capsys, monkeypatch):
+    """`succession render national-overview --period ...` needs no --region (England) and
+    re-renders into the build's reports folder."""
+    import shutil
+
+    from succession import cli
+    from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR
+
+    build = tmp_path / "build"
+    build.mkdir()
+    shutil.copy(sample_build.warehouse, build / "warehouse.duckdb")
+    for var in (ENV_RAW_DIR, ENV_BUILD_DIR):  # the CLI exports its folders: restore them afterwards
+        monkeypatch.setenv(var, "")
+    rc = cli.main(["render", "national-overview", "--period", "2024-25 Q4", "--out", str(build), "--format", "html"])
+    assert rc == 0
+    out = build / "reports" / "national-overview" / "E92000001" / Q4 / "national_overview.html"
+    assert out.is_file() and f"html: {out}" in capsys.readouterr().out
+    assert cli.main(["render", "evaluation", "--period", "2024-25 Q4", "--out", str(build)]) == 2  # no --region
