@@ -11,7 +11,7 @@ resident set size of that subprocess and all its descendants every 0.1 s (psutil
 * ``ingest``       every partition of every source through ``ingest_partition`` (no Dagster)
 * ``reingest``     the same again onto the lake just written (every file unchanged)
 * ``dbt_build``    ``dbt build`` of the project into a fresh DuckDB file from that lake
-* ``render``       both documents (HTML + PDF) for one region and the latest quarter
+* ``render``       the documents (HTML + PDF) for one region and the latest quarter, and the national overview
 * ``whole_run``    ``orchestration.runner.run`` (what ``succession run`` does), fresh build dir
 * ``independent``  the independent recomputation (``tests/independent/``, dual running) of every
   figure from raw/, compared with the whole run's register (``audit.fct_figures``)
@@ -262,14 +262,15 @@ def phase_ingest(ctx: dict) -> dict:
 
 def phase_render(ctx: dict) -> dict:
     from succession.paths import ProjectPaths
-    from succession.reports import DOCUMENTS, render
+    from succession.reports import DOCUMENTS, ENGLAND, NATIONAL_DOCUMENTS, render
 
     paths = ProjectPaths(Path(ctx["raw"]), Path(ctx["build"]))
     out = {"documents": {}}
     t_all = time.monotonic()
     for doc in DOCUMENTS:
         t0 = time.monotonic()
-        r = render(paths, doc, ctx["region"], ctx["period"], formats=tuple(ctx.get("formats", ("html", "pdf"))))
+        region = ENGLAND if doc in NATIONAL_DOCUMENTS else ctx["region"]  # the overview: England, all nine regions
+        r = render(paths, doc, region, ctx["period"], formats=tuple(ctx.get("formats", ("html", "pdf"))))
         out["documents"][doc] = {"seconds": time.monotonic() - t0, "engine": r.engine,
                                  "outputs": {k: str(v) for k, v in r.outputs.items()}}
     out["seconds"] = time.monotonic() - t_all

@@ -13,6 +13,10 @@ Layout under ``raw/programme/``::
     <region code>/<quarter key>/career_events.csv
     <region code>/<quarter key>/grant_ledger.csv
     <region code>/<quarter key>/narrative.md
+    <region code>/<quarter key>/aspirant_dcs.csv          (framework: promote the Aspirant DCS programme)
+    <region code>/<quarter key>/participant_profiles.csv  (framework: promote leadership diversity)
+    <region code>/<quarter key>/la_support.csv            (framework: support LAs' talent-management culture)
+    <region code>/<quarter key>/sign_off.csv              (the quarterly return's data date and sign-off)
     <region code>/plan_<financial year>.yaml      e.g. plan_2024-25.yaml
 
 Rows of a quarter's files are dated within that quarter. No names of people anywhere:
@@ -61,6 +65,29 @@ CAREER_EVENTS = ("applied", "shortlisted", "appointed", "acting up", "moved auth
 LEDGER_ENTRIES = ("received", "spent")
 MILESTONE_STATUSES = ("not started", "on track", "complete", "late")
 TARGET_DIRECTIONS = ("higher", "lower")
+# Aspirant DCS programme (the National College's programme the region promotes): a person's steps
+ASPIRANT_STATUSES = ("nominated", "applied", "accepted", "started", "completed", "withdrew")
+# How the person came to the programme: the region's promotion route
+ASPIRANT_ROUTES = ("dcs nomination", "regional event", "programme activity", "self-referral")
+# Leadership diversity (framework: career backgrounds, social and ethnic characteristics), asked
+# once at enrolment, voluntarily; published only as regional percentages under disclosure control
+CAREER_BACKGROUNDS = ("social care", "education", "health", "youth justice", "other public service",
+                      "private or voluntary sector", "prefer not to say")
+GENDERS = ("female", "male", "other", "prefer not to say")
+ETHNIC_GROUPS = ("white", "mixed", "asian", "black", "other", "prefer not to say")
+FIRST_GENERATION = ("yes", "no", "prefer not to say")  # first in family at university: a social-background proxy
+# The lead's direct support to an LA's talent-management culture
+LA_SUPPORT_TYPES = ("talent review", "succession plan", "hr network", "development opportunity", "data support")
+# Stakeholders in setting targets (framework, "Evaluating the strategy": involve stakeholders)
+STAKEHOLDERS = {
+    "dcs_group": "Regional DCS group",
+    "national_college": "National College",
+    "la_hr_leads": "LA HR and workforce leads",
+    "participants": "Programme participants",
+    "elected_members": "Elected members",
+    "partners": "Health and third-sector partners",
+}
+STAKEHOLDER_PARTS = ("proposed measures", "commented on targets", "agreed targets", "reviews progress")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 # indicators a plan may set targets for, with their evaluation level and unit
 INDICATORS = {
@@ -155,12 +182,44 @@ NARRATIVE = Table("narrative", columns=(
     Column("text", "text"),
 ))
 
-QUARTER_TABLES = (ACTIVITIES, ATTENDANCE, FEEDBACK, SKILLS_AUDIT, CAREER_EVENTS_TABLE, GRANT_LEDGER)
+ASPIRANT_DCS = Table("aspirant_dcs", key=("participant_id", "status"), columns=(
+    Column("participant_id", "text", help="pseudonymous id, P-0012 (the same id as in attendance when a participant)"),
+    Column("la_code", "code", help="employing LA, DfE three-digit code"),
+    Column("tier", "code", codes=TIERS, help="current tier: 2 AD or 3 head of service"),
+    Column("event_date", "date"),
+    Column("status", "code", codes=ASPIRANT_STATUSES, help="the step reached on that date"),
+    Column("route", "code", codes=ASPIRANT_ROUTES, help="how the region brought the person to the programme"),
+))
+PARTICIPANT_PROFILES = Table("participant_profiles", key=("participant_id",), columns=(
+    Column("participant_id", "text"),
+    Column("profile_date", "date", help="date the enrolment form was completed"),
+    Column("career_background", "code", codes=CAREER_BACKGROUNDS, help="main professional background"),
+    Column("gender", "code", codes=GENDERS),
+    Column("ethnic_group", "code", codes=ETHNIC_GROUPS, help="ONS 2021 high-level groups"),
+    Column("first_generation", "code", codes=FIRST_GENERATION, help="first in the family to go to university"),
+))
+LA_SUPPORT = Table("la_support", columns=(
+    Column("la_code", "code", help="the LA supported, DfE three-digit code"),
+    Column("support_date", "date"),
+    Column("support_type", "code", codes=LA_SUPPORT_TYPES),
+    Column("opportunities_created", "integer", help="development opportunities created for the LA's staff (0 or more)"),
+))
+SIGN_OFF = Table("sign_off", key=("data_as_at",), columns=(
+    Column("data_as_at", "date", help="the date the quarter's data were taken (the return is 'as at' this date)"),
+    Column("produced", "date", help="the date the lead produced the quarterly return"),
+    Column("signed_off_by", "text", help="the post that signed the return off, e.g. Regional DCS sponsor (no names)"),
+    Column("signed_off_date", "date", required=False, help="blank until signed off"),
+))
+
+QUARTER_TABLES = (ACTIVITIES, ATTENDANCE, FEEDBACK, SKILLS_AUDIT, CAREER_EVENTS_TABLE, GRANT_LEDGER,
+                  ASPIRANT_DCS, PARTICIPANT_PROFILES, LA_SUPPORT, SIGN_OFF)
 TABLE_OF_FILE = {t.name: t for t in QUARTER_TABLES}
 NARRATIVE_FILE = "narrative.md"
-# the date column of each table that must fall within the folder's quarter
+# the date column of each table that must fall within the folder's quarter (the sign-off is
+# made after the quarter ends: its own rules below)
 DATE_IN_QUARTER = {"activities": "start_date", "attendance": "attended_date", "feedback": "feedback_date",
-                   "skills_audit": "audit_date", "career_events": "event_date", "grant_ledger": "entry_date"}
+                   "skills_audit": "audit_date", "career_events": "event_date", "grant_ledger": "entry_date",
+                   "aspirant_dcs": "event_date", "participant_profiles": "profile_date", "la_support": "support_date"}
 
 # Columns added from the file's place: every quarter table carries these.
 PLACE_COLUMNS = ("region_code", "quarter")
@@ -231,6 +290,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         row_rule("spend_has_budget_line", lambda df: (df["entry_type"] != "spent") | df["budget_line"].notna(),
                  "money spent needs a budget line", "budget_line"),
     ], {"amount_gbp": _POSITIVE}),
+    "aspirant_dcs": _schema(ASPIRANT_DCS, [_in_quarter("aspirant_dcs")], {"participant_id": _PID}),
+    "participant_profiles": _schema(PARTICIPANT_PROFILES, [_in_quarter("participant_profiles")], {"participant_id": _PID}),
+    "la_support": _schema(LA_SUPPORT, [_in_quarter("la_support")], {"opportunities_created": _NON_NEG}),
+    "sign_off": _schema(SIGN_OFF, [
+        row_rule("as_at_not_before_quarter", lambda df: df["data_as_at"] >= df["quarter_end"],
+                 "data_as_at ({data_as_at}) is before the end of the quarter {quarter} ({quarter_end}): a return covers the whole quarter", "data_as_at"),
+        row_rule("produced_after_as_at", lambda df: df["produced"] >= df["data_as_at"],
+                 "produced ({produced}) is before the data's as-at date ({data_as_at})", "produced"),
+        row_rule("signed_off_after_produced", lambda df: df["signed_off_date"].isna() | (df["signed_off_date"] >= df["produced"]),
+                 "signed_off_date ({signed_off_date}) is before the return was produced ({produced})", "signed_off_date"),
+    ]),
     "narrative": pa.DataFrameSchema({
         "paragraph": pa.Column(pd.Int64Dtype(), coerce=True),
         "kind": pa.Column(str, pa.Check.isin(["heading", "paragraph"])),
@@ -277,4 +347,24 @@ PLAN_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "target": pa.Column(float, coerce=True),
         "direction": pa.Column(str, pa.Check.isin(list(TARGET_DIRECTIONS), error="higher or lower")),
     }, strict=False, name="plan_targets"),
+    # who leads and sponsors the plan (posts and employing LAs, never names) and when it was agreed
+    "plan_governance": pa.DataFrameSchema({
+        "region_code": pa.Column(str),
+        "financial_year": pa.Column(str, _FY),
+        "lead_post": pa.Column(str, pa.Check.str_length(3, 200, error="the lead's post, 3 to 200 characters"), coerce=True),
+        "lead_la": pa.Column(str, pa.Check.isin(list(_la_codes()), error="one of the 153 DfE LA codes"), coerce=True),
+        "sponsor_post": pa.Column(str, pa.Check.str_length(3, 200, error="the sponsor's post, 3 to 200 characters"), coerce=True),
+        "sponsor_la": pa.Column(str, pa.Check.isin(list(_la_codes()), error="one of the 153 DfE LA codes"), coerce=True),
+        "agreed_date": pa.Column("datetime64[ns]", coerce=True),
+    }, strict=False, name="plan_governance"),
+    # stakeholders' part in setting the plan's targets
+    "plan_target_setting": pa.DataFrameSchema({
+        "region_code": pa.Column(str),
+        "financial_year": pa.Column(str, _FY),
+        "stakeholder": pa.Column(str, pa.Check.isin(list(STAKEHOLDERS), error=f"one of: {', '.join(STAKEHOLDERS)}")),
+        "part": pa.Column(str, pa.Check.isin(list(STAKEHOLDER_PARTS), error=f"one of: {', '.join(STAKEHOLDER_PARTS)}")),
+        "meeting_date": pa.Column("datetime64[ns]", coerce=True),
+    }, strict=False, name="plan_target_setting"),
 }
+# optional top-level keys of a plan (older plans lack them; the documents then say "not recorded")
+PLAN_GOVERNANCE_KEYS = ("lead_post", "lead_la", "sponsor_post", "sponsor_la", "agreed")

@@ -20,7 +20,8 @@ from succession.paths import REPORTS_DIR
 from succession.trace_pages import write_trace_pages
 
 # document -> its asset, named as its dbt exposure (models/exposures.yml)
-REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report"}
+REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report",
+                "national-overview": "national_overview"}
 
 
 def exposure_inputs(exposure: str) -> list[str]:
@@ -81,7 +82,8 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         paths = project.paths
         outputs = {}
         for quarter in context.partition_keys:
-            for region in _regions_for(paths, quarter, config.regions):
+            national = document in reports.NATIONAL_DOCUMENTS  # one render for England, not per region
+            for region in ([reports.ENGLAND] if national else _regions_for(paths, quarter, config.regions)):
                 done = reports.render(paths, document, region, quarter)
                 context.log.info(f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s")
                 for fmt, path in done.outputs.items():

@@ -2,6 +2,7 @@
 
   succession run [--raw-dir DIR] [--out DIR] [--period Q] [--region CODE ...] [--quiet]
   succession render evaluation|quarterly-return --region CODE --period "2024-25 Q4" [--out DIR] [--format html,pdf]
+  succession render national-overview --period "2024-25 Q4"
   succession template hr-return --la CODE --quarter "2024-25 Q1" -o FILE.xlsx
   succession validate FILE...
   succession trace FIGURE_ID [--out DIR] [--json] [--unsuppressed]
@@ -107,7 +108,11 @@ def cmd_render(args) -> int:
     args.period = _quarter(args.period, valid_quarters)
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    done = reports.render(paths, args.document, args.region, args.period, formats=formats)
+    region = reports.ENGLAND if args.document in reports.NATIONAL_DOCUMENTS else args.region
+    if not region:  # a usage error: one line, exit 2, as argparse does
+        print(f"succession render {args.document}: --region is required (an ONS region code, e.g. E12000008)", file=sys.stderr)
+        return 2
+    done = reports.render(paths, args.document, region, args.period, formats=formats)
     publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
     from succession.trace_pages import write_trace_pages
 
@@ -185,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="re-render one document from the current warehouse")
-    p.add_argument("document", choices=["evaluation", "quarterly-return"])
-    p.add_argument("--region", required=True, help="ONS region code, e.g. E12000008")
+    p.add_argument("document", choices=["evaluation", "quarterly-return", "national-overview"])
+    p.add_argument("--region", help="ONS region code, e.g. E12000008 (not for national-overview: England)")
     p.add_argument("--period", required=True, help='quarter, e.g. "2024-25 Q4"')
     p.add_argument("--out", help="build folder holding the warehouse (default: build/)")
     p.add_argument("--format", default="html,pdf")

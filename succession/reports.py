@@ -16,7 +16,11 @@ from succession.reporting import ENV_FIGURES_USED, ENV_WAREHOUSE
 DOCUMENTS = {
     "quarterly-return": "quarterly_return.qmd",
     "evaluation": "evaluation.qmd",
+    "national-overview": "national_overview.qmd",
 }
+# Documents about England as a whole: rendered once per quarter for this code, not per region.
+ENGLAND = "E92000001"
+NATIONAL_DOCUMENTS = frozenset({"national-overview"})
 
 
 @dataclass(frozen=True)

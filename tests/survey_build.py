@@ -4,6 +4,7 @@ wave of malformed exports."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import importlib
 import os
@@ -147,7 +148,8 @@ def build() -> dict:
 
     root = Path(tempfile.mkdtemp(prefix="survey-build-"))
     raw, lake_dir = root / "raw", root / "lake"
-    spec = SampleSpec.sample()
+    # the sample's own previous wave would take the tiny wave's folder (TINY_WAVE): leave it out
+    spec = dataclasses.replace(SampleSpec.sample(), survey_previous_wave=False)
     survey.generate(raw, spec)
     interviews.generate(raw, spec)
     write_tiny_wave(raw)

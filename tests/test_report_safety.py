@@ -37,6 +37,13 @@ TEXT_FIELDS = [
     ("marts.fct_table_one", "la_name"),
     ("marts.dim_local_authorities", "la_name"),
     ("marts.fct_grant_spend", "label"),
+    # issue 13 parts 3-4 (docs-content): the framework and survey sections' data text
+    ("marts.fct_plan_governance", "lead_post"),
+    ("marts.fct_plan_governance", "sponsor_la_name"),
+    ("marts.fct_plan_governance", "signed_off_by"),
+    ("marts.fct_la_support", "las_not_reached"),
+    ("marts.fct_survey_breakdowns", "option_label"),
+    ("marts.fct_survey_open_themes", "question_text"),
 ]
 
 

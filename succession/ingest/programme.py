@@ -325,9 +325,31 @@ class ProgrammePlanSource:
                             "target": _node_value(f.get("target")), "direction": _node_value(f.get("direction")),
                             L.ROW: _line(item), L.CELL: f"targets[{i + 1}]"})
         read.tables["plan_targets"] = pd.DataFrame(targets, columns=[*common, "indicator", "baseline", "target", "direction", L.ROW, L.CELL])
+        self._read_governance(read, top, common)
         for table, df in read.tables.items():
             read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=table)
         return read
+
+    @staticmethod
+    def _read_governance(read: FileRead, top: dict[str, yaml.Node], common: dict) -> None:
+        """The plan's optional ``governance`` mapping (lead, sponsor, date agreed) and
+        ``target_setting`` list (stakeholders' part in setting the targets). Plans written
+        before these keys existed have neither: the tables are then empty, and the
+        documents say the plan does not record them."""
+        gov = _mapping(top.get("governance"))
+        rows = []
+        if gov:
+            node = top["governance"]
+            rows.append({**common, **{k: _node_value(gov.get(k)) for k in ("lead_post", "lead_la", "sponsor_post", "sponsor_la")},
+                         "agreed_date": clean(_node_value(gov.get("agreed")), "date"), L.ROW: _line(node), L.CELL: "governance"})
+        read.tables["plan_governance"] = pd.DataFrame(rows, columns=[*common, "lead_post", "lead_la", "sponsor_post", "sponsor_la", "agreed_date", L.ROW, L.CELL])
+        setting = top.get("target_setting")
+        rows = []
+        for i, item in enumerate(setting.value if isinstance(setting, yaml.SequenceNode) else []):
+            f = _mapping(item)
+            rows.append({**common, "stakeholder": _node_value(f.get("stakeholder")), "part": _node_value(f.get("part")),
+                         "meeting_date": clean(_node_value(f.get("date")), "date"), L.ROW: _line(item), L.CELL: f"target_setting[{i + 1}]"})
+        read.tables["plan_target_setting"] = pd.DataFrame(rows, columns=[*common, "stakeholder", "part", "meeting_date", L.ROW, L.CELL])
 
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
         problems: list[Problem] = []

@@ -27,6 +27,7 @@ class SampleSpec:
     seed: int = 20190501
     oddities: bool = True  # a late, a missing and a resubmitted return, blank optional cells
     regions: tuple[str, ...] = field(default=(SAMPLE_REGION,))
+    survey_previous_wave: bool = True  # also a wave the year before, for change since the previous wave
 
     @classmethod
     def sample(cls) -> "SampleSpec":
@@ -51,6 +52,7 @@ class SampleSpec:
             interviews=interviews,
             segments_per_interview=segments_per_interview,
             regions=tuple(sorted({la.region_code for la in las})),
+            survey_previous_wave=False,  # national benchmarks time one wave per region
         )
 
     def per_region(self, total: int, index: int) -> int:

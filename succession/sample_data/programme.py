@@ -11,7 +11,13 @@
   most attendances (ratings 1-5), a skills and talent audit before (first quarter of the
   year) and after (last quarter) for most of the year's cohort, a few career events, the
   grant ledger (the grant received in Q1 and Q3; spend roughly tracking plan, with the
-  coaching and mentoring line overspent), and a two- or three-paragraph narrative.
+  coaching and mentoring line overspent), and a two- or three-paragraph narrative;
+* the records the framework's partnership agreement asks for (``_framework_records``, from
+  their own random stream so the records above do not change): the Aspirant DCS programme
+  steps of some of the cohort, each new participant's enrolment profile (career background,
+  gender, ethnic group, first generation), the lead's support to LAs, and the quarter's
+  sign-off (the last quarter not yet signed off). Plans carry the lead, sponsor and the
+  stakeholders' part in setting targets.
 
 Deterministic from ``spec.rng("programme")``. No names of people anywhere.
 """
@@ -103,6 +109,27 @@ def plan_for(region: str, year: int) -> dict:
         "budget_lines": lines,
         "milestones": milestones,
         "targets": [{"indicator": i, "baseline": b, "target": t, "direction": d} for i, b, t, d in TARGETS],
+        **_governance(region, year),
+    }
+
+
+def _governance(region: str, year: int) -> dict:
+    """Lead and sponsor (posts and host LAs, never names) and who set the targets, and when."""
+    las = las_in_region(region)
+    start = FinancialQuarter(year, 1).start
+    return {
+        "governance": {"lead_post": "Regional lead for succession planning (seconded head of service)",
+                       "lead_la": las[0].old_la_code,
+                       "sponsor_post": "Director of Children's Services, DCS sponsor for succession planning",
+                       "sponsor_la": las[min(1, len(las) - 1)].old_la_code,
+                       "agreed": _d(start + dt.timedelta(days=40))},
+        "target_setting": [
+            {"stakeholder": "la_hr_leads", "part": "proposed measures", "date": _d(start - dt.timedelta(days=30))},
+            {"stakeholder": "participants", "part": "commented on targets", "date": _d(start - dt.timedelta(days=20))},
+            {"stakeholder": "dcs_group", "part": "agreed targets", "date": _d(start + dt.timedelta(days=40))},
+            {"stakeholder": "national_college", "part": "agreed targets", "date": _d(start + dt.timedelta(days=40))},
+            {"stakeholder": "dcs_group", "part": "reviews progress", "date": _d(start + dt.timedelta(days=200))},
+        ],
     }
 
 
@@ -111,6 +138,7 @@ def generate(raw_dir: Path, spec) -> list[Path]:
     written: list[Path] = []
     root = Path(raw_dir) / C.SOURCE
     quarters = sorted(spec.quarters)
+    frng = spec.rng("programme_framework")  # the framework records' own stream
     for region in spec.regions:
         las = las_in_region(region)
         years = sorted({q.year for q in quarters})
@@ -222,5 +250,47 @@ def generate(raw_dir: Path, spec) -> list[Path]:
                 paragraphs.append("The skills and talent audit was completed this quarter; the results feed the learning level "
                                   "of the evaluation.")
             (folder / C.NARRATIVE_FILE).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+            _framework_records(folder, q, people, las, frng, new_people=(q.q == 1 or q == quarters[0]), last=(q == quarters[-1]))
             written.extend(sorted(folder.iterdir()))
     return written
+
+
+def _framework_records(folder: Path, q: FinancialQuarter, people: list[tuple[str, str, str]], las, rng,
+                       new_people: bool, last: bool) -> None:
+    """Aspirant DCS steps, enrolment profiles, LA support and the sign-off for one quarter."""
+    if new_people:  # profiles are taken at enrolment, the year's first quarter
+        profiles = []
+        for pid, la, tier in people:
+            if rng.random() < 0.9:  # voluntary: some do not complete the form
+                profiles.append({"participant_id": pid, "profile_date": _d(_day(rng, q, 0, 30)),
+                                 "career_background": rng.choices(C.CAREER_BACKGROUNDS, weights=(60, 12, 8, 6, 8, 4, 2))[0],
+                                 "gender": rng.choices(C.GENDERS, weights=(64, 33, 1, 2))[0],
+                                 "ethnic_group": rng.choices(C.ETHNIC_GROUPS, weights=(80, 4, 7, 6, 1, 2))[0],
+                                 "first_generation": rng.choices(C.FIRST_GENERATION, weights=(40, 55, 5))[0]})
+        _write_csv(folder / "participant_profiles.csv", C.PARTICIPANT_PROFILES, profiles)
+    # Aspirant DCS: the year's second-tier participants (and a few third-tier) move one step a quarter
+    steps = {1: ("nominated",), 2: ("applied", "accepted"), 3: ("started",), 4: ("completed",)}[q.q]
+    aspirants = [p for p in people if p[2] == "2" or int(p[0][2:]) % 7 == 0]
+    rows = []
+    for pid, la, tier in aspirants:
+        if int(pid[2:]) % 5 == 0 and q.q >= 3:
+            if q.q == 3:
+                rows.append({"participant_id": pid, "la_code": la, "tier": tier, "event_date": _d(_day(rng, q)),
+                             "status": "withdrew", "route": "dcs nomination"})
+            continue
+        route = C.ASPIRANT_ROUTES[int(pid[2:]) % len(C.ASPIRANT_ROUTES)]
+        day = _day(rng, q, 0, 60)
+        for k, status in enumerate(steps):  # steps in order, a fortnight apart
+            rows.append({"participant_id": pid, "la_code": la, "tier": tier, "event_date": _d(min(day + dt.timedelta(days=14 * k), q.end)),
+                         "status": status, "route": route})
+    _write_csv(folder / "aspirant_dcs.csv", C.ASPIRANT_DCS, rows)
+    support = []
+    for _ in range(rng.randint(2, 6)):
+        kind = rng.choice(C.LA_SUPPORT_TYPES)
+        support.append({"la_code": rng.choice(las).old_la_code, "support_date": _d(_day(rng, q)), "support_type": kind,
+                        "opportunities_created": rng.randint(1, 4) if kind == "development opportunity" else 0})
+    _write_csv(folder / "la_support.csv", C.LA_SUPPORT, support)
+    as_at = q.end + dt.timedelta(days=14)
+    _write_csv(folder / "sign_off.csv", C.SIGN_OFF, [{
+        "data_as_at": _d(as_at), "produced": _d(as_at + dt.timedelta(days=7)), "signed_off_by": "Regional DCS sponsor",
+        "signed_off_date": None if last else _d(as_at + dt.timedelta(days=21))}])

@@ -76,7 +76,20 @@ QUESTIONS: list[dict] = [
                 {"theme": "Enablers/Coaching and mentoring", "keywords": ["coach", "mentor"]},
                 {"theme": "Enablers/Supportive culture", "keywords": ["culture", "support"]}]},
     {"id": "contact", "text": "If you are happy to be contacted for a follow-up interview, please leave your details", "type": "personal"},
+    # The framework's qualitative measures ("Evaluating the strategy and its impact"), asked last
+    # so the questions above (and the sample's answers to them) are as before.
+    {"id": "qualitative_measures", "text": "How far do you agree with each statement about senior leadership in the region?",
+     "type": "matrix",
+     "items": [{"code": "quality_of_candidates", "label": "The quality of candidates for AD and DCS posts in the region is good"},
+               {"code": "dcs_commitment", "label": "My DCS treats developing second- and third-tier leaders as a core part of the job"},
+               {"code": "la_collaboration", "label": "Authorities in the region work together to manage talent and create development opportunities"}],
+     "options": [{"code": "strongly_disagree", "label": "Strongly disagree"}, {"code": "disagree", "label": "Disagree"},
+                 {"code": "neither", "label": "Neither agree nor disagree"}, {"code": "agree", "label": "Agree"},
+                 {"code": "strongly_agree", "label": "Strongly agree"}]},
 ]
+# questions before the qualitative measures were added: partial responses stop among these, as before
+_FIRST_QUESTIONS = 13
+_MATRIX_P = {"development_wanted": [0.5, 0.35, 0.15], "qualitative_measures": [0.06, 0.17, 0.27, 0.38, 0.12]}
 
 _BEST = ["Making a difference to the lives of the most vulnerable children", "Working with a strong team",
          "Staying connected to practice through my staff", "Improving outcomes for disabled children and their families",
@@ -99,6 +112,10 @@ _P = {
     "satisfaction": [0.03, 0.02, 0.10, 0.52, 0.33],
     "intent_to_apply": [0.06, 0.29, 0.25, 0.20, 0.20],
 }
+
+
+# The previous wave (the year before): fewer said they were likely or planning to apply
+_P_PREVIOUS = {"intent_to_apply": [0.10, 0.34, 0.27, 0.15, 0.14]}
 
 
 def instrument(wave: str, region_code: str | None) -> dict:
@@ -133,14 +150,16 @@ def _columns() -> list[tuple[str, str, str, str | None]]:
     return cols
 
 
-def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000000000) -> pd.DataFrame:
+def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000000000,
+              fieldwork_year: int = 2024, probabilities: dict[str, list[float]] | None = None) -> pd.DataFrame:
     """n respondents' rows as text cells (leading block + question columns), vectorised."""
     g = np.random.default_rng(seed)
     qs = {q["id"]: q for q in QUESTIONS}
     out: dict[str, np.ndarray] = {}
     ids = first_id + np.sort(g.choice(np.arange(10 * max(n, 1)), size=n, replace=False)) * 37
     collector = np.where(g.random(n) < 0.7, "online", "telephone")
-    start = pd.Timestamp("2024-05-02 08:00") + pd.to_timedelta(g.integers(0, 80 * 24 * 3600, n), unit="s")
+    p_single = {**_P, **(probabilities or {})}
+    start = pd.Timestamp(f"{fieldwork_year}-05-02 08:00") + pd.to_timedelta(g.integers(0, 80 * 24 * 3600, n), unit="s")
     end = start + pd.to_timedelta(g.integers(180, 1800, n), unit="s")
     first = np.array(_FIRST)[g.integers(0, len(_FIRST), n)]
     last = np.array(_LAST)[g.integers(0, len(_LAST), n)]
@@ -155,7 +174,7 @@ def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000
     out["Custom Data 1"] = np.char.add("staff-", ids.astype(str))
     # partial responses stop after a random question; a few questions are skipped
     n_q = len(QUESTIONS)
-    stop_at = np.where(g.random(n) < 0.12, g.integers(2, n_q, n), n_q)
+    stop_at = np.where(g.random(n) < 0.12, g.integers(2, _FIRST_QUESTIONS, n), n_q)
     las = las_in_region(region_code) if region_code else list(local_authorities().values())
     for k, (h1, h2, qid, code) in enumerate(_columns()):
         q = qs[qid]
@@ -164,7 +183,7 @@ def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000
         cells = np.full(n, "", dtype=object)
         if q["type"] in ("single", "demographic"):
             labels = np.array([o["label"] for o in q["options"]], dtype=object)
-            cells = labels[g.choice(len(labels), size=n, p=_P[qid])]
+            cells = labels[g.choice(len(labels), size=n, p=p_single[qid])]
         elif q["type"] == "la":
             pick = g.integers(0, len(las), n)
             codes = np.array([la.old_la_code for la in las], dtype=object)
@@ -178,7 +197,7 @@ def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000
                 cells = np.where(g.random(n) < 0.45, label, "")
         elif q["type"] == "matrix":
             labels = np.array([o["label"] for o in q["options"]], dtype=object)
-            cells = labels[g.choice(len(labels), size=n, p=[0.5, 0.35, 0.15])]
+            cells = labels[g.choice(len(labels), size=n, p=_MATRIX_P[qid])]
         elif q["type"] == "open":
             bank = {"best_of_role": _BEST, "worst_of_role": _WORST, "region_could_do": _ENCOURAGE}[qid]
             cells = np.array(bank, dtype=object)[g.integers(0, len(bank), n)]
@@ -251,3 +270,20 @@ def generate(raw_dir: Path, spec) -> None:
         write_instrument(folder / "instrument.yaml", wave, region)
         write_csv(folder / "responses_online.csv", df[df["_collector"] == "online"])
         write_xlsx(folder / "responses_telephone.xlsx", df[df["_collector"] == "telephone"])
+    if spec.survey_previous_wave:
+        _previous_waves(raw_dir, spec)
+
+
+def _previous_waves(raw_dir: Path, spec) -> None:
+    """The year before's wave per region (``<year - 1>_W<n>``), from its own random stream, so a
+    document can report the change since the previous wave."""
+    seed = spec.rng("survey_previous").getrandbits(63)
+    year = int(WAVE_YEAR[:4]) - 1
+    for i, region in enumerate(spec.regions, start=1):
+        wave = f"{year}-{(year + 1) % 100:02d}_W{i}"
+        folder = Path(raw_dir) / "survey" / wave
+        df = responses(spec.per_region(spec.survey_respondents, i - 1), seed + i, region,
+                       first_id=113000000000 + i * 10**9, fieldwork_year=year, probabilities=_P_PREVIOUS)
+        write_instrument(folder / "instrument.yaml", wave, region)
+        write_csv(folder / "responses_online.csv", df[df["_collector"] == "online"])
+        write_xlsx(folder / "responses_telephone.xlsx", df[df["_collector"] == "telephone"], stamp=dt.datetime(year, 8, 1, 9, 0))

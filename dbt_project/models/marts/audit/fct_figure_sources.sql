@@ -9,6 +9,9 @@ with unioned as (
     union all by name select * from {{ ref('fig_survey__sources') }}
     union all by name select * from {{ ref('fig_interviews__sources') }}
     union all by name select * from {{ ref('fig_programme__sources') }}
+    union all by name select * from {{ ref('fig_programme_framework__sources') }}
+    union all by name select * from {{ ref('fig_survey_framework__sources') }}
+    union all by name select * from {{ ref('fig_national__sources') }}
 )
 select
     figure_id::varchar as figure_id,

@@ -20,6 +20,10 @@ with candidates as (
     union all by name select * from {{ ref('fig_survey') }}
     union all by name select * from {{ ref('fig_interviews') }}
     union all by name select * from {{ ref('fig_programme') }}
+    -- issue 13: the framework's remaining commitments, the fuller survey section, England totals
+    union all by name select * from {{ ref('fig_programme_framework') }}
+    union all by name select * from {{ ref('fig_survey_framework') }}
+    union all by name select * from {{ ref('fig_national') }}
 ),
 flagged as (
     select

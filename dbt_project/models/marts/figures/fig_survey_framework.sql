@@ -1,0 +1,102 @@
+-- Survey figures for a section at least as full as the 2019 study's (before disclosure
+-- control, which fct_figures applies; percentages on a base under 5 are suppressed):
+--   survey.response.<measure>.<wave>                                  method and response vs the workforce
+--   survey.headline.<percent|base>.<wave>.<measure>[.<group>_<value>]  combined headlines, overall/gender/tier
+--   survey.change.<change_pp|change_low_pp|change_high_pp>.<wave>.<measure>   since the previous wave
+--       (base = the smaller of the two waves' bases; 95% interval, Newcombe)
+--   survey.by.<percent|base>.<wave>.<question>.<group>_<value>[.<option>]     answers by gender and tier
+--   survey.theme.<percent|n|base>.<wave>.<question>[.<theme>]         every open question's themes
+with w as (
+    select * from {{ ref('int_survey__waves') }}
+),
+f as (
+    select 'survey.response.' || m.measure || '.' || r.wave as figure_id, 'survey_response' as table_id, m.measure as indicator,
+        m.unit, r.wave, null::varchar as breakdown, m.value, m.base, m.numerator, m.base as denominator,
+        'fct_survey_response' as source_model, 'wave = ''' || r.wave || '''' as source_filter
+    from {{ ref('fct_survey_response') }} as r
+    cross join lateral (
+        select unnest(['respondents', 'respondents_online', 'respondents_other', 'collectors', 'workforce', 'response_rate']) as measure,
+               unnest(['people', 'people', 'people', 'organisations', 'people', 'percent']) as unit,
+               unnest([r.respondents, r.respondents_online, r.respondents_other, r.collectors, r.workforce, r.response_rate]::double[]) as value,
+               unnest([null, null, null, null, null, r.workforce]::double[]) as base,
+               unnest([null, null, null, null, null, r.respondents]::double[]) as numerator
+    ) as m
+    union all
+    select 'survey.headline.' || m.kind || '.' || h.wave || '.' || h.measure
+            || case when h.group_type = 'all' then '' else '.' || h.group_type || '_' || h.group_value end,
+        'survey_headlines', h.measure, m.unit, h.wave,
+        case when h.group_type = 'all' then null else h.group_type || '_' || h.group_value end,
+        m.value, m.base, m.numerator, m.base, 'fct_survey_headlines',
+        'wave = ''' || h.wave || ''' and measure = ''' || h.measure || ''' and group_type = ''' || h.group_type
+            || ''' and group_value = ''' || h.group_value || ''''
+    from {{ ref('fct_survey_headlines') }} as h
+    cross join lateral (
+        select unnest(['percent', 'base']) as kind, unnest(['percent', 'people']) as unit,
+               unnest([h.percent, h.base]::double[]) as value, unnest([h.base, null]::double[]) as base,
+               unnest([h.n, null]::double[]) as numerator
+    ) as m
+    union all
+    select 'survey.change.' || m.kind || '.' || c.wave || '.' || c.measure, 'survey_change', c.measure, 'percent', c.wave,
+        'since_' || c.previous_wave, m.value, least(c.base, c.previous_base), null, null, 'fct_survey_wave_change',
+        'wave = ''' || c.wave || ''' and measure = ''' || c.measure || ''''
+    from {{ ref('fct_survey_wave_change') }} as c
+    cross join lateral (
+        select unnest(['change_pp', 'change_low_pp', 'change_high_pp']) as kind,
+               unnest([c.change_pp, c.change_low_pp, c.change_high_pp]) as value
+    ) as m
+    union all
+    select 'survey.by.percent.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value || '.' || b.option_key,
+        'survey_breakdowns', 'percent', 'percent', b.wave, b.group_type || '_' || b.group_value || '.' || b.option_key,
+        b.percent, b.base, b.n, b.base, 'fct_survey_breakdowns',
+        'wave = ''' || b.wave || ''' and question_id = ''' || b.question_id || ''' and group_type = ''' || b.group_type
+            || ''' and group_value = ''' || b.group_value || ''' and option_code = ''' || b.option_code || ''''
+    from {{ ref('fct_survey_breakdowns') }} as b
+    union all
+    select distinct 'survey.by.base.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value,
+        'survey_breakdowns', 'base', 'people', b.wave, b.group_type || '_' || b.group_value,
+        b.base, null, null, null, 'fct_survey_breakdowns',
+        'wave = ''' || b.wave || ''' and question_id = ''' || b.question_id || ''' and group_type = ''' || b.group_type
+            || ''' and group_value = ''' || b.group_value || ''''
+    from {{ ref('fct_survey_breakdowns') }} as b
+    union all
+    select 'survey.theme.' || m.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key,
+        'survey_open_themes', m.kind, m.unit, t.wave, t.question_id || '.' || t.theme_key,
+        m.value, m.base, m.numerator, m.base, 'fct_survey_open_themes',
+        'wave = ''' || t.wave || ''' and question_id = ''' || t.question_id || ''' and theme_path = ''' || t.theme_path || ''''
+    from {{ ref('fct_survey_open_themes') }} as t
+    cross join lateral (
+        select unnest(['percent', 'n']) as kind, unnest(['percent', 'people']) as unit,
+               unnest([t.percent, t.n]::double[]) as value, unnest([t.base, null]::double[]) as base,
+               unnest([t.n, null]::double[]) as numerator
+    ) as m
+    union all
+    select distinct 'survey.theme.base.' || t.wave || '.' || t.question_id, 'survey_open_themes', 'base', 'people', t.wave,
+        t.question_id, t.base, null, null, null, 'fct_survey_open_themes',
+        'wave = ''' || t.wave || ''' and question_id = ''' || t.question_id || ''''
+    from {{ ref('fct_survey_open_themes') }} as t
+)
+select
+    f.figure_id::varchar as figure_id,
+    f.table_id::varchar as table_id,
+    f.indicator::varchar as indicator,
+    f.unit::varchar as unit,
+    f.wave::varchar as period,
+    w.time_period::varchar as time_period,
+    w.time_identifier::varchar as time_identifier,
+    w.geographic_level::varchar as geographic_level,
+    'E92000001'::varchar as country_code,
+    w.region_code::varchar as region_code,
+    w.region_name::varchar as region_name,
+    null::varchar as new_la_code,
+    null::varchar as old_la_code,
+    null::varchar as la_name,
+    f.breakdown::varchar as breakdown,
+    f.value::double as value,
+    f.base::double as base,
+    f.numerator::double as numerator,
+    f.denominator::double as denominator,
+    null::varchar as disclosure_total_id,
+    f.source_model::varchar as source_model,
+    f.source_filter::varchar as source_filter
+from f
+inner join w using (wave)
