@@ -101,14 +101,15 @@ def cmd_render(args) -> int:
     from succession import publish, reports
 
     valid_regions, valid_quarters = _warehouse_choices(paths)
-    _choose("region", args.region, valid_regions)
     args.period = _quarter(args.period, valid_quarters)
+    if args.document in reports.NATIONAL_DOCUMENTS:
+        region = reports.ENGLAND  # England and every region: no --region
+    elif not args.region:
+        raise UsageError(f"--region is required for {args.document} (an ONS region code, e.g. E12000008)")
+    else:
+        region = _choose("region", args.region, valid_regions)
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    region = reports.ENGLAND if args.document in reports.NATIONAL_DOCUMENTS else args.region
-    if not region:  # a usage error: one line, exit 2, as argparse does
-        print(f"succession render {args.document}: --region is required (an ONS region code, e.g. E12000008)", file=sys.stderr)
-        return 2
     done = reports.render(paths, args.document, region, args.period, formats=formats)
     publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
     from succession.trace_pages import write_trace_pages
