@@ -346,6 +346,7 @@ def phase_independent(ctx: dict) -> dict:
         cmp = register.compare(registered, figures)
         unexplained = cmp.unexplained
         out.update(registered=cmp.total, recomputed=len(cmp.recomputed), not_recomputed=len(cmp.not_recomputed),
+                   not_recomputed_unexpected=len(register.unexpected_gap(cmp.not_recomputed)),
                    mismatches=len(cmp.mismatches), mismatches_known_elsewhere=len(cmp.mismatches) - len(unexplained),
                    mismatches_unexplained=len(unexplained),
                    mismatch_examples=unexplained.head(10).to_dict("records"))

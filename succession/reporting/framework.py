@@ -135,7 +135,8 @@ def supply_demand_table(rpt: Report) -> Md:
 
 # -- value for money ----------------------------------------------------------------------------------
 def value_for_money_table(rpt: Report) -> Md:
-    rows = [{"Measure": label, "Year to date": pg.fid(rpt, f"vfm.{m}")} for m, label in VALUE_FOR_MONEY.items()]
+    # a region with no programme records yet has no value-for-money figures: empty cells, not an error
+    rows = [{"Measure": label, "Year to date": pg._or_none(rpt, pg.fid(rpt, f"vfm.{m}"))} for m, label in VALUE_FOR_MONEY.items()]
     return rpt.table(pd.DataFrame(rows), figure_columns=["Year to date"], widths={"Measure": 40, "Year to date": 10})
 
 

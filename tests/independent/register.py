@@ -17,6 +17,21 @@ from .printing import printed
 KNOWN_ELSEWHERE: dict[str, str] = {}
 
 
+# Figure families added with the framework sections and the national overview (issue 13) that
+# this side does not recompute yet: the visible gap, every id listed by the tests. Any other
+# figure without an independent value fails them. Shrink this as the families are added.
+NOT_YET_RECOMPUTED = re.compile(
+    r"^(aspirant_dcs|diversity|vfm|la_support|supply_demand)\."
+    r"|^survey\.(by|theme|headline|response|national|change)\."
+    r"|^(returns|grant)\.[^.]+\.[^.]+\.E92000001$"
+)
+
+
+def unexpected_gap(not_recomputed: list[str]) -> list[str]:
+    """Figures without an independent value outside the families listed as not yet recomputed."""
+    return sorted({f for f in not_recomputed if not NOT_YET_RECOMPUTED.search(f)})
+
+
 def known_elsewhere(figure_id: str) -> str | None:
     """Why a disagreement is known and where its fix lies, or None."""
     return next((why for pattern, why in KNOWN_ELSEWHERE.items() if re.search(pattern, figure_id)), None)

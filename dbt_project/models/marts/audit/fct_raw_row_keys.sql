@@ -14,6 +14,10 @@
     ('career_events', 'stg_programme__career_events', 'event_type'),
     ('grant_ledger', 'stg_programme__grant_ledger', 'amount_gbp'),
     ('respondents', 'stg_survey__respondents', 'respondent_key'),
+    ('aspirant_dcs', 'stg_programme__aspirant_dcs', 'status'),
+    ('participant_profiles', 'stg_programme__participant_profiles', 'participant_id'),
+    ('la_support', 'stg_programme__la_support', 'support_type'),
+    ('sign_off', 'stg_programme__sign_off', 'data_as_at'),
 ] %}
 {% set pseudonymised = ['respondent_key'] %}
 {% set numeric = ['amount_gbp'] %}
