@@ -10,8 +10,8 @@
 -- except the collectors (organisations) and the workforce surveyed (posts). Groups that add
 -- up to a shown total: online + other respondents = respondents; a headline's bases and
 -- percents (their n) by gender or by tier = at most the overall one; the regions' overall
--- headlines = the England headline of the year (fig_national); a breakdown's options = its
--- base; the bases of one grouping = at most the question's base (fig_survey). A percent is
+-- headlines = the England headline of the year (fig_national); a breakdown's options by
+-- group (withheld whole when small: a two-way table); the bases of one grouping = at most the question's base (fig_survey). A percent is
 -- suppressed with its base (and a theme's with its n); a change since the previous wave with
 -- either wave's headline.
 {% set headline_total -%}
@@ -79,8 +79,18 @@ f as (
         b.percent, b.base, b.n, b.base, 'fct_survey_breakdowns',
         'wave = ''' || b.wave || ''' and question_id = ''' || b.question_id || ''' and group_type = ''' || b.group_type
             || ''' and group_value = ''' || b.group_value || ''' and option_code = ''' || b.option_code || '''',
-        'people', {{ by_base }}, {{ by_base }}, null, {{ by_base }}
+        -- options x groups is a two-way table whose margins are both shown (the group's base here,
+        -- the option's n in fig_survey): one complementary cell cannot protect it, so a question's
+        -- grouping is one group with no total, withheld whole when any cell is small
+        -- grouping is one group with no total, withheld whole when any cell is small. An option
+        -- nobody chose is published as 0 overall (survey.n): every group's n is that zero, so the
+        -- cell stands outside the group and rests on that published count
+        'people', null,
+        case when o.n is distinct from 0 then 'survey.by.' || b.wave || '.' || b.question_id || '#' || b.group_type end,
+        case when o.n = 0 then 'survey.n.' || b.wave || '.' || b.question_id || '.' || b.option_key end, {{ by_base }}
     from {{ ref('fct_survey_breakdowns') }} as b
+    left join {{ ref('fct_survey_distributions') }} as o
+        on o.wave = b.wave and o.question_id = b.question_id and o.item_code is null and o.option_code = b.option_code
     union all
     select distinct 'survey.by.base.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value,
         'survey_breakdowns', 'base', 'people', b.wave, b.group_type || '_' || b.group_value,
