@@ -41,6 +41,10 @@ COUNT_UNITS = {"count", "people", "organisations"}
 SCALE = {"percent": 100.0, "ratio": 1.0, "score": 1.0, "days": 1.0, "rate": 1.0}
 HALF_WIDTH = {"percent": 0.05, "ratio": 0.05, "score": 0.05, "rate": 0.05, "days": 0.5}
 RATING_SCALE = (1, 5)  # activity ratings are 1 (poor) .. 5 (excellent)
+# the survey headlines' published definitions (marts/survey/fct_survey_headlines.sql): a
+# headline's n is the sum of these options' n, overall and within a gender or tier
+HEADLINE_OPTIONS = {"likely_or_planning": ("intent_to_apply", ("likely", "planning")),
+                    "satisfied": ("satisfaction", ("fairly_satisfied", "satisfied"))}
 TABLE_ONE_TO_LEVEL4 = ("vacancies", "posts_advertised", "filled_permanent", "advertised_not_filled", "readvertised")
 
 
@@ -307,6 +311,17 @@ class Relations:
             total = overall[(overall["indicator"] == indicator) & (overall["period"] == period) & (overall["unit"] == unit)]
             for t in total["figure_id"]:
                 self.relations.append(_sum_at_most([var[p] for p in parts], var[t], "a grouping's people are at most all"))
+        for r in regional[regional["unit"] == "percent"].itertuples():
+            if r.indicator not in HEADLINE_OPTIONS:
+                continue
+            question, options = HEADLINE_OPTIONS[r.indicator]
+            if pd.isna(r.breakdown):
+                parts = [f"survey.n.{r.period}.{question}.{o}" for o in options]
+            else:
+                parts = [numerator_var(f"survey.by.percent.{r.period}.{question}.{r.breakdown}.{o}") for o in options]
+            if all(p in self.figures.index or p.startswith("numerator of ") and p.removeprefix("numerator of ") in self.figures.index
+                   for p in parts):
+                self.relations.append(equal(var[r.figure_id], parts, "a headline is the sum of its options"))
         national = rows[rows["geographic_level"] == "National"]
         for r in national.itertuples():
             parts = overall[(overall["indicator"] == r.indicator) & (overall["unit"] == r.unit)

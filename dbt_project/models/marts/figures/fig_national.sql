@@ -84,7 +84,8 @@ select
     case when f.table_id = 'survey_headlines' then 'people' else 'public' end::varchar as disclosure_class,
     null::varchar as disclosure_total_id,
     null::varchar as disclosure_group,
-    null::varchar as disclosure_count_id,
+    -- England's n is the regions' headline n's: it goes with any of them (their group)
+    case when f.figure_id like 'survey.national.percent.%' then f.figure_id end::varchar as disclosure_count_id,
     case when f.figure_id like 'survey.national.percent.%'
         then replace(f.figure_id, 'survey.national.percent.', 'survey.national.base.') end::varchar as disclosure_base_id,
     f.source_model::varchar as source_model,

@@ -52,7 +52,13 @@ f as (
         'people',
         {{ headline_total }},
         {{ headline_total }} || case when h.group_type <> 'all' then '#' || h.group_type else '' end,
-        null,
+        -- a headline's n is two options' n: it goes with any suppressed option of the question
+        -- (fig_survey's group of options), or of the question's breakdown by the same grouping
+        case
+            when m.kind <> 'percent' then null
+            when h.group_type = 'all' then 'survey.base.' || h.wave || '.' || h.question_id
+            else 'survey.by.' || h.wave || '.' || h.question_id || '#' || h.group_type
+        end,
         case when m.kind = 'percent' then 'survey.headline.base.' || h.wave || '.' || h.measure
             || case when h.group_type = 'all' then '' else '.' || h.group_type || '_' || h.group_value end end
     from {{ ref('fct_survey_headlines') }} as h
