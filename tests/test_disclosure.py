@@ -315,3 +315,33 @@ def test_a_cost_per_participant_gives_back_the_participants(policy, warehouse):
     assert published.loc[cost["figure_id"], "suppression"] == "consequential"
     assert published.loc[by_id["spent_fytd"]["figure_id"], "value_shown"] == "30000"  # money: public
     assert audit_publication(as_published(published)).passed
+
+
+def test_a_survey_headline_goes_with_the_options_it_sums(sample_build, warehouse):
+    """'Likely or planning' is two options' n: shown beside a suppressed option and its shown
+    neighbour it gives the option back; its change and England's headline would too."""
+    pub = load_publication(sample_build.warehouse, sample_build.figures_dir)
+    figures = pub.figures
+    options = warehouse.execute("""
+        select distinct 'survey.headline.percent.' || wave || '.' || measure as headline,
+               'survey.n.' || wave || '.' || question_id || '.' as options
+        from marts.fct_survey_headlines where group_type = 'all'""").df()
+    hidden = []
+    for r in options.itertuples():
+        suppressed = figures["figure_id"].str.startswith(r.options) & (figures["value_shown"] == "c")
+        if suppressed.any():
+            assert figures.loc[r.headline, "value_shown"] == "c", r.headline
+            hidden.append(r.headline)
+    assert hidden  # the sample has such a headline (2023-24 intent to apply)
+    for headline in hidden:  # its change since the previous wave, England's of the year
+        wave, measure = headline.split(".")[3:5]
+        for other in (f"survey.change.change_pp.{wave}.{measure}", f"survey.national.percent.{wave[:7]}.{measure}"):
+            if other in figures.index:
+                assert figures.loc[other, "value_shown"] == "c", other
+    # published as the model first did (the headline shown), the audit pins the suppressed option
+    leaked = figures.copy()
+    leaked.loc[hidden, "value_shown"] = [f"{v:.1f}" for v in leaked.loc[hidden, "value"]]
+    leaked.loc[hidden, "base"] = leaked.loc[[h.replace(".percent.", ".base.") for h in hidden], "value"].to_numpy()
+    result = audit_publication(Publication(figures=leaked.reset_index(drop=True), ratings=pub.ratings,
+                                           multi_select=pub.multi_select))
+    assert not result.passed and result.failures["figure_id"].str.startswith("survey.").all()
