@@ -6,6 +6,8 @@ the policy's own SQL (the compiled ``fct_figures`` of the session build run on t
 figures; the audit must pass it)."""
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 import pytest
@@ -59,7 +61,7 @@ def policy(sample_build):
         con.execute("attach ':memory:' as warehouse")
         con.execute("create schema warehouse.figures")
         cols = ", ".join(f"{c} {t}" for c, t in FIG_COLUMNS.items())
-        for name in ("fig_table_one", "fig_returns", "fig_survey", "fig_interviews", "fig_programme"):
+        for name in sorted(set(re.findall(r'"figures"\."(fig_\w+)"', compiled))):  # every family fct_figures unions
             con.execute(f"create table warehouse.figures.{name} ({cols})")
         frame = pd.DataFrame(rows).reindex(columns=list(FIG_COLUMNS))
         con.register("crafted", frame)
@@ -244,3 +246,102 @@ def test_an_unreadable_published_value_is_an_error_not_a_blind_spot():
     pub.figures.loc[rows[2]["figure_id"], "value_shown"] = "four"
     with pytest.raises(ValueError, match=r"E06000001.*'four'.*neither c, z, x nor a number"):
         audit_publication(pub)
+
+
+# -- issue 13's families (fig_programme_framework, fig_survey_framework, fig_national) ----------
+PEOPLE_TABLES = ("aspirant_dcs", "diversity", "supply_demand", "survey_response", "survey_headlines",
+                 "survey_breakdowns", "survey_open_themes")
+
+
+def test_no_small_count_of_people_is_shown_in_the_new_families(warehouse):
+    shown = warehouse.execute(f"""
+        select figure_id, value, numerator from audit.fct_figures
+        where not suppressed and (table_id in {PEOPLE_TABLES}
+                                  or indicator in ('participants_fytd', 'outcomes_fytd', 'cost_per_participant', 'cost_per_outcome'))
+          and ((unit in ('count', 'people') and value between 1 and 2) or (unit = 'percent' and numerator between 1 and 2))
+    """).df()
+    assert shown.empty, shown.head()
+    protected = warehouse.execute(f"""
+        select count(*) from audit.fct_figures
+        where table_id in {PEOPLE_TABLES} and suppression in ('primary', 'withheld primary')""").fetchone()[0]
+    assert protected > 0  # the sample has small counts there: the families are protected, not empty
+
+
+def framework_rows(warehouse, pattern: str) -> list[dict]:
+    """The sample's own rows of fig_programme_framework, disclosure fields as the model sets them."""
+    rows = warehouse.execute("select * from figures.fig_programme_framework where figure_id like ? order by figure_id",
+                             [pattern]).df()
+    assert len(rows), pattern
+    return rows.astype(object).where(rows.notna(), None).to_dict("records")
+
+
+def without_disclosure_fields(rows: list[dict]) -> list[dict]:
+    """As the family was first written: no disclosure fields, so fct_figures sees no people."""
+    fields = ("disclosure_class", "disclosure_total_id", "disclosure_group", "disclosure_count_id", "disclosure_base_id")
+    return [{**r, **dict.fromkeys(fields)} for r in rows]
+
+
+def test_diversity_categories_of_one_under_their_base(policy, warehouse):
+    """Three leaders of 31 are Asian, Black, other (1 each), 28 White: suppressing the 1s alone
+    leaves base - White = 3, so each is 1; the policy suppresses White too."""
+    rows = framework_rows(warehouse, f"diversity.%.2024-25_Q4.{R}.ethnic_group%")
+    values = {"base": 31, "asian": 1, "black": 1, "mixed": 0, "other": 1, "white": 28}
+    for r in rows:
+        r["value"] = float(values[r["figure_id"].rsplit(".", 1)[-1].replace("ethnic_group", "base")])
+    ones = [r["figure_id"] for r in rows if r["value"] == 1]
+    assert (policy(without_disclosure_fields(rows))["value_shown"] == "1").sum() == 3  # NULL fields: shown
+    old = audit_publication(old_rule(rows, dict.fromkeys(ones, "primary")))
+    assert set(old.failures["figure_id"]) == set(ones) and set(old.failures["upper"]) == {1.0}
+    published = policy(rows)
+    shown = dict(zip(published["figure_id"], published["value_shown"]))
+    assert all(shown[o] == "c" for o in ones) and shown[f"diversity.n.2024-25_Q4.{R}.ethnic_group.white"] == "c"
+    result = audit_publication(as_published(published))
+    assert result.passed and len(result.report) == 3, result.report
+
+
+def test_a_cost_per_participant_gives_back_the_participants(policy, warehouse):
+    """Spend 30,000 and 15,000 per participant: 2 participants, whatever the count shows."""
+    rows = framework_rows(warehouse, f"vfm.%.2024-25_Q4.{R}")
+    by_id = {r["figure_id"].split(".")[1]: r for r in rows}
+    by_id["spent_fytd"]["value"], by_id["participants_fytd"]["value"] = 30000.0, 2.0
+    cost = by_id["cost_per_participant"]
+    cost.update(value=15000.0, base=2.0, numerator=30000.0, denominator=2.0)
+    participants = by_id["participants_fytd"]["figure_id"]
+    assert policy(without_disclosure_fields(rows)).set_index("figure_id").loc[participants, "value_shown"] == "2"
+    old = audit_publication(old_rule(rows, {participants: "primary"}))
+    assert list(old.failures["figure_id"]) == [participants] and old.failures["width"].iloc[0] < 1
+    published = policy(rows).set_index("figure_id", drop=False)
+    assert published.loc[participants, "suppression"] == "primary"
+    assert published.loc[cost["figure_id"], "suppression"] == "consequential"
+    assert published.loc[by_id["spent_fytd"]["figure_id"], "value_shown"] == "30000"  # money: public
+    assert audit_publication(as_published(published)).passed
+
+
+def test_a_survey_headline_goes_with_the_options_it_sums(sample_build, warehouse):
+    """'Likely or planning' is two options' n: shown beside a suppressed option and its shown
+    neighbour it gives the option back; its change and England's headline would too."""
+    pub = load_publication(sample_build.warehouse, sample_build.figures_dir)
+    figures = pub.figures
+    options = warehouse.execute("""
+        select distinct 'survey.headline.percent.' || wave || '.' || measure as headline,
+               'survey.n.' || wave || '.' || question_id || '.' as options
+        from marts.fct_survey_headlines where group_type = 'all'""").df()
+    hidden = []
+    for r in options.itertuples():
+        suppressed = figures["figure_id"].str.startswith(r.options) & (figures["value_shown"] == "c")
+        if suppressed.any():
+            assert figures.loc[r.headline, "value_shown"] == "c", r.headline
+            hidden.append(r.headline)
+    assert hidden  # the sample has such a headline (2023-24 intent to apply)
+    for headline in hidden:  # its change since the previous wave, England's of the year
+        wave, measure = headline.split(".")[3:5]
+        for other in (f"survey.change.change_pp.{wave}.{measure}", f"survey.national.percent.{wave[:7]}.{measure}"):
+            if other in figures.index:
+                assert figures.loc[other, "value_shown"] == "c", other
+    # published as the model first did (the headline shown), the audit pins the suppressed option
+    leaked = figures.copy()
+    leaked.loc[hidden, "value_shown"] = [f"{v:.1f}" for v in leaked.loc[hidden, "value"]]
+    leaked.loc[hidden, "base"] = leaked.loc[[h.replace(".percent.", ".base.") for h in hidden], "value"].to_numpy()
+    result = audit_publication(Publication(figures=leaked.reset_index(drop=True), ratings=pub.ratings,
+                                           multi_select=pub.multi_select))
+    assert not result.passed and result.failures["figure_id"].str.startswith("survey.").all()

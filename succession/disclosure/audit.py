@@ -135,7 +135,9 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
             continue
         if shown != "c":
             v = _number(fig.figure_id, shown)
-            if fig.unit in COUNT_UNITS:
+            if fig.figure_id in rel.per_unit:
+                _per_unit(model, rel, pub, fig, v)
+            elif fig.unit in COUNT_UNITS:
                 model.bound(q.numerator, v, v)
             else:
                 h = HALF_WIDTH.get(fig.unit, 0.0)
@@ -158,6 +160,17 @@ def build_model(pub: Publication) -> tuple[_Model, dict[str, tuple[str, float]]]
             protected[fig.figure_id] = (q.numerator, 0.0 if pd.isna(truth) else float(truth))
     _ratings(model, rel, pub)
     return model, protected
+
+
+def _per_unit(model: _Model, rel: Relations, pub: Publication, fig, v: float) -> None:
+    """A cost per participant shown beside the spend: spend / (v + h) <= participants <= spend / (v - h)."""
+    money, count = rel.per_unit[fig.figure_id]
+    shown = pub.figures.loc[money, "value_shown"]
+    if shown in ("c", "z", "x", None):
+        return
+    spent, h = _number(money, shown), HALF_WIDTH.get(fig.unit, 0.0)
+    spent_low, spent_high = spent - 0.5, spent + 0.5  # money prints whole
+    model.bound(count, spent_low / (v + h), spent_high / (v - h) if v > h else math.inf)
 
 
 def _number(figure_id: str, shown: str) -> float:

@@ -17,7 +17,16 @@ Families (the working definitions in ref_indicators.csv, fct_table_one, fig_prog
 * survey: options answered once add up to the base; a percent rests on its n and base;
 * themes and level 2: a percent rests on its n and base; n never exceeds its base; the
   survey's free-text respondents of a gender or tier are at most that group's survey count;
-* programme: participants and responses are at most attendances, by type and in all.
+* programme: participants and responses are at most attendances, by type and in all;
+* framework (fig_programme_framework): an Aspirant DCS status's routes add up to the status,
+  each quarter to the year to date and the total to date; leaders' diversity categories add up
+  to the dimension's base; a cost per participant or outcome is the spend over that count;
+* survey section (fig_survey_framework, fig_national): online + other respondents = all; the
+  response rate rests on respondents and the workforce; a headline's percent rests on its base;
+  by gender or tier the bases and the n's add up to at most the overall ones; the regions'
+  overall headlines add up to England's; a breakdown's options add up to its base (at most, for
+  a question answered more than once), its bases to at most the question's base and its n's
+  to at most the option's n; a theme's percent rests on its n and base, n at most the base.
 """
 from __future__ import annotations
 
@@ -32,6 +41,10 @@ COUNT_UNITS = {"count", "people", "organisations"}
 SCALE = {"percent": 100.0, "ratio": 1.0, "score": 1.0, "days": 1.0, "rate": 1.0}
 HALF_WIDTH = {"percent": 0.05, "ratio": 0.05, "score": 0.05, "rate": 0.05, "days": 0.5}
 RATING_SCALE = (1, 5)  # activity ratings are 1 (poor) .. 5 (excellent)
+# the survey headlines' published definitions (marts/survey/fct_survey_headlines.sql): a
+# headline's n is the sum of these options' n, overall and within a gender or tier
+HEADLINE_OPTIONS = {"likely_or_planning": ("intent_to_apply", ("likely", "planning")),
+                    "satisfied": ("satisfaction", ("fairly_satisfied", "satisfied"))}
 TABLE_ONE_TO_LEVEL4 = ("vacancies", "posts_advertised", "filled_permanent", "advertised_not_filled", "readvertised")
 
 
@@ -82,8 +95,13 @@ class Relations:
         self.relations: list[Relation] = []
         self.numerators: dict[str, str] = {}   # rate figure -> the count figure it rests on
         self.bases: dict[str, str] = {}        # rate figure -> the figure holding its base
+        # money per unit (cost per participant) -> (the money figure, the count it is divided by):
+        # shown beside the money, it gives back the count
+        self.per_unit: dict[str, tuple[str, str]] = {}
         self._by_key = {self._key(r): r.figure_id for r in figures.itertuples()}
-        for family in (self._table_one, self._level4, self._level1, self._level2, self._level3, self._survey, self._themes):
+        for family in (self._table_one, self._level4, self._level1, self._level2, self._level3, self._survey, self._themes,
+                       self._aspirants, self._diversity, self._value_for_money, self._survey_response, self._headlines,
+                       self._survey_breakdowns, self._survey_themes):
             family()
 
     # -- lookups ---------------------------------------------------------------------------
@@ -191,16 +209,19 @@ class Relations:
                 self.bases[r.figure_id] = paired
 
     def _level3(self) -> None:
-        l3 = self._rows("evaluation_level3")
-        for (region, event), g in l3.groupby(["region_code", "breakdown"]):
+        self._cumulative_series(self._rows("evaluation_level3"), "events", "events_fytd", "events_to_date")
+
+    def _cumulative_series(self, rows: pd.DataFrame, quarter: str, fytd: str, to_date: str) -> None:
+        """A quarter's count, its financial year to date and its total to date, per region and breakdown."""
+        for (region, event), g in rows.groupby(["region_code", "breakdown"]):
             ids = {(r.indicator, r.period): r.figure_id for r in g.itertuples()}
             previous = None
             for period in sorted(g["period"].unique()):
-                events = ids.get(("events", period))
+                events = ids.get((quarter, period))
                 if events is None:
                     continue
                 same_year = previous is not None and previous[:7] == period[:7]
-                for cumulative, restarts in (("events_fytd", True), ("events_to_date", False)):
+                for cumulative, restarts in ((fytd, True), (to_date, False)):
                     if (total := ids.get((cumulative, period))) is None:
                         continue
                     before = ids.get((cumulative, previous)) if previous and (same_year or not restarts) else None
@@ -238,6 +259,121 @@ class Relations:
             self.bases[r.figure_id] = base
             if n in self.figures.index and base in self.figures.index:
                 self.relations.append(at_most(n, base, "a theme's n is at most its base"))
+
+
+    # -- issue 13's families ------------------------------------------------------------------
+    def _aspirants(self) -> None:
+        aspirants = self._rows("aspirant_dcs")
+        self._cumulative_series(aspirants, "people_quarter", "people_fytd", "people_to_date")
+        routes = aspirants[aspirants["breakdown"].str.contains(".", regex=False)]
+        status = routes["breakdown"].str.split(".").str[0]
+        for (indicator, period, region, s), parts in routes.groupby(["indicator", "period", "region_code", status])["figure_id"]:
+            if total := self._find("aspirant_dcs", indicator, period, "Regional", region, None, s):
+                self.relations.append(equal(total, list(parts), "an Aspirant DCS status's routes add up to it"))
+
+    def _diversity(self) -> None:
+        n = self._rows("diversity", ["n"])
+        for (period, region, dimension), parts in n.groupby(["period", "region_code", n["breakdown"].str.split(".").str[0]])["figure_id"]:
+            if base := self._find("diversity", "base", period, "Regional", region, None, dimension):
+                self.relations.append(equal(base, list(parts), "diversity categories add up to the base"))
+
+    def _value_for_money(self) -> None:
+        for rate, count in (("cost_per_participant", "participants_fytd"), ("cost_per_activity", "activities_fytd"),
+                            ("cost_per_outcome", "outcomes_fytd")):
+            for r in self._rows("value_for_money", [rate]).itertuples():
+                spent = self._find("value_for_money", "spent_fytd", r.period, r.geographic_level, r.region_code)
+                divisor = self._find("value_for_money", count, r.period, r.geographic_level, r.region_code)
+                if spent and divisor:
+                    self.per_unit[r.figure_id] = (spent, divisor)
+
+    def _survey_response(self) -> None:
+        for r in self._rows("survey_response", ["respondents"]).itertuples():
+            parts = [self._find("survey_response", f"respondents_{how}", r.period, r.geographic_level, r.region_code)
+                     for how in ("online", "other")]
+            if all(parts):
+                self.relations.append(equal(r.figure_id, parts, "online and other respondents add up"))
+            if rate := self._find("survey_response", "response_rate", r.period, r.geographic_level, r.region_code):
+                self.numerators[rate] = r.figure_id
+                if workforce := self._find("survey_response", "workforce", r.period, r.geographic_level, r.region_code):
+                    self.bases[rate] = workforce
+
+    def _headlines(self) -> None:
+        """Headline percents (regional waves, by group, and England's year) and their bases."""
+        rows = self._rows("survey_headlines")
+        for r in rows[rows["unit"] == "percent"].itertuples():
+            self.bases[r.figure_id] = r.figure_id.replace(".percent.", ".base.", 1)
+        var = {r.figure_id: r.figure_id if r.unit in COUNT_UNITS else numerator_var(r.figure_id) for r in rows.itertuples()}
+        regional = rows[rows["geographic_level"] == "Regional"]
+        overall = regional[regional["breakdown"].isna()]
+        by_group = regional[regional["breakdown"].notna()]
+        group_type = by_group["breakdown"].str.split("_").str[0]
+        for (indicator, period, unit, _), parts in by_group.groupby(["indicator", "period", "unit", group_type])["figure_id"]:
+            total = overall[(overall["indicator"] == indicator) & (overall["period"] == period) & (overall["unit"] == unit)]
+            for t in total["figure_id"]:
+                self.relations.append(_sum_at_most([var[p] for p in parts], var[t], "a grouping's people are at most all"))
+        for r in regional[regional["unit"] == "percent"].itertuples():
+            if r.indicator not in HEADLINE_OPTIONS:
+                continue
+            question, options = HEADLINE_OPTIONS[r.indicator]
+            if pd.isna(r.breakdown):
+                parts = [f"survey.n.{r.period}.{question}.{o}" for o in options]
+            else:
+                parts = [numerator_var(f"survey.by.percent.{r.period}.{question}.{r.breakdown}.{o}") for o in options]
+            if all(p in self.figures.index or p.startswith("numerator of ") and p.removeprefix("numerator of ") in self.figures.index
+                   for p in parts):
+                self.relations.append(equal(var[r.figure_id], parts, "a headline is the sum of its options"))
+        national = rows[rows["geographic_level"] == "National"]
+        for r in national.itertuples():
+            parts = overall[(overall["indicator"] == r.indicator) & (overall["unit"] == r.unit)
+                            & (overall["period"].str[:7] == r.period)]["figure_id"]
+            if len(parts):
+                self.relations.append(equal(var[r.figure_id], [var[p] for p in parts], "regions add up to England"))
+
+    def _survey_breakdowns(self) -> None:
+        rows = self._rows("survey_breakdowns")
+        percents = rows[rows["indicator"] == "percent"]
+        for r in percents.itertuples():
+            self.bases[r.figure_id] = _stem_id(r.figure_id, "survey.by.percent.", "survey.by.base.")
+        for base, parts in percents.groupby(percents["figure_id"].map(lambda f: _stem_id(f, "survey.by.percent.", "survey.by.base.")))["figure_id"]:
+            if base not in self.figures.index:
+                continue
+            numerators = [numerator_var(p) for p in parts]
+            wave, question = base.removeprefix("survey.by.base.").split(".")[:2]
+            if f"{wave}.{question}" in self.multi_select:
+                self.relations.extend(at_most(n, base, "an option's n is at most its base") for n in numerators)
+            else:
+                self.relations.append(equal(base, numerators, "options answered once add up to the base"))
+        # a grouping (gender, tier) covers at most everyone who answered, and everyone choosing an option
+        bases = rows[rows["indicator"] == "base"]
+        wave_question = bases["figure_id"].str.split(".").str[3:5].str.join(".")
+        for (wq, group_type), parts in bases.groupby([wave_question, bases["breakdown"].str.split("_").str[0]])["figure_id"]:
+            if (total := f"survey.base.{wq}") in self.figures.index:
+                self.relations.append(_sum_at_most(list(parts), total, "a grouping's respondents are at most all"))
+        ids = percents["figure_id"].str.removeprefix("survey.by.percent.").str.split(".")
+        key = ids.str[0] + "." + ids.str[1] + "|" + ids.str[2].str.split("_").str[0] + "|" + ids.str[3]
+        for k, parts in percents.groupby(key)["figure_id"]:
+            wq, _, option = k.split("|")
+            if (total := f"survey.n.{wq}.{option}") in self.figures.index:
+                self.relations.append(_sum_at_most([numerator_var(p) for p in parts], total,
+                                                   "an option's n by group is at most its n"))
+
+    def _survey_themes(self) -> None:
+        rows = self._rows("survey_open_themes")
+        for r in rows[rows["indicator"] == "percent"].itertuples():
+            n = r.figure_id.replace("survey.theme.percent.", "survey.theme.n.", 1)
+            base = _stem_id(r.figure_id, "survey.theme.percent.", "survey.theme.base.")
+            self.numerators[r.figure_id], self.bases[r.figure_id] = n, base
+            if n in self.figures.index and base in self.figures.index:
+                self.relations.append(at_most(n, base, "a theme's n is at most its base"))
+
+
+def _sum_at_most(parts: list[str], total: str, source: str) -> Relation:
+    """sum(parts) <= total"""
+    terms: dict[str, float] = defaultdict(float)
+    for p in parts:
+        terms[p] += 1.0
+    terms[total] -= 1.0
+    return Relation(tuple(terms.items()), float("-inf"), 0.0, source)
 
 
 def _stem_id(figure_id: str, prefix: str, new_prefix: str) -> str:

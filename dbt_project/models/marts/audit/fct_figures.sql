@@ -8,7 +8,8 @@
 --                total is itself suppressed, it has no shown total, or no cell is large enough);
 --                a primary cell there is 'withheld primary';
 --   consequential a figure that reveals a suppressed count through its numerator or its base
---                (a percent and its n; a mean rating printed with its number of responses);
+--                (a percent and its n; a mean rating printed with its number of responses; a sum
+--                of some cells of a group, e.g. a survey headline, with any cell of the group);
 --   small base   a percent on a base under 5 whose n and base are shown (unreliable, not secret).
 -- `base` is the n printed beside a figure, so it is empty when the figure is suppressed;
 -- numerator and denominator keep the unsuppressed values.
@@ -127,18 +128,43 @@ labelled as (
     left join actions as a on a.disclosure_group = f.disclosure_group
     left join actions as wt on wt.total_id = f.figure_id and wt.action = 'withhold with total'
 ),
+suppressed_groups as (
+    select disclosure_group, bool_or(own_suppression is not null) as any_suppressed
+    from labelled
+    where disclosure_group is not null
+    group by all
+),
 final as (
     select
         l.*,
         coalesce(
             l.own_suppression,
-            case when n.own_suppression is not null or b.own_suppression is not null then 'consequential' end,
+            case when n.own_suppression is not null or b.own_suppression is not null or g.any_suppressed then 'consequential' end,
             case when l.disclosure_class = 'people' and l.disclosure_count_id is not null and l.value is not null
                       and coalesce(l.base, 0) < {{ var('suppress_rates_base_below') }} then 'small base' end
         ) as suppression
     from labelled as l
     left join labelled as n on n.figure_id = l.disclosure_count_id
     left join labelled as b on b.figure_id = l.disclosure_base_id
+    -- a figure whose count is a sum of some cells of a group (a survey headline: two options of
+    -- a question) names that group as its disclosure_count_id and goes with any of its cells
+    left join suppressed_groups as g on g.disclosure_group = l.disclosure_count_id
+),
+settled as (
+    -- one step further: a figure that reveals a consequential one goes with it too (a survey
+    -- headline's change since the previous wave; England's headline, the sum of the regions')
+    select
+        f.* replace (coalesce(
+            f.suppression,
+            case when n.suppression is not null or b.suppression is not null or g.any_suppressed then 'consequential' end
+        ) as suppression)
+    from final as f
+    left join final as n on n.figure_id = f.disclosure_count_id
+    left join final as b on b.figure_id = f.disclosure_base_id
+    left join (
+        select disclosure_group, bool_or(suppression is not null) as any_suppressed
+        from final where disclosure_group is not null group by all
+    ) as g on g.disclosure_group = f.disclosure_count_id
 )
 select
     c.figure_id,
@@ -170,4 +196,4 @@ select
     c.disclosure_total_id,
     c.source_model,
     c.source_filter
-from final as c
+from settled as c

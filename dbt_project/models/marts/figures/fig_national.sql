@@ -78,7 +78,16 @@ select
     f.base::double as base,
     f.numerator::double as numerator,
     f.base::double as denominator,
+    -- Disclosure: returns and grant are organisations and money ('public'); the England survey
+    -- headline counts people, its regions' overall headlines (fig_survey_framework) add up to it
+    -- (their group's total), and its percent is suppressed with its base.
+    case when f.table_id = 'survey_headlines' then 'people' else 'public' end::varchar as disclosure_class,
     null::varchar as disclosure_total_id,
+    null::varchar as disclosure_group,
+    -- England's n is the regions' headline n's: it goes with any of them (their group)
+    case when f.figure_id like 'survey.national.percent.%' then f.figure_id end::varchar as disclosure_count_id,
+    case when f.figure_id like 'survey.national.percent.%'
+        then replace(f.figure_id, 'survey.national.percent.', 'survey.national.base.') end::varchar as disclosure_base_id,
     f.source_model::varchar as source_model,
     f.source_filter::varchar as source_filter
 from f

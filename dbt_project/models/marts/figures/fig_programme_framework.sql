@@ -88,7 +88,34 @@ select
     f.base::double as base,
     f.numerator::double as numerator,
     f.denominator::double as denominator,
-    case when f.total_sfx is not null then 'diversity.base.' || q.quarter_key || '.' || f.region_code || f.total_sfx end as disclosure_total_id,
+    -- Disclosure fields (macros/disclosure.sql; docs/DISCLOSURE.md):
+    --   people  aspirants, leaders' diversity, the pipeline's people, participants and outcomes
+    --           (and a cost per participant or outcome, which gives back its divisor: suppressed with it);
+    --   public  money, activities and organisations (LA support, its opportunities).
+    -- An aspirant status's routes add up to the status and each quarter to the year to date and
+    -- the total to date: a two-way series with no independent total, so one region's routes of a
+    -- status are one group, withheld whole when any of its cells is small, and the status's own
+    -- series another (a status total is small only if a route is, so its routes go with it).
+    -- Diversity categories add up to their dimension's base (the group's shown total).
+    case
+        when f.table_id in ('aspirant_dcs', 'diversity', 'supply_demand') then 'people'
+        when f.indicator in ('participants_fytd', 'outcomes_fytd', 'cost_per_participant', 'cost_per_outcome') then 'people'
+        else 'public'
+    end::varchar as disclosure_class,
+    case when f.total_sfx is not null then 'diversity.base.' || q.quarter_key || '.' || f.region_code || f.total_sfx end::varchar as disclosure_total_id,
+    case
+        when f.total_sfx is not null then 'diversity.base.' || q.quarter_key || '.' || f.region_code || f.total_sfx
+        when f.table_id = 'aspirant_dcs' then 'aspirant_dcs.' || f.region_code || '.' || split_part(f.breakdown, '.', 1)
+            || case when f.breakdown like '%.%' then '.routes' else '' end
+    end::varchar as disclosure_group,
+    case f.indicator
+        when 'cost_per_participant' then 'vfm.participants_fytd.' || q.quarter_key || '.' || f.region_code
+        when 'cost_per_outcome' then 'vfm.outcomes_fytd.' || q.quarter_key || '.' || f.region_code
+    end::varchar as disclosure_count_id,
+    case f.indicator
+        when 'cost_per_participant' then 'vfm.participants_fytd.' || q.quarter_key || '.' || f.region_code
+        when 'cost_per_outcome' then 'vfm.outcomes_fytd.' || q.quarter_key || '.' || f.region_code
+    end::varchar as disclosure_base_id,
     f.source_model,
     f.source_filter
 from f
