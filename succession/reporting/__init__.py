@@ -122,6 +122,11 @@ class Report:
 
     value = fig  # the older name, kept for sections written before `fig`
 
+    def fig_if_any(self, figure_id: str, suffix: str = "") -> Md | str:
+        """The figure, or ``x`` (not available, as in the CSVs) where the warehouse has none:
+        a region or quarter without the records the figure is computed from."""
+        return self.fig(figure_id, suffix) if self.exists(figure_id) else UNKNOWN
+
     def trace_href(self, figure_id: str) -> str:
         """Relative link from the rendered document's folder to the figure's trace page."""
         trace_dir = self.warehouse.parent / TRACE_FOLDER

@@ -78,9 +78,9 @@ def governance(rpt: Report) -> dict[str, Md | None]:
 def aspirant_table(rpt: Report) -> Md:
     """People at each step of the Aspirant DCS programme: this quarter, year to date, to date."""
     rows = [{"Step": label,
-             "This quarter": pg.fid(rpt, "aspirant_dcs.people_quarter", step),
-             "Year to date": pg.fid(rpt, "aspirant_dcs.people_fytd", step),
-             "Since records began": pg.fid(rpt, "aspirant_dcs.people_to_date", step)}
+             "This quarter": pg._or_none(rpt, pg.fid(rpt, "aspirant_dcs.people_quarter", step)),
+             "Year to date": pg._or_none(rpt, pg.fid(rpt, "aspirant_dcs.people_fytd", step)),
+             "Since records began": pg._or_none(rpt, pg.fid(rpt, "aspirant_dcs.people_to_date", step))}
             for step, label in ASPIRANT_STEPS.items()]
     return rpt.table(pd.DataFrame(rows), figure_columns=["This quarter", "Year to date", "Since records began"],
                      widths={"Step": 20, "This quarter": 8, "Year to date": 8, "Since records began": 8})
@@ -104,8 +104,8 @@ def diversity_table(rpt: Report) -> Md:
     for dim, label in DIVERSITY.items():
         for c in cats[cats["dimension"] == dim]["category"]:
             rows.append({"Characteristic": label, "Answer": c.capitalize(),
-                         "Participants": pg.fid(rpt, "diversity.n", f"{dim}.{c.replace(' ', '_')}"),
-                         "Profiles completed": pg.fid(rpt, "diversity.base", dim)})
+                         "Participants": pg._or_none(rpt, pg.fid(rpt, "diversity.n", f"{dim}.{c.replace(' ', '_')}")),
+                         "Profiles completed": pg._or_none(rpt, pg.fid(rpt, "diversity.base", dim))})
     return rpt.table(pd.DataFrame(rows, columns=["Characteristic", "Answer", "Participants", "Profiles completed"]),
                      figure_columns=["Participants", "Profiles completed"],
                      widths={"Characteristic": 18, "Answer": 22, "Participants": 8, "Profiles completed": 8})
