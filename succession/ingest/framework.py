@@ -480,9 +480,11 @@ def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> b
     the same contract version: reading and validating them again would change nothing.
     (A return quarantined only for a date in the future is not re-checked until its
     files or the contract change.)"""
-    if "contract_version" not in previous or previous.empty:
+    if "contract_version" not in previous:
         return False
     current = previous[previous["status"].isin(_CURRENT)]
+    if current.empty and not hashed:
+        return True  # nothing current before and no file now (a wave one source has no folder for)
     return (set(zip(current["file_path"], current["file_sha256"])) == {(rel, sha) for _, rel, sha in hashed}
             and len(current) == len(hashed)
             and bool((current["contract_version"] == contract_version()).all()))
