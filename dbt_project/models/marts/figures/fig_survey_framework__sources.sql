@@ -36,7 +36,8 @@ candidates as (
         on d.wave = g.wave and d.question_id = g.question_id and d.option_code = coalesce(g.option_code, 'other')
     where g.grp <> '' and g.question_type in ('single', 'multi')
     union all
-    select 'survey.theme.' || k.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid, null
+    select 'survey.theme.' || k.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid,
+        case when k.kind = 'percent' then 'numerator' end
     from {{ ref('fct_survey_open_themes') }} as t
     inner join a on a.wave = t.wave and a.question_id = t.question_id and a.answer_kind = 'open'
         and (a.option_code = t.theme_path or starts_with(a.option_code, t.theme_path || '/')
@@ -45,6 +46,11 @@ candidates as (
     union all
     select 'survey.theme.base.' || a.wave || '.' || a.question_id, a._row_uid, null
     from a where a.answer_kind = 'open'
+    union all
+    -- a theme's percent is of everyone who answered the question: those answers are its base
+    select 'survey.theme.percent.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid, 'denominator'
+    from {{ ref('fct_survey_open_themes') }} as t
+    inner join a on a.wave = t.wave and a.question_id = t.question_id and a.answer_kind = 'open'
     union all
     -- the response rate: respondents over the workforce surveyed
     select 'survey.response.' || m.measure || '.' || r.wave, r._row_uid,
