@@ -30,10 +30,17 @@ candidates as (
     select 'survey.by.base.' || g.wave || '.' || g.question_id || g.grp, g._row_uid, null
     from groups as g where g.grp <> '' and g.question_type in ('single', 'multi')
     union all
-    select 'survey.by.percent.' || g.wave || '.' || g.question_id || g.grp || '.' || d.option_key, g._row_uid, null
+    select 'survey.by.percent.' || g.wave || '.' || g.question_id || g.grp || '.' || d.option_key, g._row_uid, 'numerator'
     from groups as g
     inner join (select distinct wave, question_id, option_code, option_key from {{ ref('fct_survey_distributions') }}) as d
         on d.wave = g.wave and d.question_id = g.question_id and d.option_code = coalesce(g.option_code, 'other')
+    where g.grp <> '' and g.question_type in ('single', 'multi')
+    union all
+    -- an option's percent in a group is of the group's answers to the question: its base
+    select 'survey.by.percent.' || g.wave || '.' || g.question_id || g.grp || '.' || d.option_key, g._row_uid, 'denominator'
+    from groups as g
+    inner join (select distinct wave, question_id, option_key from {{ ref('fct_survey_distributions') }}) as d
+        on d.wave = g.wave and d.question_id = g.question_id
     where g.grp <> '' and g.question_type in ('single', 'multi')
     union all
     select 'survey.theme.' || k.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid,
