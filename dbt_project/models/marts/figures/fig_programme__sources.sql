@@ -76,12 +76,15 @@ candidates as (
     ) as ind(t1, l4, roles) on split_part(s.figure_id, '.', 2) = ind.t1
     where split_part(s.figure_id, '.', 4) like 'E12%'
     union all
-    -- the rows are each rate's base; which of them the numerator counts is decided in
-    -- int_programme__hr_region and not repeated here (time to fill: each fill is both)
+    -- each row in the rate's numerator (time to fill: every fill's days are added up) and/or
+    -- its base, as int_programme__hr_region_rows defines them
     select 'evaluation.level4.' || h.indicator || '.' || q.quarter_key || '.' || h.region_code, h._row_uid, r.role
     from {{ ref('int_programme__hr_region_rows') }} as h
     inner join q on q.quarter = h.quarter
-    cross join lateral (select unnest(case when h.indicator = 'time_to_fill' then ['numerator', 'denominator'] else ['denominator'] end) as role) as r
+    cross join lateral (
+        select unnest(list_filter([case when h.indicator = 'time_to_fill' or h.numerator <> 0 then 'numerator' end,
+                                   case when h.in_base then 'denominator' end], x -> x is not null)) as role
+    ) as r
     union all
     -- targets and baselines: the plan's target entry
     select 'evaluation.' || k.kind || '.' || t.indicator || '.' || q.quarter_key || '.' || q.region_code, t._row_uid, null
