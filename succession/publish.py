@@ -31,6 +31,7 @@ REGISTER_COLUMNS = [
     "new_la_code", "old_la_code", "breakdown", "source_model", "source_filter",
 ]
 USED_FILE = "figures_used.json"
+CHART_PREFIX = "chart_"  # build/figures/chart_<name>.csv: a chart's data, written with the register
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -81,11 +82,13 @@ def stale_files(warehouse: Path, figures_dir: Path, *, register: bool = True) ->
     """Published CSVs written before the warehouse in use was swapped in (they show numbers
     of an earlier warehouse), or every expected one when none was written. (The warehouse
     file keeps the time dbt last wrote it, which is before the CSVs of the same run.)
-    ``register=False``: leave out the register, which a run rendering no document keeps."""
+    ``register=False``: leave out what the documents publish (the register and the charts'
+    data), which a run rendering no document keeps."""
     if not Path(warehouse).exists():
         return []
     built = Path(warehouse).stat().st_mtime_ns
-    tables = [p for p in sorted(Path(figures_dir).glob("*.csv")) if register or p.name != REGISTER]
+    tables = [p for p in sorted(Path(figures_dir).glob("*.csv"))
+              if register or not (p.name == REGISTER or p.name.startswith(CHART_PREFIX))]
     if not tables:
         return [Path(figures_dir) / "*.csv"]
     return [p for p in tables if p.stat().st_mtime_ns < built]

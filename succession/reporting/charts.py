@@ -20,7 +20,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from succession.publish import write_csv
+from succession.publish import CHART_PREFIX, write_csv
 from succession.reporting import Report
 
 # Data text (survey questions, budget lines) must never be parsed as mathtext ("$x$").
@@ -28,7 +28,6 @@ matplotlib.rcParams["text.parse_math"] = False
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 GREY = "#767676"  # 4.5:1 on white
-CHART_PREFIX = "chart_"
 CHART_COLUMNS = ["report", "region", "period", "chart", "series", "x", "figure_id", "value_shown", "value_plotted", "gap"]
 GAP_WORDS = {"c": "suppressed", "z": "not applicable", "x": "not available", "": "no figure"}
 
