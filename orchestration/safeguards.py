@@ -28,6 +28,7 @@ import pandas as pd
 from succession.ingest import lake
 from succession.ingest.framework import _CURRENT as CURRENT_STATUSES  # loaded, quarantined (not replaced, withdrawn)
 from succession.ingest.framework import FILES_TABLE, UNSORTED
+from succession.errors import UsageError
 from succession.paths import ProjectPaths
 from succession.sources import sources
 
@@ -37,7 +38,7 @@ MAX_WITHDRAWN_SHARE = 0.25
 ACCEPT_WITHDRAWALS_TAG = "succession/accept_withdrawals"
 
 
-class RawFolderError(Exception):
+class RawFolderError(UsageError):
     """The raw folder cannot be what the user meant: one line saying what is missing."""
 
 

@@ -18,15 +18,12 @@ import os
 import sys
 from pathlib import Path
 
+from succession.errors import UsageError
 from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR, PROJECT_DIR, ProjectPaths
 
 
 EXIT_USAGE = 2  # a wrong argument: nothing was done
 EXIT_REFUSED = 3  # a mass withdrawal: the warehouse was kept as it was
-
-
-class UsageError(Exception):
-    """A wrong argument, said in one line that names the valid values."""
 
 
 def _choose(what: str, value: str, valid: dict[str, str]) -> str:
@@ -220,11 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_sample)
 
     args = parser.parse_args(argv)
-    from orchestration.safeguards import RawFolderError
-
     try:
         return args.func(args)
-    except (UsageError, RawFolderError) as exc:
+    except UsageError as exc:  # includes orchestration.safeguards.RawFolderError
         print(f"succession {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
