@@ -54,15 +54,17 @@ def load_publication(warehouse: Path, figures_dir: Path) -> Publication:
         ratings = con.execute(
             "select e.figure_id as actual_figure_id, e.rating, r.target, r.direction from publish.pub_evaluation as e "
             "inner join marts.fct_evaluation_ratings as r on r.actual_figure_id = e.figure_id").df()
-    figures = _with_register(figures, Path(figures_dir) / REGISTER)
+    figures = _with_register(figures, Path(figures_dir) / REGISTER, Path(warehouse))
     return Publication(figures=figures, ratings=ratings[RATING_COLUMNS], multi_select=frozenset(multi))
 
 
-def _with_register(figures: pd.DataFrame, register: Path) -> pd.DataFrame:
+def _with_register(figures: pd.DataFrame, register: Path, warehouse: Path) -> pd.DataFrame:
     """What the register shows wins: a number or a base it prints is known to the attacker
     even where the warehouse says the figure is suppressed (they agree by construction; if
-    they ever did not, the audit would see the leak rather than trust the warehouse)."""
-    if not register.exists():
+    they ever did not, the audit would see the leak rather than trust the warehouse).
+    A register older than the warehouse belongs to an earlier build (the documents write it
+    after this audit) and is not read: its values may come from an earlier policy."""
+    if not register.exists() or register.stat().st_mtime_ns < warehouse.stat().st_mtime_ns:
         return figures
     shown = pd.read_csv(register, dtype=str, keep_default_na=False, usecols=["figure_id", "value_shown", "base"])
     shown = shown.drop_duplicates("figure_id").set_index("figure_id")
