@@ -317,7 +317,10 @@ def test_milestones_and_publish(tiny_warehouse):
                                         where quarter = '2024-25 Q1'""").fetchall())
     assert status == {"M1": "complete", "M2": "overdue"}
     assert _one(tiny_warehouse, "select status_at_quarter_end from marts.fct_programme_milestones where quarter = '2024-25 Q2' and milestone_id = 'M2'")[0] == "complete late"
-    pub = tiny_warehouse.execute("select * from publish.pub_grant_spend where time_identifier = 'Financial year Q2' and budget_line = 'all'").df()
+    # the region's row (England's, from fig_national, sits beside it in the same tidy file)
+    pub = tiny_warehouse.execute("""select * from publish.pub_grant_spend where time_identifier = 'Financial year Q2'
+                                    and budget_line = 'all' and geographic_level = 'Regional'""").df()
+    assert len(pub) == 1
     assert pub[["spent_to_date", "received_to_date", "remaining_grant"]].iloc[0].tolist() == ["23000", "50000", "77000"]
     acts = tiny_warehouse.execute("select activities, participants from publish.pub_programme_activities where activity_type = 'all'").fetchall()
     assert acts == [("1", "6")]  # activities held are not people: published in full (docs/DISCLOSURE.md)
