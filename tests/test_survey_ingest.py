@@ -299,20 +299,20 @@ def test_survey_tables_show_only_registered_figures():
 # --- issue 7: the columnar reader gives exactly what the cell-by-cell reference gives ---------------
 
 def _cells_as_rows(cells) -> list[list]:
-    """`read_export`'s cells back as rows of text (None for blank), like `read_grid`'s after `_cell_text`."""
+    """`read_export`'s cells back as rows of text (None for blank), like `read_grid`'s after `cell_text`."""
     import numpy as np
 
-    from succession.ingest.survey import _cell_text
+    from succession.ingest.survey import cell_text
     n = cells.records - 2 if cells.records > 2 else 0
     cols = [cells.text(j, np.arange(n)).to_pylist() for j in range(cells.width)]
-    body = [[_cell_text(v) for v in row] for row in zip(*cols)] if cols else [[] for _ in range(n)]
-    return [[_cell_text(v) for v in cells.h1], [_cell_text(v) for v in cells.h2]][: cells.records] + body
+    body = [[cell_text(v) for v in row] for row in zip(*cols)] if cols else [[] for _ in range(n)]
+    return [[cell_text(v) for v in cells.h1], [cell_text(v) for v in cells.h2]][: cells.records] + body
 
 
 def _grid_as_rows(rows: list[list]) -> list[list]:
-    from succession.ingest.survey import _cell_text
+    from succession.ingest.survey import cell_text
     width = max((len(r) for r in rows), default=0)
-    return [[_cell_text(v) for v in list(r) + [None] * (width - len(r))] for r in rows]
+    return [[cell_text(v) for v in list(r) + [None] * (width - len(r))] for r in rows]
 
 
 CSV_CASES = [

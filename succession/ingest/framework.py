@@ -429,10 +429,12 @@ def contract_version() -> str:
     from succession.paths import CONTRACTS_DIR, DBT_PROJECT_DIR
 
     h = hashlib.sha256()
-    code = [*sorted(CONTRACTS_DIR.glob("*.py")), *sorted(Path(__file__).parent.glob("*.py")),
+    ingest = Path(__file__).parent
+    code = [*sorted(CONTRACTS_DIR.glob("*.py")), *sorted(ingest.rglob("*.py")),  # rglob: the survey package too
             *sorted((DBT_PROJECT_DIR / "seeds").glob("ref_*.csv"))]
     for f in code:
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+        name = f.relative_to(ingest).as_posix() if f.is_relative_to(ingest) else f.name
+        h.update(name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
 
 

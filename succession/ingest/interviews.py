@@ -31,10 +31,10 @@ from succession.ingest.pseudonym import NoPseudonymKey, key_for_file, pseudonymi
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.csv_columns import arrow_columns
 from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
-from succession.ingest.problems import Problem, column_letter
+from succession.ingest.problems import Problem, column_letter, rows_text
 from succession.ingest.frames import duplicate_header
 from succession.ingest.guards import EncodingProblem, LimitExceeded, read_member, safe_load_yaml, to_utf8, zip_problems
-from succession.ingest.survey import CSV_SHEET, _rows_text, decode_csv_bytes, read_grid
+from succession.ingest.survey.export_cells import CSV_SHEET, decode_csv_bytes, read_grid
 
 NS = {"q": C.QDA_NAMESPACE}
 _SELECTION, _CODING, _CODE_REF = (f"{{{C.QDA_NAMESPACE}}}{tag}" for tag in ("PlainTextSelection", "Coding", "CodeRef"))
@@ -275,7 +275,7 @@ def _duplicate_rows(rel: str, dup: pd.DataFrame) -> list[Problem]:
     (sheet rows only: REFI-QDA codings have no row number)."""
     if len(dup) and dup[L.ROW].notna().all():
         rows = sorted(int(r) for r in dup[L.ROW])
-        return [Problem(rel, "duplicate_row", f"the same interview, coder, segment and code appear on {_rows_text(rows)}",
+        return [Problem(rel, "duplicate_row", f"the same interview, coder, segment and code appear on {rows_text(rows)}",
                         sheet=str(dup.iloc[0][L.SHEET]), row=rows[1])]
     return []
 
@@ -391,7 +391,7 @@ class InterviewsSource(WaveFolderSource):
                 unknown.setdefault(themes[k], []).append(i)
         letter = column_letter(positions["theme_path"])
         for theme, lines in sorted(unknown.items()):
-            read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} on {_rows_text(lines)} is not in {C.CODEBOOK_FILE}",
+            read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} on {rows_text(lines)} is not in {C.CODEBOOK_FILE}",
                                          sheet=sheet, row=lines[0], column="theme_path", cell=f"{letter}{lines[0]}"))
         columns = [*C.CODINGS_SCHEMA.columns, L.ROW]
         try:

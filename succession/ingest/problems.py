@@ -48,6 +48,16 @@ class ContractViolation(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
+_MAX_ROWS_NAMED = 12
+
+
+def rows_text(rows: list[int]) -> str:
+    """Row numbers for a message: ``row 5``, ``rows 3, 7, 9``, or the first twelve ``and 40 more``."""
+    shown = ", ".join(map(str, rows[:_MAX_ROWS_NAMED]))
+    more = f" and {len(rows) - _MAX_ROWS_NAMED} more" if len(rows) > _MAX_ROWS_NAMED else ""
+    return f"row {shown}" if len(rows) == 1 else f"rows {shown}{more}"
+
+
 def column_letter(index: int) -> str:
     """0-based column index to spreadsheet letters: 0 -> A, 27 -> AB."""
     letters = ""

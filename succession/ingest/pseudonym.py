@@ -97,3 +97,21 @@ def pseudonymise(value: object, key: bytes | None = None, namespace: str = "resp
 def pseudonymise_many(values, key: bytes | None = None, namespace: str = "respondent") -> list[str]:
     key = pseudonym_key() if key is None else key
     return [pseudonymise(v, key, namespace) for v in values]
+
+
+def pseudonymise_ids(ids: list[str], key: bytes) -> list[str]:
+    """``pseudonymise(v, key)`` of each id, 2-3x faster: the same HMAC-SHA256 (RFC 2104) with
+    the keyed inner and outer hash states computed once rather than once per id."""
+    block = hashlib.sha256().block_size
+    k = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    inner.update(b"respondent:")
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    out = []
+    for v in ids:
+        h = inner.copy()
+        h.update(str(v).strip().encode("utf-8"))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.hexdigest()[:PSEUDONYM_HEX_DIGITS])
+    return out
