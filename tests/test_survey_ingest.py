@@ -409,6 +409,27 @@ def test_batch_pseudonyms_equal_pseudonymise():
         assert pseudonymise_ids(ids, key) == [pseudonym.pseudonymise(v, key) for v in ids]
 
 
+def test_pseudonyms_are_the_stdlib_hmac_of_the_namespaced_id():
+    """Pinned: HMAC-SHA256 (``hmac.new(key, b"respondent:" + id, sha256)``, first 20 hex digits),
+    so a change to how pseudonyms are made (which would unlink every wave already loaded) fails here."""
+    import hashlib
+    import hmac
+
+    from succession.ingest.survey import pseudonymise_ids
+    ids = ["118112199553", "0045", " 42 ", "r\u00e9spondent"]
+    pinned = {
+        pseudonym.DEVELOPMENT_KEY: ["cf9a3b558189af1a754f", "d899f95f1eff80f8177b", "70a2a094a9e1420b41d1", "a84fe0a4e597962abaef"],
+        b"a-secret": ["60a4cdf54f8fe929cd54", "9548c853c51a4a2ab39d", "0cfbde0bd841d5d594e5", "68fa8921787f9f8c4832"],
+    }
+    for key, want in pinned.items():
+        stdlib = [hmac.new(key, b"respondent:" + i.strip().encode("utf-8"), hashlib.sha256).hexdigest()[:20] for i in ids]
+        assert stdlib == want
+        assert pseudonymise_ids(ids, key) == want
+        assert [pseudonym.pseudonymise(i, key) for i in ids] == want
+    long_key = b"long" * 40  # longer than SHA-256's block: HMAC hashes the key first
+    assert pseudonymise_ids(["118112199553"], long_key) == ["c90f86249ed84e0c2608"]
+
+
 def test_answers_are_compact_and_every_answer_names_a_respondent(tmp_path):
     from contracts import survey as C
     df = sample_survey.responses(60, seed=3, region_code="E12000008")

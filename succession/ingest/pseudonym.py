@@ -99,19 +99,13 @@ def pseudonymise_many(values, key: bytes | None = None, namespace: str = "respon
     return [pseudonymise(v, key, namespace) for v in values]
 
 
-def pseudonymise_ids(ids: list[str], key: bytes) -> list[str]:
-    """``pseudonymise(v, key)`` of each id, 2-3x faster: the same HMAC-SHA256 (RFC 2104) with
-    the keyed inner and outer hash states computed once rather than once per id."""
-    block = hashlib.sha256().block_size
-    k = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
-    inner.update(b"respondent:")
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+def pseudonymise_ids(ids: list[str], key: bytes, namespace: str = "respondent") -> list[str]:
+    """`pseudonymise` of each id, for the ~100,000 respondents of a national export: the keyed
+    HMAC state (key and namespace taken in) is made once and copied per id, 2-3x faster."""
+    keyed = hmac.new(key, f"{namespace}:".encode("utf-8"), hashlib.sha256)
     out = []
     for v in ids:
-        h = inner.copy()
+        h = keyed.copy()
         h.update(str(v).strip().encode("utf-8"))
-        o = outer.copy()
-        o.update(h.digest())
-        out.append(o.hexdigest()[:PSEUDONYM_HEX_DIGITS])
+        out.append(h.hexdigest()[:PSEUDONYM_HEX_DIGITS])
     return out
