@@ -7,7 +7,7 @@ rules from here. The human-readable version is `contracts/hr_return.md`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa

@@ -176,11 +176,6 @@ GRANT_LEDGER = Table("grant_ledger", key=("entry_ref",), columns=(
     Column("amount_gbp", "number"),
     Column("description", "text", required=False),
 ))
-NARRATIVE = Table("narrative", columns=(
-    Column("paragraph", "integer"),
-    Column("kind", "code", codes=("heading", "paragraph")),
-    Column("text", "text"),
-))
 
 ASPIRANT_DCS = Table("aspirant_dcs", key=("participant_id", "status"), columns=(
     Column("participant_id", "text", help="pseudonymous id, P-0012 (the same id as in attendance when a participant)"),
@@ -220,11 +215,6 @@ NARRATIVE_FILE = "narrative.md"
 DATE_IN_QUARTER = {"activities": "start_date", "attendance": "attended_date", "feedback": "feedback_date",
                    "skills_audit": "audit_date", "career_events": "event_date", "grant_ledger": "entry_date",
                    "aspirant_dcs": "event_date", "participant_profiles": "profile_date", "la_support": "support_date"}
-
-# Columns added from the file's place: every quarter table carries these.
-PLACE_COLUMNS = ("region_code", "quarter")
-# Helper columns set by the reader for the in-quarter rule; not stored in the lake.
-PERIOD_HELPERS = ("quarter_start", "quarter_end")
 
 
 # --- pandera ----------------------------------------------------------------------------
@@ -366,5 +356,3 @@ PLAN_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         "meeting_date": pa.Column("datetime64[ns]", coerce=True),
     }, strict=False, name="plan_target_setting"),
 }
-# optional top-level keys of a plan (older plans lack them; the documents then say "not recorded")
-PLAN_GOVERNANCE_KEYS = ("lead_post", "lead_la", "sponsor_post", "sponsor_la", "agreed")

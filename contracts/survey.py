@@ -47,11 +47,10 @@ LEADING = {
     "customdata": "custom_data",
     "customdata1": "custom_data",
 }
-PERSONAL_LEADING = ("respondent_id", "ip_address", "email_address", "first_name", "last_name", "custom_data")
-"""Leading columns that are personal: never copied (the respondent id only as a keyed pseudonym)."""
+# Of these, only the respondent id (as a keyed pseudonym), the collector id and the start and end
+# times are read: IP address, e-mail, names and custom data are personal and never copied.
 
 SUBHEADER_RESPONSE = "response"
-SUBHEADER_OPEN = "open-ended response"
 SUBHEADER_OTHER = ("other (please specify)", "other", "open-ended response")
 
 TIMESTAMP_FORMATS = (

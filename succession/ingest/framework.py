@@ -35,7 +35,7 @@ import pandera.pandas as pa
 from contracts import limits as LIM
 from succession.ingest import guards, lake
 from succession.ingest import lineage as L
-from succession.ingest.problems import Problem, column_letter
+from succession.ingest.problems import Problem
 from contracts.rules import ROW_RULES
 
 FILES_TABLE = "_files"

@@ -40,14 +40,6 @@ class Problem:
         return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
 
 
-class ContractViolation(Exception):
-    """A file cannot be read at all (not a workbook, corrupt zip, missing sheet ...)."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-
 _MAX_ROWS_NAMED = 12
 
 

@@ -94,14 +94,9 @@ def pseudonymise(value: object, key: bytes | None = None, namespace: str = "resp
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_DIGITS]
 
 
-def pseudonymise_many(values, key: bytes | None = None, namespace: str = "respondent") -> list[str]:
-    key = pseudonym_key() if key is None else key
-    return [pseudonymise(v, key, namespace) for v in values]
-
-
 def pseudonymise_ids(ids: list[str], key: bytes, namespace: str = "respondent") -> list[str]:
     """`pseudonymise` of each id, for the ~100,000 respondents of a national export: the keyed
-    HMAC state (key and namespace taken in) is made once and copied per id, 2-3x faster."""
+    HMAC state (key and namespace taken in) is made once and copied per id (~1.5x faster)."""
     keyed = hmac.new(key, f"{namespace}:".encode("utf-8"), hashlib.sha256)
     out = []
     for v in ids:

@@ -32,7 +32,6 @@ from succession.periods import FinancialQuarter
 from succession.reference import SEEDS_DIR, local_authorities
 from succession.reporting.text import literal
 
-CHECKS = ("kpis_reconcile", "returns_complete")
 CSS_CLASS = "data-caveat"
 
 
