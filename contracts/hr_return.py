@@ -13,35 +13,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from contracts.rules import row_rule
+from contracts.tables import Column, Table
 
 FILE_PATTERN = r"^(?P<la>\d{3})_(?P<quarter>\d{4}-\d{2}_Q[1-4])(?:_v(?P<version>\d+))?\.xlsx$"
 """Returns are named ``<DfE LA code>_<quarter key>.xlsx``; a resubmission adds ``_v2``, ``_v3`` ..."""
 
 SOURCE = "hr_returns"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # snake_case name used in the lake and warehouse
-    header: str  # header text in the workbook
-    kind: str  # text | code | integer | date | flag
-    required: bool = True
-    codes: tuple[str, ...] = ()
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class TableSheet:
-    """A sheet holding a table: header in row 1, one record per row from row 2."""
-
-    sheet: str
-    table: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()
-
-    @property
-    def headers(self) -> dict[str, Column]:
-        return {c.header: c for c in self.columns}
 
 
 @dataclass(frozen=True)
@@ -94,39 +71,39 @@ KPI_INDICATORS: tuple[tuple[str, str], ...] = (
     ("active_contacts", "Number of active contacts re succession planning"),
 )
 
-VACANCIES = TableSheet(
+VACANCIES = Table(
+    name="vacancies",
     sheet="Vacancies",
-    table="vacancies",
     key=("campaign_ref",),
     columns=(
-        Column("campaign_ref", "Campaign reference", "text", help="Your reference for this recruitment campaign; the same on every return that lists it."),
-        Column("post_ref", "Post reference", "text", help="Your reference for the post; the same for every campaign to fill it."),
-        Column("post_title", "Post title", "text"),
-        Column("tier", "Tier", "code", codes=TIERS, help="1 = DCS, 2 = assistant director"),
-        Column("vacancy_arose", "Date vacancy arose", "date"),
-        Column("advert_opened", "Advert opened", "date", required=False),
-        Column("advert_closed", "Closing date", "date", required=False),
-        Column("applicants", "Applicants", "integer", required=False),
-        Column("shortlisted", "Shortlisted", "integer", required=False),
-        Column("outcome", "Outcome", "code", codes=OUTCOMES),
-        Column("appointee_background", "Appointee background", "code", required=False, codes=BACKGROUNDS),
-        Column("date_filled", "Date filled", "date", required=False),
+        Column("campaign_ref", "text", header="Campaign reference", help="Your reference for this recruitment campaign; the same on every return that lists it."),
+        Column("post_ref", "text", header="Post reference", help="Your reference for the post; the same for every campaign to fill it."),
+        Column("post_title", "text", header="Post title"),
+        Column("tier", "code", header="Tier", codes=TIERS, help="1 = DCS, 2 = assistant director"),
+        Column("vacancy_arose", "date", header="Date vacancy arose"),
+        Column("advert_opened", "date", header="Advert opened", required=False),
+        Column("advert_closed", "date", header="Closing date", required=False),
+        Column("applicants", "integer", header="Applicants", required=False),
+        Column("shortlisted", "integer", header="Shortlisted", required=False),
+        Column("outcome", "code", header="Outcome", codes=OUTCOMES),
+        Column("appointee_background", "code", header="Appointee background", required=False, codes=BACKGROUNDS),
+        Column("date_filled", "date", header="Date filled", required=False),
     ),
 )
 
-WORKFORCE = TableSheet(
+WORKFORCE = Table(
+    name="workforce",
     sheet="Workforce",
-    table="workforce",
     key=("post_ref",),
     columns=(
-        Column("post_ref", "Post reference", "text"),
-        Column("tier", "Tier", "code", codes=("1", "2", "3")),
-        Column("age_band", "Age band", "code", codes=AGE_BANDS),
-        Column("gender", "Gender", "code", codes=GENDERS),
-        Column("ethnic_group", "Ethnic group", "code", codes=ETHNIC_GROUPS),
-        Column("years_in_post", "Years in post", "integer"),
-        Column("interim_or_agency", "Interim or agency", "code", codes=YES_NO),
-        Column("retiring_within_two_years", "Expected to retire within two years", "code", codes=YES_NO),
+        Column("post_ref", "text", header="Post reference"),
+        Column("tier", "code", header="Tier", codes=("1", "2", "3")),
+        Column("age_band", "code", header="Age band", codes=AGE_BANDS),
+        Column("gender", "code", header="Gender", codes=GENDERS),
+        Column("ethnic_group", "code", header="Ethnic group", codes=ETHNIC_GROUPS),
+        Column("years_in_post", "integer", header="Years in post"),
+        Column("interim_or_agency", "code", header="Interim or agency", codes=YES_NO),
+        Column("retiring_within_two_years", "code", header="Expected to retire within two years", codes=YES_NO),
     ),
 )
 
@@ -151,12 +128,12 @@ def _column_schema(col: Column) -> pa.Column:
     return pa.Column(str, checks, nullable=not col.required, coerce=True)
 
 
-def _table_schema(sheet: TableSheet, checks: list[pa.Check]) -> pa.DataFrameSchema:
+def _table_schema(sheet: Table, checks: list[pa.Check]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {c.name: _column_schema(c) for c in sheet.columns},
         checks=checks,
         strict=False,  # lineage columns ride along
-        name=sheet.table,
+        name=sheet.name,
     )
 
 

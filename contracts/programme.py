@@ -24,12 +24,11 @@ participants are pseudonymous ids (``P-0012``) assigned by the lead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import pandera.pandas as pa
 
 from contracts.rules import row_rule
+from contracts.tables import Column, Table
 from succession.reference import local_authorities, regions
 
 SOURCE = "programme"
@@ -105,26 +104,6 @@ INDICATORS = {
     "filled_permanent": (4, "count"),
     "readvertised": (4, "count"),
 }
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # text | code | integer | number | date
-    required: bool = True
-    codes: tuple[str, ...] = ()
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str  # table in the lake, and the file stem
-    columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()  # unique within one file
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.name for c in self.columns]
 
 
 def _la_codes() -> tuple[str, ...]:

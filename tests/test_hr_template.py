@@ -340,7 +340,7 @@ def test_sample_rows_meet_the_contract_and_kpis_agree_except_the_planted_mismatc
         for sheet in TABLE_SHEETS:
             rows = _sheet(p, sheet.sheet)
             assert rows[0] == [c.header for c in sheet.columns]
-            tables[sheet.table] = pd.DataFrame([[_blank(v) for v in r] for r in rows[1:]],
+            tables[sheet.name] = pd.DataFrame([[_blank(v) for v in r] for r in rows[1:]],
                                                columns=[c.name for c in sheet.columns])
         vac, wf = tables["vacancies"], tables["workforce"]
         VACANCIES_SCHEMA.validate(vac)

@@ -8,11 +8,13 @@ falls back to exactly the old construction for any value of another type, so the
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
+from contracts.tables import Column, Table
 from succession.ingest import lineage as L
 from succession.ingest.cells import Unreadable, clean, header_key, is_blank
 from succession.ingest.framework import FileRead
@@ -226,6 +228,52 @@ def read_records(read: FileRead, sheet: str, rows: list[list], columns, position
         report_unreadable(read, sheet, name, values, rownums, column_letter(j) if j < 10 ** 6 else None)
     kinds = [column_kind(kind_of(c)[0]) for c in columns]
     return table_frame(names + [L.ROW], [*data, rownums], [*kinds, "int"], len(rownums), read, sheet, constants)
+
+
+def read_table(read: FileRead, spec: Table, rows: list[list], *, expected: str, constants: Iterable[tuple[str, object]] = (),
+               whole_header: bool = False) -> pd.DataFrame | None:
+    """A header-in-row-1 table of a spreadsheet contract (`contracts.tables.Table`) as a frame.
+
+    Each header cell is matched to a column by its header text (`header_key`: case, curly
+    quotes and spacing folded; in a snake_case header a space may stand for the underscore).
+    An unexpected header (``expected`` says what was wanted), a header twice and a column
+    missing are problems naming the sheet, row 1 and the cell. With ``whole_header``, a
+    header with any problem gives None and no rows; otherwise the columns found are read.
+    """
+    wanted = _wanted(spec)
+    positions: dict[str, int] = {}
+    problems_before = len(read.problems)
+    for j, h in enumerate(rows[0] if rows else []):
+        if is_blank(h):
+            continue
+        key = cached_header_key(h)
+        col = wanted.get(key) or wanted.get(key.replace(" ", "_"))
+        if col is None:
+            read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} ({expected})",
+                                        sheet=spec.sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+        elif col.name in positions:
+            read.problems.append(duplicate_header(read, spec.sheet, str(h), positions[col.name], j))
+        else:
+            positions[col.name] = j
+    for col in spec.columns:
+        if col.name not in positions:
+            read.problems.append(Problem(read.rel, "missing_column", f"column {col.header!r} is missing",
+                                        sheet=spec.sheet, row=1, column=col.header))
+    if whole_header and len(read.problems) > problems_before:
+        return None
+    df = read_records(read, spec.sheet, rows, spec.columns, positions, _cleaning, constants=constants)
+    read.column_letters[spec.name] = {name: column_letter(j) for name, j in positions.items()}
+    return df
+
+
+@cache
+def _wanted(spec: Table) -> dict[str, Column]:
+    return {header_key(c.header): c for c in spec.columns}
+
+
+def _cleaning(c: Column) -> tuple[str, tuple[str, ...]]:
+    """How a record column's cells are cleaned: a code without a fixed list (a DfE LA code) is text."""
+    return ("text" if c.kind == "code" and not c.codes else c.kind), c.codes
 
 
 def unreadable_problem(read: FileRead, sheet: str, name: str, bad: Unreadable, row: int | None, cell: str | None) -> Problem:

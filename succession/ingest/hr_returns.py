@@ -16,12 +16,11 @@ from python_calamine import CalamineWorkbook
 
 from contracts import hr_return as C
 from succession.ingest import lineage as L
-from succession.ingest.cells import header_key, is_blank
 from succession.ingest.framework import FileRead, empty_frame, folder_strays, partition_folders
 from succession.ingest.cells import Unreadable
-from succession.ingest.frames import (cached_empty_tables, cached_header_key, cleaner, column_kind, duplicate_header, read_records,
-                                      table_frame, unreadable_problem)
-from succession.ingest.problems import Problem, column_letter
+from succession.ingest.frames import (cached_empty_tables, cached_header_key, cleaner, column_kind, read_table, table_frame,
+                                      unreadable_problem)
+from succession.ingest.problems import Problem
 from succession.periods import FinancialQuarter
 from succession.reference import local_authorities
 
@@ -89,7 +88,7 @@ class HrReturnsSource:
         self._read_about(read, sheets[C.ABOUT_SHEET])
         self._read_kpis(read, sheets[C.KPIS_SHEET])
         for spec in C.TABLE_SHEETS:
-            self._read_table(read, spec, sheets[spec.sheet])
+            read.tables[spec.name] = read_table(read, spec, sheets[spec.sheet], expected="headers must match the template")
         return read
 
     def _read_about(self, read: FileRead, rows: list[list]) -> None:
@@ -135,26 +134,6 @@ class HrReturnsSource:
                 cell_ref.append(f"{col}{r}")
         read.tables["kpis"] = table_frame(_KPI_COLUMNS, [indicator, tier, value, rownum, cell_ref], _KPI_KINDS,
                                           len(rownum), read, C.KPIS_SHEET)
-
-    def _read_table(self, read: FileRead, spec: C.TableSheet, rows: list[list]) -> None:
-        header = rows[0] if rows else []
-        wanted = _WANTED[spec.table]
-        positions: dict[str, int] = {}
-        for j, h in enumerate(header):
-            if is_blank(h):
-                continue
-            col = wanted.get(cached_header_key(h))
-            if col is None:
-                read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (headers must match the template)", sheet=spec.sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
-            elif col.name in positions:
-                read.problems.append(duplicate_header(read, spec.sheet, str(h), positions[col.name], j))
-            else:
-                positions[col.name] = j
-        for col in spec.columns:
-            if col.name not in positions:
-                read.problems.append(Problem(read.rel, "missing_column", f"column {col.header!r} is missing", sheet=spec.sheet, row=1, column=col.header))
-        read.tables[spec.table] = read_records(read, spec.sheet, rows, spec.columns, positions, lambda c: (c.kind, c.codes))
-        read.column_letters[spec.table] = {name: column_letter(j) for name, j in positions.items()}
 
     # -- rules spanning one file ---------------------------------------------------------
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -227,7 +206,7 @@ class HrReturnsSource:
 
         # a record's key twice in one file
         for spec in C.TABLE_SHEETS:
-            df = validated[spec.table]
+            df = validated[spec.name]
             if not len(df):
                 continue
             for key in spec.key:
@@ -237,7 +216,7 @@ class HrReturnsSource:
                 for (rel, value), group in df[mask].groupby([L.SOURCE_FILE, key]):
                     rows = sorted(int(x) for x in group[L.ROW])
                     found[rel].append(Problem(rel, "duplicate_row", f"{key} {value!r} appears on rows {', '.join(map(str, rows))}",
-                                              sheet=spec.sheet, row=rows[1], column=key, cell=f"{by_rel[rel].column_letters[spec.table][key]}{rows[1]}"))
+                                              sheet=spec.sheet, row=rows[1], column=key, cell=f"{by_rel[rel].column_letters[spec.name][key]}{rows[1]}"))
 
         # posts filled permanently cannot exceed the vacancies, per tier
         k = validated["kpis"]
@@ -266,7 +245,6 @@ _ABOUT_KINDS = ["na", "object", *(column_kind("text" if f.kind == "code" else f.
 _KPI_COLUMNS = ["indicator", "tier", "value", L.ROW, L.CELL]
 _KPI_KINDS = ["object", "object", "number", "int", "object"]
 _ABOUT_INDEX = {cell: _cell_index(cell) for _, cell, _ in _ABOUT_READERS}
-_WANTED = {spec.table: {header_key(c.header): c for c in spec.columns} for spec in C.TABLE_SHEETS}
 _KPI_COLUMN_INDEX = {tier: _cell_index(f"{col}1")[1] for tier, col in C.KPI_TIER_COLUMNS.items()}
 
 SOURCE = HrReturnsSource()

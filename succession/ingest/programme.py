@@ -25,11 +25,11 @@ from python_calamine import CalamineWorkbook
 
 from contracts import programme as C
 from succession.ingest import lineage as L
-from succession.ingest.cells import clean, header_key, is_blank
+from succession.ingest.cells import clean
 from succession.ingest.framework import FileRead, listed_entries, empty_frame, folder_strays, is_real_folder
 from succession.ingest.guards import YamlLimit, compose_yaml, control_characters, to_utf8
-from succession.ingest.frames import cached_empty_tables, cached_header_key, duplicate_header, read_records, table_frame
-from succession.ingest.problems import Problem, column_letter
+from succession.ingest.frames import cached_empty_tables, read_table, table_frame
+from succession.ingest.problems import Problem
 from succession.periods import FinancialQuarter
 from succession.reference import regions
 
@@ -63,14 +63,6 @@ def _read_rows(path: Path) -> list[list]:
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     data, _ = to_utf8(path.read_bytes())  # UTF-16 with its byte-order mark is read; NULs say what they are
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def _kind_of(c: C.Column) -> tuple[str, tuple[str, ...]]:
-    """How a record column's cells are cleaned: a code without a fixed list is text."""
-    return ("text" if c.kind == "code" and not c.codes else c.kind), c.codes
-
-
-_WANTED = {t.name: {header_key(c.name): c for c in t.columns} for t in C.QUARTER_TABLES}
 
 
 class ProgrammeSource:
@@ -132,35 +124,13 @@ class ProgrammeSource:
         else:
             constants = (("quarter_start", pd.Timestamp(q.start)), ("quarter_end", pd.Timestamp(q.end)),
                          ("region_code", region), ("quarter", quarter))
-            df = self._read_table(read, C.TABLE_OF_FILE[table], _read_rows(path), constants)
+            spec = C.TABLE_OF_FILE[table]
+            df = read_table(read, spec, _read_rows(path), expected=f"expected: {', '.join(spec.headers)}", constants=constants,
+                            whole_header=True)
             if df is None:
                 return read
         read.tables[table] = df  # lineage-stamped by `table_frame`
         return read
-
-    def _read_table(self, read: FileRead, spec: C.Table, rows: list[list], constants=()) -> pd.DataFrame | None:
-        header = rows[0] if rows else []
-        wanted = _WANTED[spec.name]
-        positions: dict[str, int] = {}
-        for j, h in enumerate(header):
-            if is_blank(h):
-                continue
-            col = wanted.get(cached_header_key(h).replace(" ", "_"))
-            if col is None:
-                read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} (expected: {', '.join(spec.headers)})",
-                                             sheet=spec.name, row=1, column=str(h), cell=f"{column_letter(j)}1"))
-            elif col.name in positions:
-                read.problems.append(duplicate_header(read, spec.name, str(h), positions[col.name], j))
-            else:
-                positions[col.name] = j
-        for col in spec.columns:
-            if col.name not in positions:
-                read.problems.append(Problem(read.rel, "missing_column", f"column {col.name!r} is missing", sheet=spec.name, row=1, column=col.name))
-        if read.problems:
-            return None
-        df = read_records(read, spec.name, rows, spec.columns, positions, _kind_of, constants=constants)
-        read.column_letters[spec.name] = {name: column_letter(j) for name, j in positions.items()}
-        return df
 
     @staticmethod
     def _read_narrative(read: FileRead, path: Path, constants=()) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from contracts.hr_return import (
     VACANCIES,
     WORKFORCE,
     Column,
-    TableSheet,
+    Table,
 )
 from succession.periods import FinancialQuarter, return_deadline_days
 from succession.reference import local_authorities
@@ -317,7 +317,7 @@ def _write_kpis(ws, kpis: Mapping[str, Mapping[str, Any]] | None) -> None:
     ws.row_dimensions[2].height = 30
 
 
-def _write_table(ws, sheet: TableSheet, rows: Iterable[Mapping[str, Any]] | None) -> None:
+def _write_table(ws, sheet: Table, rows: Iterable[Mapping[str, Any]] | None) -> None:
     cols = sheet.columns
     names = {c.name for c in cols}
     for j, col in enumerate(cols, start=1):
