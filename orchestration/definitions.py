@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration import disclosure, ingestion, publishing, warehouse
+from orchestration import disclosure, ingestion, lineage_docs, publishing, warehouse
 from orchestration.jobs import build_jobs
 from orchestration.resources import ProjectPathsResource, dbt_resource
 from succession.paths import ProjectPaths
@@ -19,7 +19,7 @@ def build_definitions(paths: ProjectPaths | None = None) -> dg.Definitions:
     reports = publishing.report_assets()
     report_keys = [a.key for a in reports]
     jobs = build_jobs(report_keys)
-    extra: list = [disclosure.disclosure_audit]
+    extra: list = [disclosure.disclosure_audit, lineage_docs.lineage_docs]
     extra_defs = _automation(jobs)
     core = dg.Definitions(
         assets=[

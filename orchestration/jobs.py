@@ -24,6 +24,7 @@ def build_jobs(report_keys: list[dg.AssetKey]) -> dict[str, dg.UnresolvedAssetJo
         | dg.AssetSelection.assets(*_ingestion_keys("none"))
         | dg.AssetSelection.assets("published_tables")
         | dg.AssetSelection.assets("disclosure_audit")  # orchestration/disclosure.py: fails the build before rendering
+        | dg.AssetSelection.assets("lineage_docs")  # orchestration/lineage_docs.py: build/docs/index.html
     )
     return {
         "ingest_quarters": dg.define_asset_job(

@@ -59,6 +59,11 @@ class ProjectPaths:
         return self.build_dir / TRACE_FOLDER
 
     @property
+    def docs_dir(self) -> Path:
+        """dbt's documentation site (model-level lineage): ``index.html`` opens from disk."""
+        return self.build_dir / "docs"
+
+    @property
     def checks_dir(self) -> Path:
         """Results of the completeness and KPI reconciliation checks, one JSON file each."""
         return self.build_dir / CHECKS_FOLDER
