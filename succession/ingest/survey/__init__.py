@@ -20,8 +20,15 @@ done per column and per distinct value, never per cell in Python. One module per
 * `source`: `SurveySource`, which puts them together and reports problems by cell.
 """
 from succession.ingest.pseudonym import pseudonymise_ids
-from succession.ingest.survey.export_cells import (CSV_SHEET, ExportCells, blank_cells, cell_text, decode_csv_bytes,
-                                                   read_export, read_grid)
+from succession.ingest.survey.export_cells import (
+    CSV_SHEET,
+    ExportCells,
+    blank_cells,
+    cell_text,
+    decode_csv_bytes,
+    read_export,
+    read_grid,
+)
 from succession.ingest.survey.instrument import Instrument, Question, load_instrument
 from succession.ingest.survey.source import SOURCE, SurveySource
 from succession.ingest.survey.timestamps import parse_timestamp, timestamps

@@ -33,7 +33,10 @@ def arrow_text(values: pa.Array | pa.ChunkedArray) -> pd.arrays.ArrowExtensionAr
     return pd.arrays.ArrowExtensionArray(values)
 
 
-def coded(vocabulary: list, index: np.ndarray | None = None, index_type: pa.DataType = pa.int32(),
+_INT32 = pa.int32()
+
+
+def coded(vocabulary: list, index: np.ndarray | None = None, index_type: pa.DataType = _INT32,
            repeat: np.ndarray | None = None) -> pd.arrays.ArrowExtensionArray:
     """Dictionary-encoded text (`contracts.survey.ARROW_CODES`): ``vocabulary[index]``, null
     where the index is -1 or the entry None; each distinct value is stored once. With

@@ -21,13 +21,12 @@ def give_back_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
-def _load_libc():
+def _load_libc() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim  # glibc only
-        return libc
-    except (OSError, AttributeError):
+    except OSError:
         return None
+    return libc if hasattr(libc, "malloc_trim") else None  # glibc only
 
 
 _LIBC = _load_libc()

@@ -20,8 +20,8 @@ import yaml
 from contracts import survey as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import is_blank, normalise_text
-from succession.ingest.framework import FileRead, WaveFolderSource, empty_frame
 from succession.ingest.frames import duplicate_header
+from succession.ingest.framework import FileRead, WaveFolderSource, empty_frame
 from succession.ingest.guards import EncodingProblem
 from succession.ingest.problems import Problem, column_letter, rows_text
 from succession.ingest.pseudonym import NoPseudonymKey, key_for_file, pseudonymise_ids
@@ -322,7 +322,7 @@ class SurveySource(WaveFolderSource):
             if orphan.any():
                 bad = answers[orphan]
                 for rel, rows_of in bad.groupby(bad[L.SOURCE_FILE].astype(str), sort=False):
-                    rows = sorted(set(int(r) for r in rows_of[L.ROW]))
+                    rows = sorted({int(r) for r in rows_of[L.ROW]})
                     first = rows_of.iloc[0]
                     problems.append(Problem(rel, "answer_respondent", f"answers on {rows_text(rows)} name a respondent who is not among the export's respondents",
                                             sheet=str(first[L.SHEET]), row=rows[0], column="respondent_key", cell=str(first[L.CELL])))
