@@ -2,6 +2,13 @@
 
 The one place the quarter calendar is defined in Python. dbt builds the same
 calendar in ``dim_quarters``; ``tests/test_periods.py`` checks that they agree.
+
+A period has three spellings, converted only here (and, in SQL, only by the
+``quarter_key`` / ``quarter_label`` macros in ``dbt_project/macros/figure_ids.sql``):
+
+* the quarter's label ``2024-25 Q3``: in the data, the documents and the partitions;
+* the quarter's key ``2024-25_Q3``: folder names, file names and figure ids;
+* a survey or interview wave ``2024-25_W1``: one spelling, used everywhere.
 """
 from __future__ import annotations
 
@@ -49,8 +56,8 @@ class FinancialQuarter:
 
     @property
     def key(self) -> str:
-        """File-name and partition friendly form: ``2024-25_Q1``."""
-        return self.label.replace(" ", "_")
+        """Folder, file-name and figure-id form: ``2024-25_Q1``."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}_Q{self.q}"
 
     @property
     def start(self) -> dt.date:
@@ -88,6 +95,17 @@ class FinancialQuarter:
 
     def __str__(self) -> str:
         return self.label
+
+
+def period_key(period: "str | FinancialQuarter") -> str:
+    """A period as folders and figure ids write it: a quarter (label or key) becomes its key
+    ``2024-25_Q1``; a wave ``2024-25_W1`` (or a region's partition) is already its own key."""
+    if isinstance(period, FinancialQuarter):
+        return period.key
+    try:
+        return FinancialQuarter.parse(period).key
+    except ValueError:
+        return str(period)
 
 
 def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:
