@@ -4,7 +4,8 @@ evaluation (resource 13) and the programme part of the quarterly return (resourc
 No prose: the documents' sentences are in ``reports/*.qmd``. Figure-id helpers
 (:func:`fid`) name the figures the prose shows with ``fig()``; tables and charts go
 through the figure register (``Report.table`` / ``charts.collect``); ratings (met / near /
-not met / no target / no data) are words read from ``marts.fct_evaluation_ratings``.
+not met / no target / no data) are words read from ``audit.fct_evaluation_ratings_shown`` (suppressed
+with the value they rate).
 """
 from __future__ import annotations
 
@@ -68,11 +69,9 @@ def _or_none(rpt: Report, figure_id: str) -> str | None:
 def rating_table(rpt: Report, level: int) -> Md:
     """Actual, baseline, target and rating for every indicator of one level with a target."""
     df = rpt.query(
-        # a suppressed value's rating is suppressed with it (macros/disclosure.sql published_rating)
-        """select r.indicator, r.actual_figure_id, r.target_figure_id, r.baseline_figure_id,
-                  case when f.suppressed and r.rating in ('met', 'near', 'not met') then 'c' else r.rating end as rating
-           from marts.fct_evaluation_ratings as r
-           left join audit.fct_figures as f on f.figure_id = r.actual_figure_id
+        # the rating as published: suppressed with its value (audit.fct_evaluation_ratings_shown)
+        """select r.indicator, r.actual_figure_id, r.target_figure_id, r.baseline_figure_id, r.published_rating as rating
+           from audit.fct_evaluation_ratings_shown as r
            where r.region_code = ? and r.quarter = ? and r.level = ?
              and (r.target is not null or r.indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
            order by r.indicator""",
