@@ -76,10 +76,43 @@ replace({{ value }}, ' ', '_')
     family and indicator (grant.spent_to_date, evaluation.level1.mean_rating, vfm.cost_per_participant,
     ...): the programme, evaluation, grant, framework and England-total families. -#}
 {% macro regional_figure_id(stem, quarter_key, region, breakdown=none) -%}
-{{ figure_id([stem, quarter_key, region] + ([[breakdown]] if breakdown else [])) }}
+{#- breakdown: one optional part, or a list of parts as figure_id takes them -#}
+{%- set tail = [] if not breakdown else ([[breakdown]] if breakdown is string else breakdown) -%}
+{{ figure_id([stem, quarter_key, region] + tail) }}
 {%- endmacro %}
 
 {#- The n-th part (from 1) of a figure id, as figure_id wrote it -#}
 {% macro figure_id_part(figure_id_expr, n) -%}
 split_part({{ figure_id_expr }}, '.', {{ n }})
+{%- endmacro %}
+
+{#- The survey section (fig_survey_framework, fig_national):
+    survey.response.<measure>.<wave>
+    survey.headline.<percent|base>.<wave>.<measure>[.<group type>_<group value>]
+    survey.national.<percent|base>.<financial year>.<measure>
+    survey.change.<change_pp|change_low_pp|change_high_pp>.<wave>.<measure>
+    survey.by.<percent|base>.<wave>.<question>.<group type>_<group value>[.<option>]
+    survey.theme.<percent|n|base>.<wave>.<question>[.<theme>] -#}
+{% macro survey_response_figure_id(measure, wave) -%}
+{{ figure_id(["'survey'", "'response'", measure, wave]) }}
+{%- endmacro %}
+
+{% macro survey_headline_figure_id(kind, wave, measure, group=none) -%}
+{{ figure_id(["'survey'", "'headline'", kind, wave, measure] + ([[group]] if group else [])) }}
+{%- endmacro %}
+
+{% macro survey_national_figure_id(kind, financial_year, measure) -%}
+{{ figure_id(["'survey'", "'national'", kind, financial_year, measure]) }}
+{%- endmacro %}
+
+{% macro survey_change_figure_id(kind, wave, measure) -%}
+{{ figure_id(["'survey'", "'change'", kind, wave, measure]) }}
+{%- endmacro %}
+
+{% macro survey_by_figure_id(kind, wave, question_id, group, option_key=none) -%}
+{{ figure_id(["'survey'", "'by'", kind, wave, question_id, group] + ([option_key] if option_key else [])) }}
+{%- endmacro %}
+
+{% macro survey_theme_figure_id(kind, wave, question_id, theme_key=none) -%}
+{{ figure_id(["'survey'", "'theme'", kind, wave, question_id] + ([theme_key] if theme_key else [])) }}
 {%- endmacro %}

@@ -47,7 +47,7 @@ f as (
         'quarter = ''' || g.quarter || ''' and budget_line = ''all'''
     from grant_rows as g inner join {{ ref('int_quarters') }} as q using (quarter)
     union all
-    select {{ figure_id(["'survey'", "'national'", 'm.kind', 's.financial_year', 's.measure']) }}, 'survey_headlines', s.measure, m.unit,
+    select {{ survey_national_figure_id('m.kind', 's.financial_year', 's.measure') }}, 'survey_headlines', s.measure, m.unit,
         s.financial_year, replace(s.financial_year, '-', ''), 'Financial year', m.value, m.base, m.numerator,
         'fct_survey_headlines', 'left(wave, 7) = ''' || s.financial_year || ''' and measure = ''' || s.measure
             || ''' and group_type = ''all'' and region_code is not null'
