@@ -52,12 +52,17 @@ class FinancialQuarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year}-{(self.year + 1) % 100:02d} Q{self.q}"
+        return f"{self.financial_year} Q{self.q}"
+
+    @property
+    def financial_year(self) -> str:
+        """The financial year's label, ``2024-25`` (as survey waves and plans name it)."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}"
 
     @property
     def key(self) -> str:
         """Folder, file-name and figure-id form: ``2024-25_Q1``."""
-        return f"{self.year}-{(self.year + 1) % 100:02d}_Q{self.q}"
+        return f"{self.financial_year}_Q{self.q}"
 
     @property
     def start(self) -> dt.date:
@@ -97,7 +102,7 @@ class FinancialQuarter:
         return self.label
 
 
-def period_key(period: "str | FinancialQuarter") -> str:
+def period_key(period: str | FinancialQuarter) -> str:
     """A period as folders and figure ids write it: a quarter (label or key) becomes its key
     ``2024-25_Q1``; a wave ``2024-25_W1`` (or a region's partition) is already its own key."""
     if isinstance(period, FinancialQuarter):
