@@ -59,8 +59,9 @@ def financial_year(rpt: Report) -> str:
 
 def fid(rpt: Report, stem: str, *breakdown: str | None, q: FinancialQuarter | None = None) -> str:
     """``<stem>.<quarter key>.<region>[.<breakdown>...]`` (succession.figures.regional_id) for the
-    document's region and quarter (or ``q``), e.g. ``fid(rpt, "grant.spent_to_date", "line_events")``."""
-    return regional_id(stem, q or quarter(rpt), rpt.region, *breakdown)
+    document's region and quarter (or ``q``), e.g. ``fid(rpt, "grant.spent_to_date", "line_events")``;
+    an empty breakdown (``""`` or ``None``: all competencies, all budget lines) is left out."""
+    return regional_id(stem, q or quarter(rpt), rpt.region, *(b or None for b in breakdown))
 
 
 def _or_none(rpt: Report, figure_id: str) -> str | None:
