@@ -113,6 +113,32 @@ def period_key(period: str | FinancialQuarter) -> str:
         return str(period)
 
 
+def period_label(period: str | FinancialQuarter) -> str:
+    """A period as the data and partitions write it: a quarter (key or label) becomes its label
+    ``2024-25 Q1``; a wave or a region is unchanged. The inverse of :func:`period_key`."""
+    if isinstance(period, FinancialQuarter):
+        return period.label
+    try:
+        return FinancialQuarter.parse(period).label
+    except ValueError:
+        return str(period)
+
+
+_WAVE = re.compile(r"^(\d{4})-(\d{2})_W\d+$")
+
+
+def wave_financial_year(wave: str) -> str:
+    """The financial year a wave ``2024-25_W1`` belongs to: ``2024-25`` (the ``wave_financial_year`` macro)."""
+    if not _WAVE.match(str(wave)):
+        raise ValueError(f"not a wave id like '2024-25_W1': {wave!r}")
+    return str(wave)[:7]
+
+
+def financial_year_time_period(financial_year: str) -> str:
+    """DfE open-data ``time_period`` of a financial year ``2024-25``: ``202425`` (the macro of that name)."""
+    return financial_year.replace("-", "")
+
+
 def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:
     out, q = [], first
     while q <= last:

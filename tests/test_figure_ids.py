@@ -10,7 +10,13 @@ import pytest
 
 from succession import figures as ids
 from succession.paths import DBT_PROJECT_DIR
-from succession.periods import FinancialQuarter, period_key
+from succession.periods import (
+    FinancialQuarter,
+    financial_year_time_period,
+    period_key,
+    period_label,
+    wave_financial_year,
+)
 
 MACROS = (DBT_PROJECT_DIR / "macros" / "figure_ids.sql").read_text()
 
@@ -88,7 +94,16 @@ def test_figure_id_macro_required_and_optional_parts():
 def test_quarter_label_and_key_macros_agree_with_python(label, key):
     assert run_macro("quarter_key", label) == key == FinancialQuarter.parse(label).key == period_key(label)
     assert run_macro("quarter_label", key) == label == FinancialQuarter.parse(key).label
-    assert period_key("2024-25_W1") == "2024-25_W1"  # a wave is its own key
+    assert period_label(key) == period_label(label) == label
+    assert period_key("2024-25_W1") == period_label("2024-25_W1") == "2024-25_W1"  # a wave is its own key
+
+
+def test_wave_and_financial_year_macros_agree_with_python():
+    assert run_macro("wave_financial_year", "2024-25_W1") == wave_financial_year("2024-25_W1") == "2024-25"
+    fy = FinancialQuarter(2024, 3).financial_year
+    assert run_macro("financial_year_time_period", fy) == financial_year_time_period(fy) == FinancialQuarter(2024, 3).time_period
+    with pytest.raises(ValueError):
+        wave_financial_year("2024-25 Q1")
 
 
 @pytest.mark.parametrize("bad", ["", "2024-25 Q1", "a.b", "x y"])

@@ -30,6 +30,16 @@ replace({{ label }}, ' ', '_')
 replace({{ key }}, '_', ' ')
 {%- endmacro %}
 
+{#- A survey or interview wave '2024-25_W1' belongs to the financial year '2024-25', whose DfE
+    open-data time_period is '202425' (succession/periods.py: wave_financial_year, FinancialQuarter). -#}
+{% macro wave_financial_year(wave) -%}
+left({{ wave }}, 7)
+{%- endmacro %}
+
+{% macro financial_year_time_period(financial_year) -%}
+replace({{ financial_year }}, '-', '')
+{%- endmacro %}
+
 {#- A value as it appears inside a figure id (a status or activity type such as 'on time'):
     spaces become '_', as in a period key. -#}
 {% macro id_part(value) -%}

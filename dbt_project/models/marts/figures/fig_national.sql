@@ -30,7 +30,7 @@ grant_rows as (
     group by all
 ),
 survey as (
-    select left(h.wave, 7) as financial_year, h.measure, sum(h.n) as n, sum(h.base) as base
+    select {{ wave_financial_year('h.wave') }} as financial_year, h.measure, sum(h.n) as n, sum(h.base) as base
     from {{ ref('fct_survey_headlines') }} as h
     where h.group_type = 'all' and h.region_code is not null
     group by all
@@ -48,7 +48,7 @@ f as (
     from grant_rows as g inner join {{ ref('int_quarters') }} as q using (quarter)
     union all
     select {{ survey_national_figure_id('m.kind', 's.financial_year', 's.measure') }}, 'survey_headlines', s.measure, m.unit,
-        s.financial_year, replace(s.financial_year, '-', ''), 'Financial year', m.value, m.base, m.numerator,
+        s.financial_year, {{ financial_year_time_period('s.financial_year') }}, 'Financial year', m.value, m.base, m.numerator,
         'fct_survey_headlines', 'left(wave, 7) = ''' || s.financial_year || ''' and measure = ''' || s.measure
             || ''' and group_type = ''all'' and region_code is not null'
     from survey as s

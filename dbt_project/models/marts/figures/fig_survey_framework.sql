@@ -17,7 +17,7 @@
 {% set headline_total -%}
 case
     when h.group_type <> 'all' then {{ survey_headline_figure_id('m.kind', 'h.wave', 'h.measure') }}
-    when h.region_code is not null then {{ survey_national_figure_id('m.kind', 'left(h.wave, 7)', 'h.measure') }}
+    when h.region_code is not null then {{ survey_national_figure_id('m.kind', wave_financial_year('h.wave'), 'h.measure') }}
 end
 {%- endset %}
 {% set by_base = survey_by_figure_id("'base'", 'b.wave', 'b.question_id', "b.group_type || '_' || b.group_value") %}
