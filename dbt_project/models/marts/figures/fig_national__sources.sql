@@ -5,7 +5,8 @@ select distinct f.figure_id, s._row_uid
 from {{ ref('fig_national') }} as f
 inner join {{ ref('fig_programme__sources') }} as s
     on f.table_id = 'grant'
-    and s.figure_id like 'grant.' || f.indicator || '.' || {{ figure_id_part('f.figure_id', 3) }} || '.E12%'
+    -- every region's figure of the same measure and quarter (grant.<measure>.<quarter key>.<region>), no budget line
+    and s.figure_id like {{ regional_figure_id("'grant.' || f.indicator", figure_id_part('f.figure_id', 3), "'E12%'") }}
     and s.figure_id not like '%.line\_%' escape '\'
 union all
 select distinct f.figure_id, s._row_uid
