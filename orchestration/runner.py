@@ -36,6 +36,7 @@ from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, f
 from succession.ingest import lake
 from succession.ingest.framework import partition_is_current, record_strays
 from succession.paths import ProjectPaths
+from succession.periods import period_label
 from succession.publish import stale_files
 from succession.sources import sources
 
@@ -131,7 +132,7 @@ def _partitions_of(src, paths: ProjectPaths) -> dict[str, list[Path]]:
     (every file withdrawn: the partition is run again so the ledger records it)."""
     found = src.discover(paths.raw_dir)
     for folder in lake.partitions(paths.lake_dir, src.name):
-        found.setdefault(folder.replace("_", " ") if src.partition_kind == "quarter" else folder, [])
+        found.setdefault(period_label(folder) if src.partition_kind == "quarter" else folder, [])
     return found
 
 

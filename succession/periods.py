@@ -2,6 +2,13 @@
 
 The one place the quarter calendar is defined in Python. dbt builds the same
 calendar in ``dim_quarters``; ``tests/test_periods.py`` checks that they agree.
+
+A period has three spellings, converted only here (and, in SQL, only by the
+``quarter_key`` / ``quarter_label`` macros in ``dbt_project/macros/figure_ids.sql``):
+
+* the quarter's label ``2024-25 Q3``: in the data, the documents and the partitions;
+* the quarter's key ``2024-25_Q3``: folder names, file names and figure ids;
+* a survey or interview wave ``2024-25_W1``: one spelling, used everywhere.
 """
 from __future__ import annotations
 
@@ -45,12 +52,17 @@ class FinancialQuarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year}-{(self.year + 1) % 100:02d} Q{self.q}"
+        return f"{self.financial_year} Q{self.q}"
+
+    @property
+    def financial_year(self) -> str:
+        """The financial year's label, ``2024-25`` (as survey waves and plans name it)."""
+        return f"{self.year}-{(self.year + 1) % 100:02d}"
 
     @property
     def key(self) -> str:
-        """File-name and partition friendly form: ``2024-25_Q1``."""
-        return self.label.replace(" ", "_")
+        """Folder, file-name and figure-id form: ``2024-25_Q1``."""
+        return f"{self.financial_year}_Q{self.q}"
 
     @property
     def start(self) -> dt.date:
@@ -88,6 +100,43 @@ class FinancialQuarter:
 
     def __str__(self) -> str:
         return self.label
+
+
+def period_key(period: str | FinancialQuarter) -> str:
+    """A period as folders and figure ids write it: a quarter (label or key) becomes its key
+    ``2024-25_Q1``; a wave ``2024-25_W1`` (or a region's partition) is already its own key."""
+    if isinstance(period, FinancialQuarter):
+        return period.key
+    try:
+        return FinancialQuarter.parse(period).key
+    except ValueError:
+        return str(period)
+
+
+def period_label(period: str | FinancialQuarter) -> str:
+    """A period as the data and partitions write it: a quarter (key or label) becomes its label
+    ``2024-25 Q1``; a wave or a region is unchanged. The inverse of :func:`period_key`."""
+    if isinstance(period, FinancialQuarter):
+        return period.label
+    try:
+        return FinancialQuarter.parse(period).label
+    except ValueError:
+        return str(period)
+
+
+_WAVE = re.compile(r"^(\d{4})-(\d{2})_W\d+$")
+
+
+def wave_financial_year(wave: str) -> str:
+    """The financial year a wave ``2024-25_W1`` belongs to: ``2024-25`` (the ``wave_financial_year`` macro)."""
+    if not _WAVE.match(str(wave)):
+        raise ValueError(f"not a wave id like '2024-25_W1': {wave!r}")
+    return str(wave)[:7]
+
+
+def financial_year_time_period(financial_year: str) -> str:
+    """DfE open-data ``time_period`` of a financial year ``2024-25``: ``202425`` (the macro of that name)."""
+    return financial_year.replace("-", "")
 
 
 def quarter_range(first: FinancialQuarter, last: FinancialQuarter) -> list[FinancialQuarter]:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from succession.figures import survey_by_id, survey_id
+
 COUNT_UNITS = {"count", "people", "organisations"}
 # value = SCALE * numerator / base, printed to HALF_WIDTH either side (macros/disclosure.sql format_value)
 SCALE = {"percent": 100.0, "ratio": 1.0, "score": 1.0, "days": 1.0, "rate": 1.0}
@@ -249,7 +251,7 @@ class Relations:
         # survey free text by gender or tier: at most the respondents who gave that answer
         for r in themes[themes["indicator"] == "base"].itertuples():
             source, wave, group_type, group_value = r.figure_id.removeprefix("themes.base.").split(".", 3)
-            answered = f"survey.n.{wave}.{group_type}.{group_value}"
+            answered = survey_id("n", wave, group_type, None, group_value)  # the group's option of its question
             if source == "survey" and group_type != "all" and answered in self.figures.index:
                 self.relations.append(at_most(r.figure_id, answered, "free-text respondents of a group are at most the group"))
         for r in themes[themes["indicator"] == "percent"].itertuples():
@@ -316,9 +318,9 @@ class Relations:
                 continue
             question, options = HEADLINE_OPTIONS[r.indicator]
             if pd.isna(r.breakdown):
-                parts = [f"survey.n.{r.period}.{question}.{o}" for o in options]
+                parts = [survey_id("n", r.period, question, None, o) for o in options]
             else:
-                parts = [numerator_var(f"survey.by.percent.{r.period}.{question}.{r.breakdown}.{o}") for o in options]
+                parts = [numerator_var(survey_by_id("percent", r.period, question, r.breakdown, o)) for o in options]
             if all(p in self.figures.index or p.startswith("numerator of ") and p.removeprefix("numerator of ") in self.figures.index
                    for p in parts):
                 self.relations.append(equal(var[r.figure_id], parts, "a headline is the sum of its options"))

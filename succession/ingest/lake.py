@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from succession.periods import period_key
+
 EMPTY_PARTITION = "_empty"
 
 
@@ -39,7 +41,7 @@ def private_dirs(path: Path, top: Path) -> None:
 
 
 def partition_dir(lake_dir: Path, source: str, partition: str) -> Path:
-    return Path(lake_dir) / source / partition.replace(" ", "_")
+    return Path(lake_dir) / source / period_key(partition)
 
 
 def _write_table(df: pd.DataFrame, path: Path) -> None:

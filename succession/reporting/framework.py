@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from contracts.programme import STAKEHOLDERS
+from succession.figures import id_part, survey_id
 from succession.reporting import Report
 from succession.reporting import programme as pg
 from succession.reporting.text import Md, text
@@ -88,8 +89,8 @@ def aspirant_table(rpt: Report) -> Md:
 
 def aspirant_routes_table(rpt: Report) -> Md:
     """How the people nominated this year came to the programme (the region's promotion)."""
-    rows = [{"Route": label, "Nominated, year to date": pg.fid(rpt, "aspirant_dcs.people_fytd", f"nominated.{route}")}
-            for route, label in ASPIRANT_ROUTES.items() if rpt.exists(pg.fid(rpt, "aspirant_dcs.people_fytd", f"nominated.{route}"))]
+    rows = [{"Route": label, "Nominated, year to date": pg.fid(rpt, "aspirant_dcs.people_fytd", "nominated", route)}
+            for route, label in ASPIRANT_ROUTES.items() if rpt.exists(pg.fid(rpt, "aspirant_dcs.people_fytd", "nominated", route))]
     return rpt.table(pd.DataFrame(rows, columns=["Route", "Nominated, year to date"]),
                      figure_columns=["Nominated, year to date"], widths={"Route": 30, "Nominated, year to date": 10})
 
@@ -104,7 +105,7 @@ def diversity_table(rpt: Report) -> Md:
     for dim, label in DIVERSITY.items():
         for c in cats[cats["dimension"] == dim]["category"]:
             rows.append({"Characteristic": label, "Answer": c.capitalize(),
-                         "Participants": pg._or_none(rpt, pg.fid(rpt, "diversity.n", f"{dim}.{c.replace(' ', '_')}")),
+                         "Participants": pg._or_none(rpt, pg.fid(rpt, "diversity.n", dim, id_part(c))),
                          "Profiles completed": pg._or_none(rpt, pg.fid(rpt, "diversity.base", dim))})
     return rpt.table(pd.DataFrame(rows, columns=["Characteristic", "Answer", "Participants", "Profiles completed"]),
                      figure_columns=["Participants", "Profiles completed"],
@@ -175,10 +176,10 @@ def qualitative_table(rpt: Report, wave: str) -> Md:
     options = d.drop_duplicates("option_key")[["option_key", "option_label"]]
     rows = []
     for (item, label), _ in d.groupby(["item_code", "item_label"], sort=False):
-        s = f"{wave}.{QUALITATIVE_QUESTION}.{item}"
         row = {"Statement": label}
-        row.update({o.option_label: f"survey.percent.{s}.{o.option_key}" for o in options.itertuples()})
-        row["Base"] = f"survey.base.{s}"
+        row.update({o.option_label: survey_id("percent", wave, QUALITATIVE_QUESTION, item, o.option_key)
+                    for o in options.itertuples()})
+        row["Base"] = survey_id("base", wave, QUALITATIVE_QUESTION, item)
         rows.append(row)
     cols = [*options["option_label"], "Base"]
     return rpt.table(pd.DataFrame(rows), figure_columns=cols, widths={"Statement": 34, **{c: 7 for c in cols}})

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from succession.figures import (
+    regional_id,
+    returns_id,
+    survey_headline_id,
+    survey_national_id,
+    table_one_id,
+)
 from succession.periods import FinancialQuarter
 from succession.reference import regions
 from succession.reporting import Report
@@ -47,38 +54,38 @@ def _grid(rpt: Report, columns: dict[str, str], figure_id) -> Md:
 
 
 def table_one_table(rpt: Report, tier: str) -> Md:
-    key = quarter(rpt).key
-    return _grid(rpt, TABLE_ONE, lambda code, ind: f"table_one.{ind}.{key}.{code}.tier_{tier}")
+    q = quarter(rpt)
+    return _grid(rpt, TABLE_ONE, lambda code, ind: table_one_id(ind, q, code, tier))
 
 
 def returns_table(rpt: Report) -> Md:
-    key = quarter(rpt).key
-    return _grid(rpt, RETURNS, lambda code, m: f"returns.{m}.{key}.{code}")
+    q = quarter(rpt)
+    return _grid(rpt, RETURNS, lambda code, m: returns_id(m, q, code))
 
 
 def spend_table(rpt: Report) -> Md:
-    key = quarter(rpt).key
-    return _grid(rpt, SPEND, lambda code, m: f"grant.{m}.{key}.{code}")
+    q = quarter(rpt)
+    return _grid(rpt, SPEND, lambda code, m: regional_id(f"grant.{m}", q, code))
 
 
 def survey_waves(rpt: Report) -> dict[str, str]:
     """Each region's survey wave in the financial year of the period (its latest, if several)."""
-    fy = quarter(rpt).label.split(" ")[0]
+    fy = quarter(rpt).financial_year
     rows = rpt.query("""select region_code, max(wave) as wave from marts.fct_survey_headlines
                         where left(wave, 7) = ? and region_code is not null group by region_code""", [fy])
     return dict(zip(rows["region_code"], rows["wave"]))
 
 
 def survey_table(rpt: Report) -> Md:
-    fy = quarter(rpt).label.split(" ")[0]
+    fy = quarter(rpt).financial_year
     waves = survey_waves(rpt)
     columns = {**{f"{m}.percent": label for m, label in SURVEY.items()}, "likely_or_planning.base": "Base (intent question)"}
 
     def figure_id(code: str, key: str) -> str | None:
         measure, kind = key.split(".")
         if code == ENGLAND:
-            return f"survey.national.{kind}.{fy}.{measure}"
-        return f"survey.headline.{kind}.{waves[code]}.{measure}" if code in waves else None
+            return survey_national_id(kind, fy, measure)
+        return survey_headline_id(kind, waves[code], measure) if code in waves else None
 
     return _grid(rpt, columns, figure_id)
 

@@ -4,7 +4,8 @@ evaluation (resource 13) and the programme part of the quarterly return (resourc
 No prose: the documents' sentences are in ``reports/*.qmd``. Figure-id helpers
 (:func:`fid`) name the figures the prose shows with ``fig()``; tables and charts go
 through the figure register (``Report.table`` / ``charts.collect``); ratings (met / near /
-not met / no target / no data) are words read from ``marts.fct_evaluation_ratings``.
+not met / no target / no data) are words read from ``audit.fct_evaluation_ratings_shown`` (suppressed
+with the value they rate).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from matplotlib.ticker import MaxNLocator
 import pandas as pd
 
 from contracts.programme import COMPETENCIES
+from succession.figures import id_part, regional_id
 from succession.periods import FinancialQuarter
 from succession.reporting import Report, charts
 from succession.reporting.charts import Point
@@ -52,12 +54,14 @@ def quarter(rpt: Report) -> FinancialQuarter:
 
 
 def financial_year(rpt: Report) -> str:
-    return quarter(rpt).label.split(" ")[0]
+    return quarter(rpt).financial_year
 
 
-def fid(rpt: Report, stem: str, suffix: str = "", q: FinancialQuarter | None = None) -> str:
-    """``<stem>.<quarter key>.<region>[.<suffix>]``, e.g. ``fid(rpt, "grant.spent_to_date")``."""
-    return f"{stem}.{(q or quarter(rpt)).key}.{rpt.region}" + (f".{suffix}" if suffix else "")
+def fid(rpt: Report, stem: str, *breakdown: str | None, q: FinancialQuarter | None = None) -> str:
+    """``<stem>.<quarter key>.<region>[.<breakdown>...]`` (succession.figures.regional_id) for the
+    document's region and quarter (or ``q``), e.g. ``fid(rpt, "grant.spent_to_date", "line_events")``;
+    an empty breakdown (``""`` or ``None``: all competencies, all budget lines) is left out."""
+    return regional_id(stem, q or quarter(rpt), rpt.region, *(b or None for b in breakdown))
 
 
 def _or_none(rpt: Report, figure_id: str) -> str | None:
@@ -68,11 +72,9 @@ def _or_none(rpt: Report, figure_id: str) -> str | None:
 def rating_table(rpt: Report, level: int) -> Md:
     """Actual, baseline, target and rating for every indicator of one level with a target."""
     df = rpt.query(
-        # a suppressed value's rating is suppressed with it (macros/disclosure.sql published_rating)
-        """select r.indicator, r.actual_figure_id, r.target_figure_id, r.baseline_figure_id,
-                  case when f.suppressed and r.rating in ('met', 'near', 'not met') then 'c' else r.rating end as rating
-           from marts.fct_evaluation_ratings as r
-           left join audit.fct_figures as f on f.figure_id = r.actual_figure_id
+        # the rating as published: suppressed with its value (audit.fct_evaluation_ratings_shown)
+        """select r.indicator, r.actual_figure_id, r.target_figure_id, r.baseline_figure_id, r.published_rating as rating
+           from audit.fct_evaluation_ratings_shown as r
            where r.region_code = ? and r.quarter = ? and r.level = ?
              and (r.target is not null or r.indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
            order by r.indicator""",
@@ -129,7 +131,7 @@ def skills_table(rpt: Report, lq: FinancialQuarter) -> Md:
     rows = []
     for c, label in [*COMPETENCIES.items(), ("", "All competencies")]:
         rows.append({"Competency": label,
-                     **{col: _or_none(rpt, fid(rpt, f"evaluation.level2.{m}", c, lq)) for m, col in (
+                     **{col: _or_none(rpt, fid(rpt, f"evaluation.level2.{m}", c, q=lq)) for m, col in (
                          ("paired_participants", "Paired participants"), ("skill_before", "Before"),
                          ("skill_after", "After"), ("skill_gain", "Change"))}})
     return rpt.table(pd.DataFrame(rows), figure_columns=["Paired participants", "Before", "After", "Change"],
@@ -138,7 +140,7 @@ def skills_table(rpt: Report, lq: FinancialQuarter) -> Md:
 
 def skills_chart(rpt: Report, lq: FinancialQuarter) -> None:
     rpt.section("Level 2: learning")
-    points = [Point(label, COMPETENCIES[c], fid(rpt, f"evaluation.level2.{m}", c, lq))
+    points = [Point(label, COMPETENCIES[c], fid(rpt, f"evaluation.level2.{m}", c, q=lq))
               for m, label in (("skill_before", "Before"), ("skill_after", "After")) for c in COMPETENCIES]
     data = charts.collect(rpt, "level2_skills", points)
     fig, ax = plt.subplots(figsize=(7, 0.9 + 0.45 * len(COMPETENCIES)))
@@ -276,7 +278,7 @@ def activity_types_table(rpt: Report) -> Md:
     rpt.section("Activities undertaken")
     rows = []
     for t in activity_types(rpt):
-        s = t.replace(" ", "_")
+        s = id_part(t)
         rows.append({"Activity": t[0].upper() + t[1:], "Activities": fid(rpt, "programme.activities", s),
                      "Participants": fid(rpt, "programme.participants", s), "Attendances": fid(rpt, "programme.attendances", s),
                      "Cost": fid(rpt, "programme.cost_gbp", s),
@@ -298,7 +300,7 @@ def grant_table(rpt: Report) -> Md:
     rpt.section("Grant")
     rows = []
     for b in [*budget_lines(rpt).itertuples(), None]:
-        sfx = f"line_{b.budget_line}" if b is not None else ""
+        sfx = f"line_{b.budget_line}" if b is not None else None
         rows.append({"Budget line": BUDGET_LINES.get(b.budget_line, b.label) if b is not None else "Total",
                      **{label: fid(rpt, f"grant.{m}", sfx) for m, label in GRANT_COLUMNS.items()}})
     return rpt.table(pd.DataFrame(rows), figure_columns=list(GRANT_COLUMNS.values()), bold_last=True,

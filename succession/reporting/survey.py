@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from succession.figures import agreement_id, survey_id, themes_id
 from succession.reporting import Report, charts
 from succession.reporting.charts import Point
 from succession.reporting.text import Md, literal
@@ -25,10 +26,6 @@ def latest_wave(rpt: Report) -> str | None:
         "select distinct wave from marts.fct_survey_distributions where region_code = ? or region_code is null order by wave desc",
         [rpt.region])
     return None if waves.empty else str(waves.iloc[0, 0])
-
-
-def stem(wave: str, question_id: str, item_code: str | None = None) -> str:
-    return f"{wave}.{question_id}" + (f".{item_code}" if item_code else "")
 
 
 def distribution(rpt: Report, wave: str, question_id: str) -> pd.DataFrame:
@@ -53,11 +50,10 @@ def question_text(rpt: Report, wave: str, question_id: str) -> Md:
 def respondent_table(rpt: Report, wave: str, question_id: str) -> Md:
     """Answers, n and % for one single- or multi-choice question."""
     d = distribution(rpt, wave, question_id)
-    s = stem(wave, question_id)
     table = pd.DataFrame({
         "Answer": d["option_label"],
-        "n": [f"survey.n.{s}.{k}" for k in d["option_key"]],
-        "%": [f"survey.percent.{s}.{k}" for k in d["option_key"]],
+        "n": [survey_id("n", wave, question_id, None, k) for k in d["option_key"]],
+        "%": [survey_id("percent", wave, question_id, None, k) for k in d["option_key"]],
     })
     return rpt.table(table, figure_columns=["n", "%"], widths={"Answer": 40, "n": 6, "%": 6})
 
@@ -68,10 +64,10 @@ def matrix_table(rpt: Report, wave: str, question_id: str) -> Md:
     options = d.drop_duplicates("option_code")[["option_code", "option_key", "option_label"]]
     rows = []
     for (item_code, item_label), _ in d.groupby(["item_code", "item_label"], sort=False):
-        s = stem(wave, question_id, item_code)
         row = {"Opportunity": item_label}
-        row.update({o.option_label: f"survey.percent.{s}.{o.option_key}" for o in options.itertuples()})
-        row["Base"] = f"survey.base.{s}"
+        row.update({o.option_label: survey_id("percent", wave, question_id, item_code, o.option_key)
+                    for o in options.itertuples()})
+        row["Base"] = survey_id("base", wave, question_id, item_code)
         rows.append(row)
     return rpt.table(pd.DataFrame(rows), figure_columns=[*options["option_label"], "Base"])
 
@@ -89,7 +85,7 @@ def likert_chart(rpt: Report, wave: str) -> None:
         d = distribution(rpt, wave, q.question_id)
         d = d[d["option_code"] != "other"]
         options[q.question_id] = list(d["option_label"])
-        points += [Point(q.question_id, label, f"survey.percent.{stem(wave, q.question_id)}.{k}")
+        points += [Point(q.question_id, label, survey_id("percent", wave, q.question_id, None, k))
                    for k, label in zip(d["option_key"], d["option_label"])]
     data = charts.collect(rpt, "survey_likert", points)
     # One panel per question, each with its own legend: questions use different answer
@@ -124,11 +120,10 @@ def top_themes(rpt: Report, wave: str, source: str, count_label: str) -> Md:
         """select theme_path, theme_key from marts.fct_theme_prevalence
            where wave = ? and source = ? and group_type = 'all' and theme_level >= 2
            order by n desc, theme_path limit ?""", [wave, source, TOP_THEMES])
-    s = f"{source}.{wave}.all.all"
     table = pd.DataFrame({
         "Theme": themes["theme_path"].str.replace("/", ": ", regex=False),
-        count_label: [f"themes.n.{s}.{k}" for k in themes["theme_key"]],
-        "%": [f"themes.percent.{s}.{k}" for k in themes["theme_key"]],
+        count_label: [themes_id("n", source, wave, "all", "all", k) for k in themes["theme_key"]],
+        "%": [themes_id("percent", source, wave, "all", "all", k) for k in themes["theme_key"]],
     })
     return rpt.table(table, figure_columns=[count_label, "%"], widths={"Theme": 40, count_label: 8, "%": 6})
 
@@ -143,8 +138,8 @@ def agreement_table(rpt: Report, wave: str) -> Md:
            where wave = ? and theme_path not like '%/%' order by theme_path""", [wave])
     table = pd.DataFrame({
         "Theme": codes["theme_path"],
-        "Cohen's kappa": [f"agreement.kappa.{wave}.{k}" for k in codes["theme_key"]],
-        "Krippendorff's alpha": [f"agreement.alpha.{wave}.{k}" for k in codes["theme_key"]],
+        "Cohen's kappa": [agreement_id("kappa", wave, k) for k in codes["theme_key"]],
+        "Krippendorff's alpha": [agreement_id("alpha", wave, k) for k in codes["theme_key"]],
     })
     return rpt.table(table, figure_columns=["Cohen's kappa", "Krippendorff's alpha"],
                      widths={"Theme": 30, "Cohen's kappa": 10, "Krippendorff's alpha": 10})

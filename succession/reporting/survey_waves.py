@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from succession.figures import (
+    survey_by_id,
+    survey_change_id,
+    survey_headline_id,
+    survey_theme_id,
+)
 from succession.reporting import Report
 from succession.reporting.text import Md, text
 
@@ -40,10 +46,9 @@ def headline_table(rpt: Report, wave: str) -> Md:
     """Each combined headline for everyone, by gender and by tier: % with its base."""
     rows = []
     for key, label in {"": "All who answered", **GROUPS}.items():
-        sfx = f".{key}" if key else ""
         row = {"Group": label}
         for measure, title in HEADLINES.items():
-            pid, bid = f"survey.headline.percent.{wave}.{measure}{sfx}", f"survey.headline.base.{wave}.{measure}{sfx}"
+            pid, bid = (survey_headline_id(kind, wave, measure, key or None) for kind in ("percent", "base"))
             row[f"{title} (%)"] = pid if rpt.exists(pid) else None
             row[f"Base ({measure.replace('_', ' ')})"] = bid if rpt.exists(bid) else None
         if any(v for k, v in row.items() if k != "Group"):  # a group with no respondents has no row
@@ -59,13 +64,13 @@ def change_table(rpt: Report, wave: str, previous: str) -> Md:
     rows = []
     for measure, label in HEADLINES.items():
         rows.append({"Headline": label,
-                     "Previous wave (%)": f"survey.headline.percent.{previous}.{measure}",
-                     "Previous base": f"survey.headline.base.{previous}.{measure}",
-                     "This wave (%)": f"survey.headline.percent.{wave}.{measure}",
-                     "This wave base": f"survey.headline.base.{wave}.{measure}",
-                     "Change (points)": f"survey.change.change_pp.{wave}.{measure}",
-                     "95% interval, low": f"survey.change.change_low_pp.{wave}.{measure}",
-                     "95% interval, high": f"survey.change.change_high_pp.{wave}.{measure}"})
+                     "Previous wave (%)": survey_headline_id("percent", previous, measure),
+                     "Previous base": survey_headline_id("base", previous, measure),
+                     "This wave (%)": survey_headline_id("percent", wave, measure),
+                     "This wave base": survey_headline_id("base", wave, measure),
+                     "Change (points)": survey_change_id("change_pp", wave, measure),
+                     "95% interval, low": survey_change_id("change_low_pp", wave, measure),
+                     "95% interval, high": survey_change_id("change_high_pp", wave, measure)})
     df = pd.DataFrame(rows)
     figs = [c for c in df.columns if c != "Headline"]
     return rpt.table(df, figure_columns=figs, widths={"Headline": 24, **{c: 9 for c in figs}})
@@ -75,8 +80,8 @@ def within_noise(rpt: Report, wave: str, measure: str) -> bool | None:
     """True when the change's 95% interval contains zero (within sampling noise), False when it
     does not, None when the interval is suppressed. Reads the shown interval ends (recorded)."""
     try:
-        low = float(rpt.shown(f"survey.change.change_low_pp.{wave}.{measure}"))
-        high = float(rpt.shown(f"survey.change.change_high_pp.{wave}.{measure}"))
+        low = float(rpt.shown(survey_change_id("change_low_pp", wave, measure)))
+        high = float(rpt.shown(survey_change_id("change_high_pp", wave, measure)))
     except ValueError:
         return None
     return low <= 0 <= high
@@ -92,10 +97,11 @@ def breakdown_table(rpt: Report, wave: str, question_id: str, group_type: str) -
     rows = []
     for o in options.itertuples():
         row = {"Answer": o.option_label}
-        row.update({GROUPS[f"{group_type}_{g}"]: f"survey.by.percent.{wave}.{question_id}.{group_type}_{g}.{o.option_key}" for g in groups})
+        row.update({GROUPS[f"{group_type}_{g}"]: survey_by_id("percent", wave, question_id, f"{group_type}_{g}", o.option_key)
+                    for g in groups})
         rows.append(row)
     base = {"Answer": "Base (answered)"}
-    base.update({GROUPS[f"{group_type}_{g}"]: f"survey.by.base.{wave}.{question_id}.{group_type}_{g}" for g in groups})
+    base.update({GROUPS[f"{group_type}_{g}"]: survey_by_id("base", wave, question_id, f"{group_type}_{g}") for g in groups})
     rows.append(base)
     cols = [GROUPS[f"{group_type}_{g}"] for g in groups]
     return rpt.table(pd.DataFrame(rows, columns=["Answer", *cols]), figure_columns=cols,
@@ -115,6 +121,6 @@ def themes_table(rpt: Report, wave: str, question_id: str) -> Md:
     labels = ["Not matched to a theme" if p == "uncoded" else ("\u2003" * (lvl - 1)) + p.split("/")[-1]
               for p, lvl in zip(t["theme_path"], t["theme_level"])]
     df = pd.DataFrame({"Theme": labels,
-                       "Respondents": [f"survey.theme.n.{wave}.{question_id}.{k}" for k in t["theme_key"]],
-                       "%": [f"survey.theme.percent.{wave}.{question_id}.{k}" for k in t["theme_key"]]})
+                       "Respondents": [survey_theme_id("n", wave, question_id, k) for k in t["theme_key"]],
+                       "%": [survey_theme_id("percent", wave, question_id, k) for k in t["theme_key"]]})
     return rpt.table(df, figure_columns=["Respondents", "%"], widths={"Theme": 34, "Respondents": 8, "%": 6})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from succession.figures import returns_id, table_one_id
 from succession.periods import FinancialQuarter
 from succession.reporting import Report, charts
 from succession.reporting.charts import Point
@@ -25,12 +26,12 @@ def quarter(rpt: Report) -> FinancialQuarter:
 
 
 def fid(indicator: str, q: FinancialQuarter, geo: str, tier: str) -> str:
-    return f"table_one.{indicator}.{q.key}.{geo}.tier_{tier}"
+    return table_one_id(indicator, q, geo, tier)
 
 
 def returns_fid(rpt: Report, measure: str) -> str:
     """``{python} fig(t1.returns_fid(rpt, "received"))``: returns received, expected, on_time, ..."""
-    return f"returns.{measure}.{quarter(rpt).key}.{rpt.region}"
+    return returns_id(measure, quarter(rpt), rpt.region)
 
 
 def indicators(rpt: Report) -> pd.DataFrame:
@@ -116,7 +117,7 @@ def reconciliation_rows(rpt: Report) -> pd.DataFrame:
 
 
 def disagreements_fid(rpt: Report) -> str:
-    return f"reconciliation.disagreements.{quarter(rpt).key}.{rpt.region}"
+    return returns_id("disagreements", quarter(rpt), rpt.region)
 
 
 def reconciliation_table(rpt: Report) -> Md:

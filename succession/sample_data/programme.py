@@ -82,7 +82,7 @@ def _day(rng, q: FinancialQuarter, lo: int = 0, hi: int | None = None) -> dt.dat
 
 def plan_for(region: str, year: int) -> dict:
     fy = FinancialQuarter(year, 1)
-    label = fy.label.split(" ")[0]
+    label = fy.financial_year
     lines = []
     for line, share in BUDGET_SHARES.items():
         total = GRANT * share
@@ -143,7 +143,7 @@ def generate(raw_dir: Path, spec) -> list[Path]:
         las = las_in_region(region)
         years = sorted({q.year for q in quarters})
         for year in years:
-            path = root / region / f"plan_{FinancialQuarter(year, 1).label.split(' ')[0]}.yaml"
+            path = root / region / f"plan_{FinancialQuarter(year, 1).financial_year}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
             plan = plan_for(region, year)
             path.write_text("# Regional succession planning plan, agreed with the National College\n"

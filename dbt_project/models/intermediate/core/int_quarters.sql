@@ -16,7 +16,7 @@ labelled as (
 )
 select
     quarter,
-    replace(quarter, ' ', '_') as quarter_key,
+    {{ quarter_key('quarter') }} as quarter_key,
     fy as financial_year_start,
     q as quarter_number,
     quarter_start,

@@ -6,7 +6,7 @@ select
     r.region_name,
     w.fieldwork_start,
     w.fieldwork_end,
-    left(w.wave, 4) || substr(w.wave, 6, 2) as time_period,
+    {{ financial_year_time_period(wave_financial_year('w.wave')) }} as time_period,
     'Financial year' as time_identifier,
     case when w.region_code is null then 'National' else 'Regional' end as geographic_level,
     w._row_uid

@@ -3,15 +3,11 @@
 -- denominator, ...), the column that held it and the value found there, where the
 -- figure's *__sources model names them (fct_figure_cells falls back to the row's key
 -- column otherwise). By name: a sources model that names no column still unions.
+-- one sources model per figure family (macros/figure_ids.sql figure_families)
 with unioned as (
-    select * from {{ ref('fig_table_one__sources') }}
-    union all by name select * from {{ ref('fig_returns__sources') }}
-    union all by name select * from {{ ref('fig_survey__sources') }}
-    union all by name select * from {{ ref('fig_interviews__sources') }}
-    union all by name select * from {{ ref('fig_programme__sources') }}
-    union all by name select * from {{ ref('fig_programme_framework__sources') }}
-    union all by name select * from {{ ref('fig_survey_framework__sources') }}
-    union all by name select * from {{ ref('fig_national__sources') }}
+    {% for family in figure_families() -%}
+    {% if not loop.first %}union all by name {% endif %}select * from {{ ref('fig_' ~ family ~ '__sources') }}
+    {% endfor %}
 )
 select
     figure_id::varchar as figure_id,

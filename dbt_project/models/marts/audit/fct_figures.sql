@@ -15,16 +15,11 @@
 -- numerator and denominator keep the unsuppressed values.
 -- succession.disclosure audits the result against an attacker holding everything published.
 {% set k = var('suppress_counts_up_to') %}
+-- one figure family per fig_<family> model (macros/figure_ids.sql figure_families)
 with candidates as (
-    select * from {{ ref('fig_table_one') }}
-    union all by name select * from {{ ref('fig_returns') }}
-    union all by name select * from {{ ref('fig_survey') }}
-    union all by name select * from {{ ref('fig_interviews') }}
-    union all by name select * from {{ ref('fig_programme') }}
-    -- issue 13: the framework's remaining commitments, the fuller survey section, England totals
-    union all by name select * from {{ ref('fig_programme_framework') }}
-    union all by name select * from {{ ref('fig_survey_framework') }}
-    union all by name select * from {{ ref('fig_national') }}
+    {% for family in figure_families() -%}
+    {% if not loop.first %}union all by name {% endif %}select * from {{ ref('fig_' ~ family) }}
+    {% endfor %}
 ),
 flagged as (
     select

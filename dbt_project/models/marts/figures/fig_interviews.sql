@@ -18,7 +18,7 @@ geo as (
         w.wave,
         w.region_code,
         r.region_name,
-        left(w.wave, 4) || substr(w.wave, 6, 2) as time_period,
+        {{ financial_year_time_period(wave_financial_year('w.wave')) }} as time_period,
         'Financial year' as time_identifier,
         case when w.region_code is null then 'National' else 'Regional' end as geographic_level
     from waves as w
@@ -27,46 +27,51 @@ geo as (
 p as (
     select
         t.*,
-        t.source || '.' || t.wave || '.' || t.group_type || '.' || t.group_value as stem,
+        {{ themes_figure_id("'percent'", 't.source', 't.wave', 't.group_type', 't.group_value', 't.theme_key') }} as percent_id,
+        {{ themes_figure_id("'n'", 't.source', 't.wave', 't.group_type', 't.group_value', 't.theme_key') }} as n_id,
+        {{ themes_figure_id("'base'", 't.source', 't.wave', 't.group_type', 't.group_value') }} as base_id,
         'source = ''' || t.source || ''' and wave = ''' || t.wave || ''' and group_type = ''' || t.group_type
             || ''' and group_value = ''' || t.group_value || '''' as filter
     from {{ ref('fct_theme_prevalence') }} as t
 ),
 unioned as (
-    select 'themes.percent.' || stem || '.' || theme_key as figure_id, 'theme_prevalence' as table_id, 'percent' as indicator,
+    select percent_id as figure_id, 'theme_prevalence' as table_id, 'percent' as indicator,
         'percent' as unit, wave, group_type || '.' || group_value || '.' || theme_key as breakdown,
         percent as value, base::double as base, n::double as numerator, base::double as denominator,
-        'fct_theme_prevalence' as source_model, filter || ' and theme_path = ''' || replace(theme_path, '''', '''''') || '''' as source_filter
+        'fct_theme_prevalence' as source_model, filter || ' and theme_path = ''' || replace(theme_path, '''', '''''') || '''' as source_filter,
+        n_id as count_id, base_id
     from p
     union all
-    select 'themes.n.' || stem || '.' || theme_key, 'theme_prevalence', 'n', 'people', wave,
+    select n_id, 'theme_prevalence', 'n', 'people', wave,
         group_type || '.' || group_value || '.' || theme_key, n::double, null, null, null,
-        'fct_theme_prevalence', filter || ' and theme_path = ''' || replace(theme_path, '''', '''''') || ''''
+        'fct_theme_prevalence', filter || ' and theme_path = ''' || replace(theme_path, '''', '''''') || '''', null, null
     from p
     union all
-    select distinct 'themes.base.' || stem, 'theme_prevalence', 'base', 'people', wave,
-        group_type || '.' || group_value, base::double, null, null, null, 'fct_theme_prevalence', filter
+    select distinct base_id, 'theme_prevalence', 'base', 'people', wave,
+        group_type || '.' || group_value, base::double, null, null, null, 'fct_theme_prevalence', filter, null, null
     from p
     union all
-    select 'interviews.n.' || wave, 'interviews', 'interviews', 'people', wave, null, count(*)::double, null, null, null,
-        'fct_interviews', 'wave = ''' || wave || ''''
+    select {{ figure_id(["'interviews'", "'n'", 'wave']) }}, 'interviews', 'interviews', 'people', wave, null, count(*)::double,
+        null, null, null, 'fct_interviews', 'wave = ''' || wave || '''', null, null
     from {{ ref('fct_interviews') }} group by wave
     union all
-    select 'interviews.double_coded.' || wave, 'interviews', 'double_coded', 'people', wave, null,
+    select {{ figure_id(["'interviews'", "'double_coded'", 'wave']) }}, 'interviews', 'double_coded', 'people', wave, null,
         count(*) filter (where double_coded)::double, null, null, null,
-        'fct_interviews', 'wave = ''' || wave || ''' and double_coded'
+        'fct_interviews', 'wave = ''' || wave || ''' and double_coded', null, null
     from {{ ref('fct_interviews') }} group by wave
     union all
-    select 'agreement.kappa.' || wave || '.' || theme_key, 'agreement', 'kappa', 'coefficient', wave, theme_key,
-        kappa, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || ''' and theme_path = ''' || replace(theme_path, '''', '''''') || ''''
+    select {{ agreement_figure_id("'kappa'", 'wave', 'theme_key') }}, 'agreement', 'kappa', 'coefficient', wave, theme_key,
+        kappa, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || ''' and theme_path = ''' || replace(theme_path, '''', '''''') || '''',
+        null, null
     from {{ ref('fct_interview_agreement') }}
     union all
-    select 'agreement.alpha.' || wave || '.' || theme_key, 'agreement', 'alpha', 'coefficient', wave, theme_key,
-        alpha, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || ''' and theme_path = ''' || replace(theme_path, '''', '''''') || ''''
+    select {{ agreement_figure_id("'alpha'", 'wave', 'theme_key') }}, 'agreement', 'alpha', 'coefficient', wave, theme_key,
+        alpha, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || ''' and theme_path = ''' || replace(theme_path, '''', '''''') || '''',
+        null, null
     from {{ ref('fct_interview_agreement') }}
     union all
-    select distinct 'agreement.units.' || wave, 'agreement', 'units', 'count', wave, null,
-        units::double, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || ''''
+    select distinct {{ agreement_figure_id("'units'", 'wave') }}, 'agreement', 'units', 'count', wave, null,
+        units::double, null, null, null, 'fct_interview_agreement', 'wave = ''' || wave || '''', null, null
     from {{ ref('fct_interview_agreement') }}
 )
 select
@@ -94,8 +99,8 @@ select
     case when u.table_id = 'theme_prevalence' then 'people' else 'public' end::varchar as disclosure_class,
     null::varchar as disclosure_total_id,
     null::varchar as disclosure_group,
-    case when u.indicator = 'percent' then replace(u.figure_id, 'themes.percent.', 'themes.n.') end::varchar as disclosure_count_id,
-    case when u.indicator = 'percent' then regexp_replace(u.figure_id, '^themes\.percent\.(.*)\.[^.]*$', 'themes.base.\1') end::varchar as disclosure_base_id,
+    u.count_id::varchar as disclosure_count_id,  -- a theme's percent reveals its n and its base
+    u.base_id::varchar as disclosure_base_id,
     u.source_model::varchar as source_model,
     u.source_filter::varchar as source_filter
 from unioned as u

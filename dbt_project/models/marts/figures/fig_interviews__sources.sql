@@ -35,41 +35,44 @@ rows_by_source as (
     select 'survey', wave, coded_path, _row_uid, group_type, group_value, source_column, null from answer_groups
 ),
 prevalence as (
-    select source, wave, group_type, group_value, theme_path, theme_key,
-        source || '.' || wave || '.' || group_type || '.' || group_value as stem
+    select source, wave, group_type, group_value, theme_path,
+        {{ themes_figure_id("'percent'", 'source', 'wave', 'group_type', 'group_value', 'theme_key') }} as percent_id,
+        {{ themes_figure_id("'n'", 'source', 'wave', 'group_type', 'group_value', 'theme_key') }} as n_id,
+        {{ themes_figure_id("'base'", 'source', 'wave', 'group_type', 'group_value') }} as base_id
     from {{ ref('fct_theme_prevalence') }}
 ),
 matched as (
-    select distinct p.stem, p.theme_key, r._row_uid, r.source_column, r.source_value
+    select distinct p.percent_id, p.n_id, p.base_id, r._row_uid, r.source_column, r.source_value
     from prevalence as p
     inner join rows_by_source as r using (source, wave, group_type, group_value)
     where r.coded_path = p.theme_path or starts_with(r.coded_path, p.theme_path || '/')
 ),
 base as (
-    select distinct p.stem, r._row_uid, r.source_column, r.source_value
-    from (select distinct source, wave, group_type, group_value, stem from prevalence) as p
+    select distinct p.base_id, r._row_uid, r.source_column, r.source_value
+    from (select distinct source, wave, group_type, group_value, base_id from prevalence) as p
     inner join rows_by_source as r using (source, wave, group_type, group_value)
 )
-select 'themes.percent.' || stem || '.' || theme_key as figure_id, _row_uid, 'numerator' as role, source_column, source_value from matched
+select percent_id as figure_id, _row_uid, 'numerator' as role, source_column, source_value from matched
 union all
-select distinct 'themes.percent.' || m.stem || '.' || m.theme_key, b._row_uid, 'denominator', b.source_column, b.source_value
-from (select distinct stem, theme_key from matched) as m
-inner join base as b using (stem)
+select distinct m.percent_id, b._row_uid, 'denominator', b.source_column, b.source_value
+from (select distinct percent_id, base_id from matched) as m
+inner join base as b using (base_id)
 union all
-select 'themes.n.' || stem || '.' || theme_key, _row_uid, 'counted', source_column, source_value from matched
+select n_id, _row_uid, 'counted', source_column, source_value from matched
 union all
-select 'themes.base.' || stem, _row_uid, 'counted', source_column, source_value from base
+select base_id, _row_uid, 'counted', source_column, source_value from base
 union all
-select 'interviews.n.' || wave, _row_uid, 'counted', 'interview_id', interview_id from codings
+select {{ figure_id(["'interviews'", "'n'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id from codings
 union all
-select 'interviews.double_coded.' || wave, _row_uid, 'counted', 'interview_id', interview_id from codings where coders >= 2
+select {{ figure_id(["'interviews'", "'double_coded'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id
+from codings where coders >= 2
 union all
-select distinct 'agreement.' || k.kind || '.' || a.wave || '.' || a.theme_key, c._row_uid, 'compared', 'theme_path', c.theme_path
+select distinct {{ agreement_figure_id('k.kind', 'a.wave', 'a.theme_key') }}, c._row_uid, 'compared', 'theme_path', c.theme_path
 from {{ ref('fct_interview_agreement') }} as a
 cross join (select unnest(['kappa', 'alpha']) as kind) as k
 inner join codings as c on c.wave = a.wave and c.coders >= 2
     and (c.theme_path = a.theme_path or starts_with(c.theme_path, a.theme_path || '/'))
 union all
-select distinct 'agreement.units.' || a.wave, c._row_uid, 'counted', 'theme_path', c.theme_path
+select distinct {{ agreement_figure_id("'units'", 'a.wave') }}, c._row_uid, 'counted', 'theme_path', c.theme_path
 from {{ ref('fct_interview_agreement') }} as a
 inner join codings as c on c.wave = a.wave and c.coders >= 2

@@ -14,7 +14,7 @@ return_rows as (
     union all
     select quarter, 'received', sum(n) filter (where status in ('on time', 'late')) from returns group by all
     union all
-    select r.quarter, replace(s.status, ' ', '_'), coalesce(sum(r.n) filter (where r.status = s.status), 0)
+    select r.quarter, {{ id_part('s.status') }}, coalesce(sum(r.n) filter (where r.status = s.status), 0)
     from returns as r
     cross join (select unnest(['on time', 'late', 'quarantined', 'missing']) as status) as s
     group by all
@@ -30,25 +30,25 @@ grant_rows as (
     group by all
 ),
 survey as (
-    select left(h.wave, 7) as financial_year, h.measure, sum(h.n) as n, sum(h.base) as base
+    select {{ wave_financial_year('h.wave') }} as financial_year, h.measure, sum(h.n) as n, sum(h.base) as base
     from {{ ref('fct_survey_headlines') }} as h
     where h.group_type = 'all' and h.region_code is not null
     group by all
 ),
 f as (
-    select 'returns.' || r.indicator || '.' || q.quarter_key || '.E92000001' as figure_id, 'returns' as table_id, r.indicator,
+    select {{ returns_figure_id('r.indicator', 'r.quarter', "'E92000001'") }} as figure_id, 'returns' as table_id, r.indicator,
         'organisations' as unit, r.quarter as period, q.time_period, q.time_identifier, r.value::double as value,
         null::double as base, null::double as numerator, 'fct_return_status' as source_model,
         'quarter = ''' || r.quarter || '''' as source_filter
     from return_rows as r inner join {{ ref('int_quarters') }} as q using (quarter)
     union all
-    select 'grant.' || g.indicator || '.' || q.quarter_key || '.E92000001', 'grant', g.indicator, 'gbp', g.quarter,
+    select {{ regional_figure_id("'grant.' || g.indicator", 'q.quarter_key', "'E92000001'") }}, 'grant', g.indicator, 'gbp', g.quarter,
         q.time_period, q.time_identifier, g.value, null, null, 'fct_grant_spend',
         'quarter = ''' || g.quarter || ''' and budget_line = ''all'''
     from grant_rows as g inner join {{ ref('int_quarters') }} as q using (quarter)
     union all
-    select 'survey.national.' || m.kind || '.' || s.financial_year || '.' || s.measure, 'survey_headlines', s.measure, m.unit,
-        s.financial_year, replace(s.financial_year, '-', ''), 'Financial year', m.value, m.base, m.numerator,
+    select {{ survey_national_figure_id('m.kind', 's.financial_year', 's.measure') }}, 'survey_headlines', s.measure, m.unit,
+        s.financial_year, {{ financial_year_time_period('s.financial_year') }}, 'Financial year', m.value, m.base, m.numerator,
         'fct_survey_headlines', 'left(wave, 7) = ''' || s.financial_year || ''' and measure = ''' || s.measure
             || ''' and group_type = ''all'' and region_code is not null'
     from survey as s

@@ -10,29 +10,30 @@
 --   supply_demand.<pool_fytd|applications_fytd|aspirants_started_fytd>.<quarter key>.<region>.tier_<n>
 {% set rq = "'region_code = ''' || region_code || ''' and quarter = ''' || quarter || ''''" %}
 with f as (
-    select 'aspirant_dcs.' || m.measure || '.' as head,
-        '.' || replace(a.status, ' ', '_') || case when a.route = 'all' then '' else '.' || replace(a.route, ' ', '_') end as sfx,
+    -- head: the id's stem; part1, part2: its breakdown parts after the region (null: none)
+    select 'aspirant_dcs.' || m.measure as head,
+        {{ id_part('a.status') }} as part1, case when a.route <> 'all' then {{ id_part('a.route') }} end as part2,
         'aspirant_dcs' as table_id, m.measure as indicator, 'count' as unit, a.quarter, a.region_code,
-        replace(a.status, ' ', '_') || case when a.route = 'all' then '' else '.' || replace(a.route, ' ', '_') end as breakdown,
+        {{ id_part('a.status') }} || case when a.route = 'all' then '' else '.' || {{ id_part('a.route') }} end as breakdown,
         m.value::double as value, null::double as base, null::double as numerator, null::double as denominator,
-        null::varchar as total_sfx,
+        null::varchar as total_part,
         'fct_aspirant_dcs' as source_model,
         {{ rq }} || ' and status = ''' || a.status || ''' and route = ''' || a.route || '''' as source_filter
     from {{ ref('fct_aspirant_dcs') }} as a
     cross join lateral (select unnest(['people_quarter', 'people_fytd', 'people_to_date']) as measure,
                                unnest([a.people_quarter, a.people_fytd, a.people_to_date]) as value) as m
     union all
-    select 'diversity.n.', '.' || d.dimension || '.' || replace(d.category, ' ', '_'), 'diversity', 'n', 'count', d.quarter, d.region_code,
-        d.dimension || '.' || replace(d.category, ' ', '_'), d.n, null, null, null, '.' || d.dimension,
+    select 'diversity.n', d.dimension, {{ id_part('d.category') }}, 'diversity', 'n', 'count', d.quarter, d.region_code,
+        d.dimension || '.' || {{ id_part('d.category') }}, d.n, null, null, null, d.dimension,
         'fct_leadership_diversity', {{ rq }} || ' and dimension = ''' || d.dimension || ''' and category = ''' || d.category || ''''
     from {{ ref('fct_leadership_diversity') }} as d
     union all
-    select distinct 'diversity.base.', '.' || d.dimension, 'diversity', 'base', 'count', d.quarter, d.region_code,
+    select distinct 'diversity.base', d.dimension, null, 'diversity', 'base', 'count', d.quarter, d.region_code,
         d.dimension, d.base, null, null, null, null,
         'fct_leadership_diversity', {{ rq }} || ' and dimension = ''' || d.dimension || ''''
     from {{ ref('fct_leadership_diversity') }} as d
     union all
-    select 'la_support.' || m.measure || '.', '', 'la_support', m.measure, m.unit, s.quarter, s.region_code, null,
+    select 'la_support.' || m.measure, null, null, 'la_support', m.measure, m.unit, s.quarter, s.region_code, null,
         m.value, m.base, m.numerator, m.base, null, 'fct_la_support', {{ rq }}
     from {{ ref('fct_la_support') }} as s
     cross join lateral (
@@ -45,7 +46,7 @@ with f as (
                unnest([null, null, null, null, s.las_reached_fytd, null, null]::double[]) as numerator
     ) as m
     union all
-    select 'vfm.' || m.measure || '.', '', 'value_for_money', m.measure, m.unit, v.quarter, v.region_code, null,
+    select 'vfm.' || m.measure, null, null, 'value_for_money', m.measure, m.unit, v.quarter, v.region_code, null,
         m.value, m.base, case when m.base is not null then v.spent_fytd end, m.base, null, 'fct_value_for_money', {{ rq }}
     from {{ ref('fct_value_for_money') }} as v
     cross join lateral (
@@ -57,7 +58,7 @@ with f as (
                unnest([null, null, null, null, null, v.participants_fytd, v.activities_fytd, v.outcomes_fytd]::double[]) as base
     ) as m
     union all
-    select 'supply_demand.' || m.measure || '.', '.tier_' || s.tier, 'supply_demand', m.measure, 'count', s.quarter, s.region_code,
+    select 'supply_demand.' || m.measure, 'tier_' || s.tier, null, 'supply_demand', m.measure, 'count', s.quarter, s.region_code,
         'tier_' || s.tier, m.value, null, null, null, null, 'fct_supply_demand', {{ rq }} || ' and tier = ''' || s.tier || ''''
     from {{ ref('fct_supply_demand') }} as s
     cross join lateral (
@@ -69,7 +70,7 @@ with f as (
     where m.value is not null or m.measure <> 'aspirants_started_fytd'
 )
 select
-    f.head || q.quarter_key || '.' || f.region_code || f.sfx as figure_id,
+    {{ regional_figure_id('f.head', 'q.quarter_key', 'f.region_code', [['f.part1'], ['f.part2']]) }} as figure_id,
     f.table_id,
     f.indicator,
     f.unit,
@@ -102,19 +103,20 @@ select
         when f.indicator in ('participants_fytd', 'outcomes_fytd', 'cost_per_participant', 'cost_per_outcome') then 'people'
         else 'public'
     end::varchar as disclosure_class,
-    case when f.total_sfx is not null then 'diversity.base.' || q.quarter_key || '.' || f.region_code || f.total_sfx end::varchar as disclosure_total_id,
+    case when f.total_part is not null then {{ regional_figure_id("'diversity.base'", 'q.quarter_key', 'f.region_code', 'f.total_part') }} end::varchar
+        as disclosure_total_id,
     case
-        when f.total_sfx is not null then 'diversity.base.' || q.quarter_key || '.' || f.region_code || f.total_sfx
+        when f.total_part is not null then {{ regional_figure_id("'diversity.base'", 'q.quarter_key', 'f.region_code', 'f.total_part') }}
         when f.table_id = 'aspirant_dcs' then 'aspirant_dcs.' || f.region_code || '.' || split_part(f.breakdown, '.', 1)
             || case when f.breakdown like '%.%' then '.routes' else '' end
     end::varchar as disclosure_group,
     case f.indicator
-        when 'cost_per_participant' then 'vfm.participants_fytd.' || q.quarter_key || '.' || f.region_code
-        when 'cost_per_outcome' then 'vfm.outcomes_fytd.' || q.quarter_key || '.' || f.region_code
+        when 'cost_per_participant' then {{ regional_figure_id("'vfm.participants_fytd'", 'q.quarter_key', 'f.region_code') }}
+        when 'cost_per_outcome' then {{ regional_figure_id("'vfm.outcomes_fytd'", 'q.quarter_key', 'f.region_code') }}
     end::varchar as disclosure_count_id,
     case f.indicator
-        when 'cost_per_participant' then 'vfm.participants_fytd.' || q.quarter_key || '.' || f.region_code
-        when 'cost_per_outcome' then 'vfm.outcomes_fytd.' || q.quarter_key || '.' || f.region_code
+        when 'cost_per_participant' then {{ regional_figure_id("'vfm.participants_fytd'", 'q.quarter_key', 'f.region_code') }}
+        when 'cost_per_outcome' then {{ regional_figure_id("'vfm.outcomes_fytd'", 'q.quarter_key', 'f.region_code') }}
     end::varchar as disclosure_base_id,
     f.source_model,
     f.source_filter

@@ -36,9 +36,9 @@ all_statuses as (
     left join counts as c on c.quarter = e.quarter and c.region_code = e.region_code and c.status = s.status
 )
 select
-    case when a.status = 'disagreements' then 'reconciliation.' else 'returns.' end || replace(a.status, ' ', '_') || '.' || replace(a.quarter, ' ', '_') || '.' || a.region_code as figure_id,
+    {{ returns_figure_id('a.status', 'a.quarter', 'a.region_code') }} as figure_id,
     'returns' as table_id,
-    replace(a.status, ' ', '_') as indicator,
+    {{ id_part('a.status') }} as indicator,
     'organisations' as unit,
     a.quarter as period,
     q.time_period,

@@ -1,7 +1,7 @@
 -- A returns count rests on the About sheet of each current return it counts (the LA
 -- code is what is counted); a disagreements count on the KPIs cell that disagrees.
 select
-    'returns.' || replace(r.status, ' ', '_') || '.' || replace(r.quarter, ' ', '_') || '.' || r.region_code as figure_id,
+    {{ returns_figure_id('r.status', 'r.quarter', 'r.region_code') }} as figure_id,
     s.about_row_uid as _row_uid,
     'counted' as role,
     'la_code' as source_column,
@@ -11,7 +11,7 @@ inner join {{ ref('int_hr_returns__submissions') }} as s
     on s.file_path = r.file_path and s.is_current
 union all
 select
-    'returns.received.' || replace(r.quarter, ' ', '_') || '.' || r.region_code,
+    {{ returns_figure_id("'received'", 'r.quarter', 'r.region_code') }},
     s.about_row_uid,
     'counted',
     'la_code',
@@ -22,7 +22,7 @@ inner join {{ ref('int_hr_returns__submissions') }} as s
 where r.status in ('on time', 'late')
 union all
 select
-    'reconciliation.disagreements.' || replace(r.quarter, ' ', '_') || '.' || la.region_code,
+    {{ returns_figure_id("'disagreements'", 'r.quarter', 'la.region_code') }},
     r.reported_row_uid,
     'counted',
     'value',

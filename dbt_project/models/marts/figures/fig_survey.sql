@@ -14,7 +14,6 @@ with d as (
         w.time_identifier,
         w.geographic_level,
         w.region_name,
-        d.wave || '.' || d.question_id || coalesce('.' || d.item_code, '') as stem,
         'wave = ''' || d.wave || ''' and question_id = ''' || d.question_id || ''''
             || coalesce(' and item_code = ''' || d.item_code || '''', ' and item_code is null') as filter,
         ' and option_code = ''' || replace(d.option_code, '''', '''''') || '''' as option_filter
@@ -22,24 +21,24 @@ with d as (
     inner join {{ ref('int_survey__waves') }} as w using (wave)
 ),
 fig_rows as (
-    select 'survey.percent.' || stem || '.' || option_key as figure_id, 'percent' as indicator, 'percent' as unit,
+    select {{ survey_figure_id("'percent'", 'wave', 'question_id', 'item_code', 'option_key') }} as figure_id, 'percent' as indicator, 'percent' as unit,
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, '') || '.' || option_key as breakdown,
         percent as value, base::double as fig_base, n::double as numerator, base::double as denominator,
         'fct_survey_distributions' as source_model, filter || option_filter as source_filter,
-        null as disclosure_group, 'survey.n.' || stem || '.' || option_key as disclosure_count_id,
-        'survey.base.' || stem as disclosure_base_id
+        null as disclosure_group, {{ survey_figure_id("'n'", 'wave', 'question_id', 'item_code', 'option_key') }} as disclosure_count_id,
+        {{ survey_figure_id("'base'", 'wave', 'question_id', 'item_code') }} as disclosure_base_id
     from d
     union all
-    select 'survey.n.' || stem || '.' || option_key, 'n', 'people',
+    select {{ survey_figure_id("'n'", 'wave', 'question_id', 'item_code', 'option_key') }}, 'n', 'people',
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, '') || '.' || option_key,
         n::double, null::double, null::double, null::double,
         'fct_survey_distributions', filter || option_filter,
-        case when question_type <> 'multi' then 'survey.base.' || stem end, null, null
+        case when question_type <> 'multi' then {{ survey_figure_id("'base'", 'wave', 'question_id', 'item_code') }} end, null, null
     from d
     union all
-    select distinct 'survey.base.' || stem, 'base', 'people',
+    select distinct {{ survey_figure_id("'base'", 'wave', 'question_id', 'item_code') }}, 'base', 'people',
         wave, time_period, time_identifier, geographic_level, region_code, region_name,
         question_id || coalesce('.' || item_code, ''),
         base::double, null::double, null::double, null::double,
@@ -48,7 +47,7 @@ fig_rows as (
 ),
 respondents as (
     select
-        'survey.respondents.' || w.wave as figure_id, 'respondents' as indicator, 'people' as unit,
+        {{ figure_id(["'survey'", "'respondents'", 'w.wave']) }} as figure_id, 'respondents' as indicator, 'people' as unit,
         w.wave, w.time_period, w.time_identifier, w.geographic_level, w.region_code, w.region_name,
         null::varchar as breakdown,
         count(r.respondent_key)::double as value, null::double as fig_base, null::double as numerator, null::double as denominator,

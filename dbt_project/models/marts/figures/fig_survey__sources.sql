@@ -5,7 +5,7 @@
 -- free text is never stored, and a respondent id only as its pseudonym, so neither is).
 with d as (
     select wave, question_id, item_code, option_code, option_key,
-        wave || '.' || question_id || coalesce('.' || item_code, '') as stem
+        {{ survey_figure_id("'base'", 'wave', 'question_id', 'item_code') }} as base_id
     from {{ ref('fct_survey_distributions') }}
 ),
 labels as (
@@ -22,26 +22,28 @@ a as (
     left join labels as l using (wave, question_id, option_code)
 ),
 chosen as (
-    select d.stem, d.option_key, a._row_uid, a.question_id, a.shown_value
+    select d.wave, d.item_code, d.option_key, a._row_uid, a.question_id, a.shown_value
     from d
     inner join a on a.wave = d.wave and a.question_id = d.question_id
         and a.item_key is not distinct from d.item_code and a.option_code = d.option_code
 ),
 answered as (
-    select distinct d.stem, a._row_uid, a.question_id, a.shown_value
-    from (select distinct wave, question_id, item_code, stem from d) as d
+    select distinct d.base_id, a._row_uid, a.question_id, a.shown_value
+    from (select distinct wave, question_id, item_code, base_id from d) as d
     inner join a on a.wave = d.wave and a.question_id = d.question_id and a.item_key is not distinct from d.item_code
 )
-select distinct 'survey.percent.' || stem || '.' || option_key as figure_id, _row_uid,
+select distinct {{ survey_figure_id("'percent'", 'wave', 'question_id', 'item_code', 'option_key') }} as figure_id, _row_uid,
     'numerator' as role, question_id as source_column, shown_value as source_value
 from chosen
 union all
-select distinct 'survey.percent.' || c.stem || '.' || c.option_key, b._row_uid, 'denominator', b.question_id, b.shown_value
-from (select distinct stem, option_key from d) as c
-inner join answered as b using (stem)
+select distinct {{ survey_figure_id("'percent'", 'c.wave', 'c.question_id', 'c.item_code', 'c.option_key') }},
+    b._row_uid, 'denominator', b.question_id, b.shown_value
+from (select distinct wave, question_id, item_code, option_key, base_id from d) as c
+inner join answered as b using (base_id)
 union all
-select distinct 'survey.n.' || stem || '.' || option_key, _row_uid, 'counted', question_id, shown_value from chosen
+select distinct {{ survey_figure_id("'n'", 'wave', 'question_id', 'item_code', 'option_key') }}, _row_uid, 'counted', question_id, shown_value
+from chosen
 union all
-select 'survey.base.' || stem, _row_uid, 'counted', question_id, shown_value from answered
+select base_id, _row_uid, 'counted', question_id, shown_value from answered
 union all
-select 'survey.respondents.' || wave, _row_uid, 'counted', 'respondent_key', null from {{ ref('dim_survey_respondents') }}
+select {{ figure_id(["'survey'", "'respondents'", 'wave']) }}, _row_uid, 'counted', 'respondent_key', null from {{ ref('dim_survey_respondents') }}

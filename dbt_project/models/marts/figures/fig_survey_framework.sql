@@ -16,23 +16,25 @@
 -- either wave's headline.
 {% set headline_total -%}
 case
-    when h.group_type <> 'all' then 'survey.headline.' || m.kind || '.' || h.wave || '.' || h.measure
-    when h.region_code is not null then 'survey.national.' || m.kind || '.' || left(h.wave, 7) || '.' || h.measure
+    when h.group_type <> 'all' then {{ survey_headline_figure_id('m.kind', 'h.wave', 'h.measure') }}
+    when h.region_code is not null then {{ survey_national_figure_id('m.kind', wave_financial_year('h.wave'), 'h.measure') }}
 end
 {%- endset %}
-{% set by_base = "'survey.by.base.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value" %}
+{% set by_base = survey_by_figure_id("'base'", 'b.wave', 'b.question_id', "b.group_type || '_' || b.group_value") %}
 with w as (
     select * from {{ ref('int_survey__waves') }}
 ),
 f as (
-    select 'survey.response.' || m.measure || '.' || r.wave as figure_id, 'survey_response' as table_id, m.measure as indicator,
+    select {{ survey_response_figure_id('m.measure', 'r.wave') }} as figure_id, 'survey_response' as table_id, m.measure as indicator,
         m.unit, r.wave, null::varchar as breakdown, m.value, m.base, m.numerator, m.base as denominator,
         'fct_survey_response' as source_model, 'wave = ''' || r.wave || '''' as source_filter,
         case m.measure when 'collectors' then 'public' when 'workforce' then 'posts' else 'people' end as dclass,
-        case when m.measure in ('respondents_online', 'respondents_other') then 'survey.response.respondents.' || r.wave end as dtotal,
-        case when m.measure in ('respondents_online', 'respondents_other') then 'survey.response.respondents.' || r.wave end as dgroup,
-        case when m.measure = 'response_rate' then 'survey.response.respondents.' || r.wave end as dcount,
-        case when m.measure = 'response_rate' then 'survey.response.workforce.' || r.wave end as dbase
+        case when m.measure in ('respondents_online', 'respondents_other') then {{ survey_response_figure_id("'respondents'", 'r.wave') }} end
+            as dtotal,
+        case when m.measure in ('respondents_online', 'respondents_other') then {{ survey_response_figure_id("'respondents'", 'r.wave') }} end
+            as dgroup,
+        case when m.measure = 'response_rate' then {{ survey_response_figure_id("'respondents'", 'r.wave') }} end as dcount,
+        case when m.measure = 'response_rate' then {{ survey_response_figure_id("'workforce'", 'r.wave') }} end as dbase
     from {{ ref('fct_survey_response') }} as r
     cross join lateral (
         select unnest(['respondents', 'respondents_online', 'respondents_other', 'collectors', 'workforce', 'response_rate']) as measure,
@@ -42,8 +44,7 @@ f as (
                unnest([null, null, null, null, null, r.respondents]::double[]) as numerator
     ) as m
     union all
-    select 'survey.headline.' || m.kind || '.' || h.wave || '.' || h.measure
-            || case when h.group_type = 'all' then '' else '.' || h.group_type || '_' || h.group_value end,
+    select {{ survey_headline_figure_id('m.kind', 'h.wave', 'h.measure', "case when h.group_type <> 'all' then h.group_type || '_' || h.group_value end") }},
         'survey_headlines', h.measure, m.unit, h.wave,
         case when h.group_type = 'all' then null else h.group_type || '_' || h.group_value end,
         m.value, m.base, m.numerator, m.base, 'fct_survey_headlines',
@@ -56,11 +57,10 @@ f as (
         -- (fig_survey's group of options), or of the question's breakdown by the same grouping
         case
             when m.kind <> 'percent' then null
-            when h.group_type = 'all' then 'survey.base.' || h.wave || '.' || h.question_id
+            when h.group_type = 'all' then {{ survey_figure_id("'base'", 'h.wave', 'h.question_id', 'null') }}
             else 'survey.by.' || h.wave || '.' || h.question_id || '#' || h.group_type
         end,
-        case when m.kind = 'percent' then 'survey.headline.base.' || h.wave || '.' || h.measure
-            || case when h.group_type = 'all' then '' else '.' || h.group_type || '_' || h.group_value end end
+        case when m.kind = 'percent' then {{ survey_headline_figure_id("'base'", 'h.wave', 'h.measure', "case when h.group_type <> 'all' then h.group_type || '_' || h.group_value end") }} end
     from {{ ref('fct_survey_headlines') }} as h
     cross join lateral (
         select unnest(['percent', 'base']) as kind, unnest(['percent', 'people']) as unit,
@@ -68,19 +68,19 @@ f as (
                unnest([h.n, null]::double[]) as numerator
     ) as m
     union all
-    select 'survey.change.' || m.kind || '.' || c.wave || '.' || c.measure, 'survey_change', c.measure, 'percent', c.wave,
+    select {{ survey_change_figure_id('m.kind', 'c.wave', 'c.measure') }}, 'survey_change', c.measure, 'percent', c.wave,
         'since_' || c.previous_wave, m.value, least(c.base, c.previous_base), null, null, 'fct_survey_wave_change',
         'wave = ''' || c.wave || ''' and measure = ''' || c.measure || '''',
         -- a change gives back either wave's headline from the other: suppressed with either
-        'people', null, null, 'survey.headline.percent.' || c.wave || '.' || c.measure,
-        'survey.headline.percent.' || c.previous_wave || '.' || c.measure
+        'people', null, null, {{ survey_headline_figure_id("'percent'", 'c.wave', 'c.measure') }},
+        {{ survey_headline_figure_id("'percent'", 'c.previous_wave', 'c.measure') }}
     from {{ ref('fct_survey_wave_change') }} as c
     cross join lateral (
         select unnest(['change_pp', 'change_low_pp', 'change_high_pp']) as kind,
                unnest([c.change_pp, c.change_low_pp, c.change_high_pp]) as value
     ) as m
     union all
-    select 'survey.by.percent.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value || '.' || b.option_key,
+    select {{ survey_by_figure_id("'percent'", 'b.wave', 'b.question_id', "b.group_type || '_' || b.group_value", 'b.option_key') }},
         'survey_breakdowns', 'percent', 'percent', b.wave, b.group_type || '_' || b.group_value || '.' || b.option_key,
         b.percent, b.base, b.n, b.base, 'fct_survey_breakdowns',
         'wave = ''' || b.wave || ''' and question_id = ''' || b.question_id || ''' and group_type = ''' || b.group_type
@@ -93,29 +93,29 @@ f as (
         -- cell stands outside the group and rests on that published count
         'people', null,
         case when o.n is distinct from 0 then 'survey.by.' || b.wave || '.' || b.question_id || '#' || b.group_type end,
-        case when o.n = 0 then 'survey.n.' || b.wave || '.' || b.question_id || '.' || b.option_key end, {{ by_base }}
+        case when o.n = 0 then {{ survey_figure_id("'n'", 'b.wave', 'b.question_id', 'null', 'b.option_key') }} end, {{ by_base }}
     from {{ ref('fct_survey_breakdowns') }} as b
     left join {{ ref('fct_survey_distributions') }} as o
         on o.wave = b.wave and o.question_id = b.question_id and o.item_code is null and o.option_code = b.option_code
     union all
-    select distinct 'survey.by.base.' || b.wave || '.' || b.question_id || '.' || b.group_type || '_' || b.group_value,
+    select distinct {{ by_base }},
         'survey_breakdowns', 'base', 'people', b.wave, b.group_type || '_' || b.group_value,
         b.base, null, null, null, 'fct_survey_breakdowns',
         'wave = ''' || b.wave || ''' and question_id = ''' || b.question_id || ''' and group_type = ''' || b.group_type
             || ''' and group_value = ''' || b.group_value || '''',
         -- the bases of one grouping add up to at most the question's base (fig_survey)
-        'people', 'survey.base.' || b.wave || '.' || b.question_id,
+        'people', {{ survey_figure_id("'base'", 'b.wave', 'b.question_id', 'null') }},
         'survey.by.base.' || b.wave || '.' || b.question_id || '#' || b.group_type, null, null
     from {{ ref('fct_survey_breakdowns') }} as b
     union all
-    select 'survey.theme.' || m.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key,
+    select {{ survey_theme_figure_id('m.kind', 't.wave', 't.question_id', 't.theme_key') }},
         'survey_open_themes', m.kind, m.unit, t.wave, t.question_id || '.' || t.theme_key,
         m.value, m.base, m.numerator, m.base, 'fct_survey_open_themes',
         'wave = ''' || t.wave || ''' and question_id = ''' || t.question_id || ''' and theme_path = ''' || t.theme_path || '''',
         -- themes overlap: no group; a percent gives back its n
         'people', null, null,
-        case when m.kind = 'percent' then 'survey.theme.n.' || t.wave || '.' || t.question_id || '.' || t.theme_key end,
-        case when m.kind = 'percent' then 'survey.theme.base.' || t.wave || '.' || t.question_id end
+        case when m.kind = 'percent' then {{ survey_theme_figure_id("'n'", 't.wave', 't.question_id', 't.theme_key') }} end,
+        case when m.kind = 'percent' then {{ survey_theme_figure_id("'base'", 't.wave', 't.question_id') }} end
     from {{ ref('fct_survey_open_themes') }} as t
     cross join lateral (
         select unnest(['percent', 'n']) as kind, unnest(['percent', 'people']) as unit,
@@ -123,7 +123,7 @@ f as (
                unnest([t.n, null]::double[]) as numerator
     ) as m
     union all
-    select distinct 'survey.theme.base.' || t.wave || '.' || t.question_id, 'survey_open_themes', 'base', 'people', t.wave,
+    select distinct {{ survey_theme_figure_id("'base'", 't.wave', 't.question_id') }}, 'survey_open_themes', 'base', 'people', t.wave,
         t.question_id, t.base, null, null, null, 'fct_survey_open_themes',
         'wave = ''' || t.wave || ''' and question_id = ''' || t.question_id || '''',
         'people', null, null, null, null

@@ -9,41 +9,42 @@ with a as (
 groups as (
     select a.*, g.grp
     from a
-    cross join lateral (select unnest(['', '.gender_' || coalesce(a.gender, '-'), '.tier_' || coalesce(a.tier, '-')]) as grp) as g
+    -- grp: the group's id part (gender_<value>, tier_<value>), null for everyone
+    cross join lateral (select unnest([null, 'gender_' || coalesce(a.gender, '-'), 'tier_' || coalesce(a.tier, '-')]) as grp) as g
 ),
 headline_questions as (
     select * from (values ('likely_or_planning', 'intent_to_apply'), ('satisfied', 'satisfaction')) as h(measure, question_id)
 ),
 candidates as (
-    select 'survey.headline.' || k.kind || '.' || g.wave || '.' || h.measure || g.grp as figure_id, g._row_uid, null as role
+    select {{ survey_headline_figure_id('k.kind', 'g.wave', 'h.measure', 'g.grp') }} as figure_id, g._row_uid, null as role
     from groups as g
     inner join headline_questions as h using (question_id)
     cross join (select unnest(['percent', 'base']) as kind) as k
     where g.answer_kind = 'option'
     union all
-    select 'survey.change.' || k.kind || '.' || c.wave || '.' || c.measure, a._row_uid, null
+    select {{ survey_change_figure_id('k.kind', 'c.wave', 'c.measure') }}, a._row_uid, null
     from {{ ref('fct_survey_wave_change') }} as c
     inner join headline_questions as h using (measure)
     inner join a on a.question_id = h.question_id and a.wave in (c.wave, c.previous_wave) and a.answer_kind = 'option'
     cross join (select unnest(['change_pp', 'change_low_pp', 'change_high_pp']) as kind) as k
     union all
-    select 'survey.by.base.' || g.wave || '.' || g.question_id || g.grp, g._row_uid, null
-    from groups as g where g.grp <> '' and g.question_type in ('single', 'multi')
+    select {{ survey_by_figure_id("'base'", 'g.wave', 'g.question_id', 'g.grp') }}, g._row_uid, null
+    from groups as g where g.grp is not null and g.question_type in ('single', 'multi')
     union all
-    select 'survey.by.percent.' || g.wave || '.' || g.question_id || g.grp || '.' || d.option_key, g._row_uid, 'numerator'
+    select {{ survey_by_figure_id("'percent'", 'g.wave', 'g.question_id', 'g.grp', 'd.option_key') }}, g._row_uid, 'numerator'
     from groups as g
     inner join (select distinct wave, question_id, option_code, option_key from {{ ref('fct_survey_distributions') }}) as d
         on d.wave = g.wave and d.question_id = g.question_id and d.option_code = coalesce(g.option_code, 'other')
-    where g.grp <> '' and g.question_type in ('single', 'multi')
+    where g.grp is not null and g.question_type in ('single', 'multi')
     union all
     -- an option's percent in a group is of the group's answers to the question: its base
-    select 'survey.by.percent.' || g.wave || '.' || g.question_id || g.grp || '.' || d.option_key, g._row_uid, 'denominator'
+    select {{ survey_by_figure_id("'percent'", 'g.wave', 'g.question_id', 'g.grp', 'd.option_key') }}, g._row_uid, 'denominator'
     from groups as g
     inner join (select distinct wave, question_id, option_key from {{ ref('fct_survey_distributions') }}) as d
         on d.wave = g.wave and d.question_id = g.question_id
-    where g.grp <> '' and g.question_type in ('single', 'multi')
+    where g.grp is not null and g.question_type in ('single', 'multi')
     union all
-    select 'survey.theme.' || k.kind || '.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid,
+    select {{ survey_theme_figure_id('k.kind', 't.wave', 't.question_id', 't.theme_key') }}, a._row_uid,
         case when k.kind = 'percent' then 'numerator' end
     from {{ ref('fct_survey_open_themes') }} as t
     inner join a on a.wave = t.wave and a.question_id = t.question_id and a.answer_kind = 'open'
@@ -51,22 +52,22 @@ candidates as (
              or (t.theme_path = 'uncoded' and a.option_code is null))
     cross join (select unnest(['n', 'percent']) as kind) as k
     union all
-    select 'survey.theme.base.' || a.wave || '.' || a.question_id, a._row_uid, null
+    select {{ survey_theme_figure_id("'base'", 'a.wave', 'a.question_id') }}, a._row_uid, null
     from a where a.answer_kind = 'open'
     union all
     -- a theme's percent is of everyone who answered the question: those answers are its base
-    select 'survey.theme.percent.' || t.wave || '.' || t.question_id || '.' || t.theme_key, a._row_uid, 'denominator'
+    select {{ survey_theme_figure_id("'percent'", 't.wave', 't.question_id', 't.theme_key') }}, a._row_uid, 'denominator'
     from {{ ref('fct_survey_open_themes') }} as t
     inner join a on a.wave = t.wave and a.question_id = t.question_id and a.answer_kind = 'open'
     union all
     -- the response rate: respondents over the workforce surveyed
-    select 'survey.response.' || m.measure || '.' || r.wave, r._row_uid,
+    select {{ survey_response_figure_id('m.measure', 'r.wave') }}, r._row_uid,
         case when m.measure = 'response_rate' then 'numerator' end
     from {{ ref('dim_survey_respondents') }} as r
     cross join (select unnest(['respondents', 'respondents_online', 'respondents_other', 'collectors', 'response_rate']) as measure) as m
     union all
     -- the workforce: second- and third-tier post rows of the LAs' current returns for the quarter
-    select 'survey.response.' || m.measure || '.' || r.wave, wf._row_uid,
+    select {{ survey_response_figure_id('m.measure', 'r.wave') }}, wf._row_uid,
         case when m.measure = 'response_rate' then 'denominator' end
     from {{ ref('fct_survey_response') }} as r
     inner join {{ ref('int_hr_returns__submissions') }} as s on s.quarter = r.workforce_quarter and s.is_current

@@ -4,10 +4,8 @@
 --   posts (public adverts and appointments) and are published in full;
 --   group/total: LA cells add up to their region total, region cells to England's
 --   (for averages the numerators add up), so complementary cells are chosen there.
-{% set id_head = "'table_one.' || t.indicator || '.' || replace(t.quarter, ' ', '_') || '.'" %}
 select
-    'table_one.' || t.indicator || '.' || replace(t.quarter, ' ', '_') || '.'
-        || coalesce(t.new_la_code, t.region_code, t.country_code) || '.tier_' || t.tier as figure_id,
+    {{ table_one_figure_id('t.indicator', 't.quarter', 'coalesce(t.new_la_code, t.region_code, t.country_code)', 't.tier') }} as figure_id,
     'table_one' as table_id,
     t.indicator,
     t.unit,
@@ -29,8 +27,8 @@ select
     t.denominator,
     case when t.indicator in ('avg_applicants', 'avg_shortlisted', 'active_contacts') then 'people' else 'posts' end as disclosure_class,
     case t.geographic_level
-        when 'Local authority' then {{ id_head }} || t.region_code || '.tier_' || t.tier
-        when 'Regional' then {{ id_head }} || t.country_code || '.tier_' || t.tier
+        when 'Local authority' then {{ table_one_figure_id('t.indicator', 't.quarter', 't.region_code', 't.tier') }}
+        when 'Regional' then {{ table_one_figure_id('t.indicator', 't.quarter', 't.country_code', 't.tier') }}
     end as disclosure_total_id,
     disclosure_total_id as disclosure_group,
     null::varchar as disclosure_count_id,

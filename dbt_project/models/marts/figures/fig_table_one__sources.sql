@@ -28,20 +28,12 @@ roles as (
     from c
     where amount is not null
 ),
-prefixed as (
-    select
-        'table_one.' || indicator || '.' || replace(quarter, ' ', '_') || '.' as head,
-        '.tier_' || tier as tail,
-        new_la_code,
-        region_code,
-        _row_uid,
-        role,
-        source_column,
-        source_value
-    from roles
+places as (
+    -- an LA's figure, its region's and England's
+    select r.*, p.place
+    from roles as r
+    cross join lateral (select unnest([r.new_la_code, r.region_code, 'E92000001']) as place) as p
 )
-select distinct head || new_la_code || tail as figure_id, _row_uid, role, source_column, source_value from prefixed
-union all
-select distinct head || region_code || tail, _row_uid, role, source_column, source_value from prefixed
-union all
-select distinct head || 'E92000001' || tail, _row_uid, role, source_column, source_value from prefixed
+select distinct
+    {{ table_one_figure_id('indicator', 'quarter', 'place', 'tier') }} as figure_id, _row_uid, role, source_column, source_value
+from places

@@ -21,30 +21,28 @@ q as (
 ),
 actuals as (
     select region_code, quarter, 'mean_rating' as indicator, mean_rating as actual, responses::double as base,
-           'evaluation.level1.mean_rating.' as prefix
+           'evaluation.level1.mean_rating' as prefix
     from {{ ref('fct_evaluation_reaction') }} where activity_type = 'all'
     union all
-    select region_code, quarter, 'response_rate', response_rate, attendances, 'evaluation.level1.response_rate.'
+    select region_code, quarter, 'response_rate', response_rate, attendances, 'evaluation.level1.response_rate'
     from {{ ref('fct_evaluation_reaction') }} where activity_type = 'all'
     union all
-    select region_code, quarter, 'skill_gain', mean_change, paired_participants, 'evaluation.level2.skill_gain.'
+    select region_code, quarter, 'skill_gain', mean_change, paired_participants, 'evaluation.level2.skill_gain'
     from {{ ref('fct_evaluation_learning') }} where competency = 'all'
     union all
-    select region_code, quarter, 'audit_coverage', audit_coverage, cohort_participants, 'evaluation.level2.audit_coverage.'
+    select region_code, quarter, 'audit_coverage', audit_coverage, cohort_participants, 'evaluation.level2.audit_coverage'
     from {{ ref('fct_evaluation_learning') }} where competency = 'all'
     union all
-    select region_code, quarter, replace(event_type, ' ', '_'), events_fytd, null, 'evaluation.level3.events_fytd.'
+    select region_code, quarter, {{ id_part('event_type') }}, events_fytd, null, 'evaluation.level3.events_fytd'
     from {{ ref('fct_evaluation_behaviour') }}
     union all
-    select region_code, quarter, indicator, value, denominator, 'evaluation.level4.' || indicator || '.'
+    select region_code, quarter, indicator, value, denominator, 'evaluation.level4.' || indicator
     from {{ ref('fct_evaluation_results') }}
 ),
 actual_ids as (
     select a.region_code, a.quarter, a.indicator, a.actual, a.base,
-        case when a.prefix = 'evaluation.level3.events_fytd.'
-            then a.prefix || q.quarter_key || '.' || a.region_code || '.' || a.indicator
-            else a.prefix || q.quarter_key || '.' || a.region_code
-        end as actual_figure_id
+        {{ regional_figure_id('a.prefix', 'q.quarter_key', 'a.region_code',
+                              "case when a.prefix = 'evaluation.level3.events_fytd' then a.indicator end") }} as actual_figure_id
     from actuals as a
     inner join q using (region_code, quarter)
 ),
@@ -72,8 +70,10 @@ select
     t.target::double as target,
     t.direction,
     a.actual_figure_id,
-    case when t.target is not null then 'evaluation.target.' || k.indicator || '.' || q.quarter_key || '.' || k.region_code end as target_figure_id,
-    case when t.baseline is not null then 'evaluation.baseline.' || k.indicator || '.' || q.quarter_key || '.' || k.region_code end as baseline_figure_id,
+    case when t.target is not null then {{ regional_figure_id("'evaluation.target.' || k.indicator", 'q.quarter_key', 'k.region_code') }} end
+        as target_figure_id,
+    case when t.baseline is not null then {{ regional_figure_id("'evaluation.baseline.' || k.indicator", 'q.quarter_key', 'k.region_code') }} end
+        as baseline_figure_id,
     {{ rate_against_target('a.actual', 't.target', 't.direction') }} as rating
 from keyed as k
 inner join q using (region_code, quarter)

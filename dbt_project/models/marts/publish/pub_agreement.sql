@@ -9,6 +9,6 @@ select
     k.value_shown as kappa,
     al.value_shown as alpha
 from {{ ref('fct_interview_agreement') }} as a
-inner join {{ ref('fct_figures') }} as k on k.figure_id = 'agreement.kappa.' || a.wave || '.' || a.theme_key
-inner join {{ ref('fct_figures') }} as al on al.figure_id = 'agreement.alpha.' || a.wave || '.' || a.theme_key
-inner join {{ ref('fct_figures') }} as u on u.figure_id = 'agreement.units.' || a.wave
+inner join {{ ref('fct_figures') }} as k on k.figure_id = {{ agreement_figure_id("'kappa'", 'a.wave', 'a.theme_key') }}
+inner join {{ ref('fct_figures') }} as al on al.figure_id = {{ agreement_figure_id("'alpha'", 'a.wave', 'a.theme_key') }}
+inner join {{ ref('fct_figures') }} as u on u.figure_id = {{ agreement_figure_id("'units'", 'a.wave') }}

@@ -11,9 +11,9 @@ select
     -- a suppressed figure's base and rating are suppressed with it (docs/DISCLOSURE.md)
     case when f.suppressed then 'c' when f.base is null then 'z' else printf('%d', f.base::bigint) end as base,
     coalesce(t.value_shown, 'z') as target,
-    coalesce({{ published_rating('r.rating', 'f.suppressed') }}, 'z') as rating,
+    coalesce(r.published_rating, 'z') as rating,
     f.figure_id
 from {{ ref('fct_figures') }} as f
-left join {{ ref('fct_evaluation_ratings') }} as r on r.actual_figure_id = f.figure_id
+left join {{ ref('fct_evaluation_ratings_shown') }} as r on r.actual_figure_id = f.figure_id
 left join {{ ref('fct_figures') }} as t on t.figure_id = r.target_figure_id
 where f.table_id like 'evaluation_level%'

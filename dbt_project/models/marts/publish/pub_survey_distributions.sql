@@ -16,8 +16,8 @@ select
     f.value_shown as percent
 from {{ ref('fct_survey_distributions') }} as d
 inner join {{ ref('fct_figures') }} as f
-    on f.figure_id = 'survey.percent.' || d.wave || '.' || d.question_id || coalesce('.' || d.item_code, '') || '.' || d.option_key
+    on f.figure_id = {{ survey_figure_id("'percent'", 'd.wave', 'd.question_id', 'd.item_code', 'd.option_key') }}
 inner join {{ ref('fct_figures') }} as n
-    on n.figure_id = 'survey.n.' || d.wave || '.' || d.question_id || coalesce('.' || d.item_code, '') || '.' || d.option_key
+    on n.figure_id = {{ survey_figure_id("'n'", 'd.wave', 'd.question_id', 'd.item_code', 'd.option_key') }}
 inner join {{ ref('fct_figures') }} as b
-    on b.figure_id = 'survey.base.' || d.wave || '.' || d.question_id || coalesce('.' || d.item_code, '')
+    on b.figure_id = {{ survey_figure_id("'base'", 'd.wave', 'd.question_id', 'd.item_code') }}

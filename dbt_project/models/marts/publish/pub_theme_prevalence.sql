@@ -13,8 +13,8 @@ select
     f.value_shown as percent
 from {{ ref('fct_theme_prevalence') }} as t
 inner join {{ ref('fct_figures') }} as f
-    on f.figure_id = 'themes.percent.' || t.source || '.' || t.wave || '.' || t.group_type || '.' || t.group_value || '.' || t.theme_key
+    on f.figure_id = {{ themes_figure_id("'percent'", 't.source', 't.wave', 't.group_type', 't.group_value', 't.theme_key') }}
 inner join {{ ref('fct_figures') }} as n
-    on n.figure_id = 'themes.n.' || t.source || '.' || t.wave || '.' || t.group_type || '.' || t.group_value || '.' || t.theme_key
+    on n.figure_id = {{ themes_figure_id("'n'", 't.source', 't.wave', 't.group_type', 't.group_value', 't.theme_key') }}
 inner join {{ ref('fct_figures') }} as b
-    on b.figure_id = 'themes.base.' || t.source || '.' || t.wave || '.' || t.group_type || '.' || t.group_value
+    on b.figure_id = {{ themes_figure_id("'base'", 't.source', 't.wave', 't.group_type', 't.group_value') }}
