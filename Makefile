@@ -8,7 +8,7 @@ VENV := .venv
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test env dagster sample benchmark clean
+.PHONY: run test lint env dagster sample benchmark clean
 
 $(UV):
 	$(PYTHON) -m pip install --user --quiet "uv==0.13.9" || $(PYTHON) -m pip install --quiet --break-system-packages "uv==0.13.9"
@@ -23,9 +23,15 @@ env: $(VENV)/.synced
 run: env
 	$(VENV)/bin/succession run
 
-## make test: the whole test suite
-test: env
+## make test: lint, then the whole test suite
+test: lint
 	$(VENV)/bin/python -m pytest
+
+## make lint: ruff (pyproject.toml) over the Python, sqlfluff (.sqlfluff) over the dbt models
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt_project/models
 
 ## make dagster: the Dagster UI on http://127.0.0.1:3000 with the project's definitions
 dagster: env
