@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import platform
@@ -112,9 +113,9 @@ def ensure_data(name: str, data_dir: Path, log) -> tuple[Path, dict]:
         shutil.rmtree(folder)
     raw.mkdir(parents=True)
     log(f"  data: generating {name} into {raw} ...")
-    code = ("import sys, time, json; from pathlib import Path; sys.path.insert(0, %r)\n"
+    code = (f"import sys, time, json; from pathlib import Path; sys.path.insert(0, {str(PROJECT_DIR)!r})\n"
             "from benchmarks.run import make_spec, _generate_timed\n"
-            "print(json.dumps(_generate_timed(Path(%r), make_spec(%r))))") % (str(PROJECT_DIR), str(raw), name)
+            f"print(json.dumps(_generate_timed(Path({str(raw)!r}), make_spec({name!r}))))")
     t0 = time.monotonic()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR)
     if out.returncode:
@@ -203,10 +204,8 @@ def measure(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: Path, 
                 except psutil.Error:
                     procs = []
                 for p in procs:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a child that has just exited
                         total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 peak = max(peak, total)
                 done.wait(interval)
 
@@ -238,7 +237,7 @@ def phase_ingest(ctx: dict) -> dict:
     raw, lake_dir = Path(ctx["raw"]), Path(ctx["lake"])
     t_all = time.monotonic()
     out: dict = {"by_source": {}}
-    files = rows = loaded = quarantined = partitions = 0
+    files = rows = quarantined = partitions = 0
     for name, src in sources().items():
         t0 = time.monotonic()
         parts = src.discover(raw)
@@ -532,7 +531,7 @@ def targets(point: dict) -> dict:
 def growth(points: list[dict]) -> list[dict]:
     """Ratios between consecutive points, with the ideal (linear) ratio alongside."""
     out = []
-    for a, b in zip(points, points[1:]):
+    for a, b in itertools.pairwise(points):
         row = {"from": a["point"], "to": b["point"],
                "ideal_rows": _div(b.get("rows"), a.get("rows")),
                "ideal_workbooks": _div(b.get("workbooks"), a.get("workbooks")),

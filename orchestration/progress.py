@@ -14,6 +14,7 @@ seconds the line is printed again so a long step still shows the clock moving.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -67,10 +68,9 @@ class JobProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        try:
-            self.poll()  # the last events (the final count), printed only if it changed
-        except Exception:  # noqa: BLE001 - progress must never break the run
-            pass
+        # the last events (the final count), printed only if it changed; progress must never break the run
+        with contextlib.suppress(Exception):
+            self.poll()
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):

@@ -76,7 +76,8 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         deps=model_keys(names=exposure_inputs(REPORT_ASSET[document])),
         kinds={"quarto", "html", "pdf"},
         pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
-        description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF for the configured regions with returns in the quarter.",
+        description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF "
+                    "for the configured regions with returns in the quarter.",
     )
     def _report(context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths

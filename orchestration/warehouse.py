@@ -285,9 +285,9 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
                              metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))})
         incremental = changed is not None
         args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if incremental else [])]
-        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target:
-            with _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
-                yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
+        with (build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target,
+              _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir))):
+            yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
         if not context.is_subset:
             record_inputs(paths, inputs, context.run.run_id)
 

@@ -129,9 +129,9 @@ def ensure_other_sources_empty(lake_dir: Path) -> None:
     for m in pkgutil.iter_modules(pkg.__path__):
         mod = importlib.import_module(f"succession.ingest.{m.name}")
         for obj in list(vars(mod).values()):
-            if hasattr(obj, "empty_tables") and hasattr(obj, "discover") and not isinstance(obj, type):
-                if not (Path(lake_dir) / obj.name).exists():
-                    lake.ensure_empty_tables(lake_dir, obj.name, {**obj.empty_tables(), "_files": files})
+            if (hasattr(obj, "empty_tables") and hasattr(obj, "discover") and not isinstance(obj, type)
+                    and not (Path(lake_dir) / obj.name).exists()):
+                lake.ensure_empty_tables(lake_dir, obj.name, {**obj.empty_tables(), "_files": files})
 
 
 def ingest_all(source, raw: Path, lake_dir: Path, run_id: str = "test-run") -> dict:

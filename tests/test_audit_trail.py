@@ -98,7 +98,7 @@ def test_trace_survey_percentage(sample_build, warehouse):
 
 
 def test_unknown_figure_fails_clearly(sample_build):
-    with pytest.raises(UnknownFigureError, match="unknown figure id 'table_one.nonsense'"):
+    with pytest.raises(UnknownFigureError, match=r"unknown figure id 'table_one\.nonsense'"):
         trace(sample_build, "table_one.nonsense")
     cli = subprocess.run([sys.executable, "-m", "succession.cli", "trace", "no.such.figure", "--out", str(sample_build.build_dir)],
                          capture_output=True, text=True)

@@ -79,5 +79,5 @@ def test_reports_for_a_named_region_without_returns_fail_instead_of_rendering_no
     from orchestration.publishing import _regions_for
 
     assert _regions_for(sample_build, "2024-25 Q4", []) == ["E12000008"]
-    with pytest.raises(dg.Failure, match="no returns for region.s. E12000001 in 2024-25 Q4: regions with returns are E12000008"):
+    with pytest.raises(dg.Failure, match=r"no returns for region.s. E12000001 in 2024-25 Q4: regions with returns are E12000008"):
         _regions_for(sample_build, "2024-25 Q4", ["E12000001"])

@@ -143,7 +143,7 @@ UNREADABLE = {
 
 @pytest.mark.parametrize("case", sorted(UNREADABLE))
 def test_unreadable_value_is_a_located_problem_and_costs_only_its_file(case, hr):
-    edit, rule, text, where = UNREADABLE[case]
+    edit, _rule, text, where = UNREADABLE[case]
     edit(hr / VICTIM)
     problems = _only_victim_quarantined(_ingest("hr_returns", QUARTER, hr.parent.parent), VICTIM)
     assert any(text in p and f": {where}:" in p for p in problems), problems
@@ -202,7 +202,7 @@ def test_programme_csv_us_date_and_duplicate_header(tmp_path):
     text[1] = text[1].replace("2024-05-08", "05/13/2024")
     (folder / "feedback.csv").write_text("\n".join(text) + "\n")
     lines = (folder / "attendance.csv").read_text().splitlines()
-    (folder / "attendance.csv").write_text("\n".join([lines[0] + ",tier"] + [l + ",1" for l in lines[1:]]) + "\n")
+    (folder / "attendance.csv").write_text("\n".join([lines[0] + ",tier"] + [line + ",1" for line in lines[1:]]) + "\n")
     ledger = _ledger(_ingest("programme", "2024-25 Q1", raw))
     assert {p.rsplit("/", 1)[1] for p, (s, _) in ledger.items() if s == "quarantined"} == {"feedback.csv", "attendance.csv"}
     feedback = next(v[1] for p, v in ledger.items() if p.endswith("feedback.csv"))
@@ -259,7 +259,7 @@ def test_coding_sheet_workbook_unreadable_cells_and_duplicate_header(tmp_path):
     csv_path = raw / "interviews" / "2024-25_W1" / "coding_coder_a.csv"
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(",")
-    csv_path.write_text("\n".join([lines[0] + "," + header[0]] + [l + ",x" for l in lines[1:]]) + "\n", encoding="utf-8")
+    csv_path.write_text("\n".join([lines[0] + "," + header[0]] + [line + ",x" for line in lines[1:]]) + "\n", encoding="utf-8")
     ledger = _ledger(_ingest("interviews", "2024-25_W1", raw))
     problems = next(v[1] for p, v in ledger.items() if p.endswith("coding_coder_a.csv"))
     assert any("appears twice" in p for p in problems), problems

@@ -84,7 +84,7 @@ def partition(tmp_path) -> Path:
 
 @pytest.mark.parametrize("case", sorted(MUTATIONS))
 def test_bad_return_is_quarantined_with_a_located_reason(case, partition, tmp_path):
-    mutate, rule, text, where = MUTATIONS[case]
+    mutate, _rule, text, where = MUTATIONS[case]
     mutate(partition / VICTIM)
     files = sorted(partition.iterdir())
     result = ingest_partition(SOURCE, QUARTER, files, raw_dir=tmp_path / "raw", lake_dir=tmp_path / "lake", run_id="t")

@@ -238,7 +238,7 @@ def tiny_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     # every other source gets its schema-only tables so dbt's globs match
     from succession.sources import sources
     empty_ledger = pd.DataFrame({c: pd.Series([], dtype=object) for c in _LEDGER_COLUMNS})
-    for name, src in sources().items():
+    for src in sources().values():
         if not (lake_dir / src.name).exists():
             lake.ensure_empty_tables(lake_dir, src.name, {**src.empty_tables(), "_files": empty_ledger})
     env = {**os.environ, "SUCCESSION_LAKE_DIR": str(lake_dir), "SUCCESSION_WAREHOUSE": str(tmp / "warehouse.duckdb"),

@@ -118,7 +118,7 @@ def test_rates_list_numerator_and_base(warehouse):
             where f.unit in {RATE_UNITS} and f.denominator > 0 and f.value is not null
             group by all""").fetchall()
     assert len(rates) > 100
-    for fid, numerator, denominator, n_num, n_den in rates:
+    for fid, numerator, _denominator, n_num, n_den in rates:
         if fid.startswith(("evaluation.level2.audit_coverage.", "la_support.las_reached_rate.")):
             continue  # bases with no raw rows: the year's cohort; the region's LAs (reference data)
         if fid.startswith(("survey.headline.percent.", "survey.national.percent.")):
@@ -143,9 +143,8 @@ def test_trace_words_a_rate(sample_build, warehouse):
 def test_trace_command_is_light(sample_build, warehouse):
     """Interactive speed: the trace command's import path never loads pandas or Dagster."""
     fid = warehouse.execute("select figure_id from audit.fct_figures order by figure_id limit 1").fetchone()[0]
-    code = ("import sys; from succession.cli import main; rc = main(['trace', %r, '--out', %r, '--json']); "
-            "assert rc == 0; assert 'pandas' not in sys.modules and 'dagster' not in sys.modules, sorted(sys.modules)[:5]"
-            % (fid, str(sample_build.build_dir)))
+    code = (f"import sys; from succession.cli import main; rc = main(['trace', {fid!r}, '--out', {str(sample_build.build_dir)!r}, '--json']); "
+            "assert rc == 0; assert 'pandas' not in sys.modules and 'dagster' not in sys.modules, sorted(sys.modules)[:5]")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f'"figure_id": "{fid}"' in done.stdout

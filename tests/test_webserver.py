@@ -65,7 +65,7 @@ def webserver(tmp_path_factory):
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = open(home / "webserver.log", "w")
+    log = open(home / "webserver.log", "w")  # noqa: SIM115 - the server writes to it until the teardown closes it
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     started = time.monotonic()
     proc = subprocess.Popen([str(WEBSERVER), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],

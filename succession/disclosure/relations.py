@@ -160,7 +160,7 @@ class Relations:
         l1 = self._rows("evaluation_level1")
         for (period, region), g in l1.groupby(["period", "region_code"]):
             def fid(indicator, breakdown=None, table="evaluation_level1"):
-                return self._find(table, indicator, period, "Regional", region, None, breakdown)
+                return self._find(table, indicator, period, "Regional", region, None, breakdown)  # noqa: B023 - used in this iteration only
             by_type = g[g["breakdown"].fillna("").str.startswith("type_")]
             types = sorted(by_type["breakdown"].unique())
             responses_all, mean_all = fid("responses"), fid("mean_rating")
@@ -215,7 +215,7 @@ class Relations:
 
     def _cumulative_series(self, rows: pd.DataFrame, quarter: str, fytd: str, to_date: str) -> None:
         """A quarter's count, its financial year to date and its total to date, per region and breakdown."""
-        for (region, event), g in rows.groupby(["region_code", "breakdown"]):
+        for _, g in rows.groupby(["region_code", "breakdown"]):
             ids = {(r.indicator, r.period): r.figure_id for r in g.itertuples()}
             previous = None
             for period in sorted(g["period"].unique()):
@@ -348,7 +348,7 @@ class Relations:
         # a grouping (gender, tier) covers at most everyone who answered, and everyone choosing an option
         bases = rows[rows["indicator"] == "base"]
         wave_question = bases["figure_id"].str.split(".").str[3:5].str.join(".")
-        for (wq, group_type), parts in bases.groupby([wave_question, bases["breakdown"].str.split("_").str[0]])["figure_id"]:
+        for (wq, _group_type), parts in bases.groupby([wave_question, bases["breakdown"].str.split("_").str[0]])["figure_id"]:
             if (total := f"survey.base.{wq}") in self.figures.index:
                 self.relations.append(_sum_at_most(list(parts), total, "a grouping's respondents are at most all"))
         ids = percents["figure_id"].str.removeprefix("survey.by.percent.").str.split(".")

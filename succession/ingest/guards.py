@@ -92,7 +92,8 @@ def zip_problems(zf: zipfile.ZipFile, rel: str) -> list[Problem]:
             out.append(Problem(rel, "limit_zip", f"member {info.filename!r} inflates to {_size(info.file_size)}, over the limit of {_size(LIM.MAX_ZIP_MEMBER_BYTES)}", sheet=info.filename))
         elif info.file_size > LIM.ZIP_RATIO_MIN_BYTES and info.file_size > LIM.MAX_ZIP_RATIO * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
-            out.append(Problem(rel, "limit_zip", f"member {info.filename!r} inflates {ratio:,.0f}x ({_size(info.compress_size)} to {_size(info.file_size)}), over the limit of {LIM.MAX_ZIP_RATIO}x", sheet=info.filename))
+            out.append(Problem(rel, "limit_zip", f"member {info.filename!r} inflates {ratio:,.0f}x ({_size(info.compress_size)} to {_size(info.file_size)}), "
+                                   f"over the limit of {LIM.MAX_ZIP_RATIO}x", sheet=info.filename))
     if not out and total > LIM.MAX_ZIP_TOTAL_BYTES:
         out.append(Problem(rel, "limit_zip", f"the zip's members inflate to {_size(total)} together, over the limit of {_size(LIM.MAX_ZIP_TOTAL_BYTES)}"))
     return out

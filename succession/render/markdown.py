@@ -42,7 +42,8 @@ def md_table(
     index: bool = False,
 ) -> str:
     """A Pandoc pipe table: numeric columns right-aligned, whole numbers with thousands
-    separators (also float columns holding only whole numbers, e.g. counts with gaps), other floats to 1 dp unless `formats` gives a format spec (e.g. ".0%") or a function per column;
+    separators (also float columns holding only whole numbers, e.g. counts with gaps), other floats
+    to 1 dp unless `formats` gives a format spec (e.g. ".0%") or a function per column;
     missing values blank; `caption` becomes the table caption and `label` (``tbl-...``) its id,
     so ``@tbl-...`` cross-references it (in Quarto and in the fallback)."""
     if label is not None and not label.startswith("tbl-"):

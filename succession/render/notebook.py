@@ -237,7 +237,7 @@ def execute_notebook(
         skip_cells_with_tag="skip-execution",  # eval: false
         resources={"metadata": {"path": str(cwd)}},
     )
-    log_handle = open(kernel_log, "wb")
+    log_handle = open(kernel_log, "wb")  # noqa: SIM115 - closed in the finally below, after the kernel stops
     try:
         # cleanup_kc: we pass our own km, so nbclient would otherwise leave the kernel running.
         client.execute(env=kernel_env, cwd=str(cwd), stdout=log_handle, stderr=log_handle, cleanup_kc=True)

@@ -82,7 +82,7 @@ def wrap(label: str, width: int = 34) -> str:
 
 def mark_gaps(ax, xs: list, ys: pd.Series, gaps: pd.Series, colour: str) -> None:
     """An open marker and the gap's letter on the x axis where a value is not drawn."""
-    for x, y, gap in zip(xs, ys, gaps):
+    for x, _, gap in zip(xs, ys, gaps):
         if gap:
             ax.annotate("c" if gap == "suppressed" else "–", (x, 0), xycoords=("data", "axes fraction"),
                         xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8, color=colour)

@@ -143,7 +143,7 @@ def trend_chart(rpt: Report) -> None:
     data = charts.collect(rpt, "table_one_trend", points)
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.1))
     for ax, (tier, tier_label) in zip(axes, TIERS.items()):
-        for colour, (i, label) in zip(charts.OKABE_ITO, TREND.items()):
+        for colour, label in zip(charts.OKABE_ITO, TREND.values()):
             d = data[data["series"] == f"{label}, tier {tier}"]
             xs = list(range(len(d)))
             ax.plot(xs, d["value"], marker="o", color=colour, label=label)

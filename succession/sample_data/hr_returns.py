@@ -509,10 +509,7 @@ class _LASimulation:
         opened = arose + dt.timedelta(weeks=rng.randint(2, 10))
         for k in range(MAX_CAMPAIGNS):
             closed = opened + dt.timedelta(weeks=rng.randint(3, 5))
-            if post.tier == "1":
-                applicants = max(0, round(rng.triangular(0, 9, 4)))
-            else:
-                applicants = max(0, round(rng.triangular(0, 15, 6)))
+            applicants = max(0, round(rng.triangular(0, 9, 4) if post.tier == "1" else rng.triangular(0, 15, 6)))
             if k == MAX_CAMPAIGNS - 1:
                 applicants = max(applicants, 2)
             shortlisted = min(applicants, max(0, round(applicants * rng.uniform(0.25, 0.6))))

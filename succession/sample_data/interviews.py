@@ -133,9 +133,13 @@ def write_qdpx(path: Path, rows: pd.DataFrame, created: dt.datetime) -> None:
         lines.append(f'    <TextSource guid="{sid}" name={quoteattr(interview)} plainTextPath="internal://{sid}.txt" creationDateTime="{stamp}">')
         for seg, sgrp in grp.groupby("Segment", sort=True):
             start, end = offsets[seg]
-            lines.append(f'      <PlainTextSelection guid="{guid("sel", interview, seg)}" name={quoteattr(seg)} startPosition="{start}" endPosition="{end}" creatingUser="{users[sgrp["Coder"].iloc[0]]}" creationDateTime="{stamp}">')
+            lines.append(f'      <PlainTextSelection guid="{guid("sel", interview, seg)}" name={quoteattr(seg)} '
+                         f'startPosition="{start}" endPosition="{end}" '
+                         f'creatingUser="{users[sgrp["Coder"].iloc[0]]}" creationDateTime="{stamp}">')
             for coder, code in sgrp[["Coder", "Code"]].itertuples(index=False):
-                lines.append(f'        <Coding guid="{guid("coding", interview, seg, coder, code)}" creatingUser="{users[coder]}" creationDateTime="{stamp}"><CodeRef targetGUID="{code_guid[code]}" /></Coding>')
+                lines.append(f'        <Coding guid="{guid("coding", interview, seg, coder, code)}" '
+                             f'creatingUser="{users[coder]}" creationDateTime="{stamp}">'
+                             f'<CodeRef targetGUID="{code_guid[code]}" /></Coding>')
             lines.append("      </PlainTextSelection>")
         lines.append("    </TextSource>")
     lines += ["  </Sources>", "</Project>"]

@@ -189,7 +189,7 @@ def generate(raw_dir: Path, spec) -> list[Path]:
             audits = []
             if q.q in (1, 4):
                 kind = "before" if q.q == 1 else "after"
-                for pid, la, tier in people:
+                for pid, _la, _tier in people:
                     if rng.random() < (0.9 if kind == "before" else 0.75):
                         rng_p = random.Random(f"{spec.seed}:{pid}")  # same person, same starting point
                         base = {c: rng_p.randint(1, 4) for c in C.COMPETENCIES}
@@ -217,7 +217,8 @@ def generate(raw_dir: Path, spec) -> list[Path]:
 
             def entry(kind, line, amount, desc, day):
                 nonlocal next_gl
-                ledger.append({"entry_ref": f"GL-{fy}-{next_gl:03d}", "entry_date": _d(day), "entry_type": kind,
+                ledger.append({"entry_ref": f"GL-{fy}-{next_gl:03d}",  # noqa: B023 - called in this iteration only
+                               "entry_date": _d(day), "entry_type": kind,
                                "budget_line": line, "amount_gbp": f"{amount:.2f}", "description": desc})
                 next_gl += 1
             if q.q == 1:
@@ -260,7 +261,7 @@ def _framework_records(folder: Path, q: FinancialQuarter, people: list[tuple[str
     """Aspirant DCS steps, enrolment profiles, LA support and the sign-off for one quarter."""
     if new_people:  # profiles are taken at enrolment, the year's first quarter
         profiles = []
-        for pid, la, tier in people:
+        for pid, _la, _tier in people:
             if rng.random() < 0.9:  # voluntary: some do not complete the form
                 profiles.append({"participant_id": pid, "profile_date": _d(_day(rng, q, 0, 30)),
                                  "career_background": rng.choices(C.CAREER_BACKGROUNDS, weights=(60, 12, 8, 6, 8, 4, 2))[0],

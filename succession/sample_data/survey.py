@@ -176,7 +176,7 @@ def responses(n: int, seed: int, region_code: str | None, first_id: int = 114000
     n_q = len(QUESTIONS)
     stop_at = np.where(g.random(n) < 0.12, g.integers(2, _FIRST_QUESTIONS, n), n_q)
     las = las_in_region(region_code) if region_code else list(local_authorities().values())
-    for k, (h1, h2, qid, code) in enumerate(_columns()):
+    for k, (_h1, _h2, qid, code) in enumerate(_columns()):
         q = qs[qid]
         qpos = QUESTIONS.index(q)
         live = (qpos < stop_at) & (g.random(n) >= 0.04)

@@ -124,8 +124,8 @@ def figures(raw) -> Figures:
         c = pd.concat(frames, ignore_index=True)
         qs = survey_questions.get(wave, {})
         people = c.groupby("interview").agg(coders=("coder", "nunique"), gender=("gender", "max"), tier=("tier", "max"))
-        people["gender"] = people["gender"].map(lambda v: _survey_code(v, qs.get("gender")))
-        people["tier"] = people["tier"].map(lambda v: _survey_code(v, qs.get("tier")))
+        people["gender"] = people["gender"].map(lambda v: _survey_code(v, qs.get("gender")))  # noqa: B023 - called now
+        people["tier"] = people["tier"].map(lambda v: _survey_code(v, qs.get("tier")))  # noqa: B023 - called now
         out[f"interviews.n.{wave}"] = (len(people), "people")
         out[f"interviews.double_coded.{wave}"] = (int((people["coders"] >= 2).sum()), "people")
 

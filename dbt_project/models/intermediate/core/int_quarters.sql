@@ -4,7 +4,7 @@ with years as (
     select unnest(range(2010, 2041)) as fy
 ),
 quarters as (
-    select fy, q from years cross join (select unnest([1, 2, 3, 4]) as q)
+    select fy, q from years cross join (select unnest([1, 2, 3, 4]) as q) as quarter_numbers
 ),
 labelled as (
     select

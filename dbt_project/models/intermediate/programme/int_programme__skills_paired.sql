@@ -7,7 +7,7 @@ with before as (
 ),
 after as (
     select * from {{ ref('int_programme__skills_long') }} where audit = 'after'
-    qualify row_number() over (partition by region_code, financial_year, participant_id, competency order by audit_date desc, _row_uid) = 1
+    qualify row_number() over (partition by region_code, financial_year, participant_id, competency order by audit_date desc, _row_uid asc) = 1
 )
 select
     b.region_code,

@@ -78,7 +78,7 @@ complement as (
         from flagged as f
         inner join decided as d using (disclosure_group)
         where d.action = 'complement' and not f.is_primary and f.people_count >= d.complement_at_least
-    )
+    ) as candidates
     where pick = 1
 ),
 first_pass as (

@@ -92,7 +92,7 @@ f as (
         -- nobody chose is published as 0 overall (survey.n): every group's n is that zero, so the
         -- cell stands outside the group and rests on that published count
         'people', null,
-        case when o.n is distinct from 0 then 'survey.by.' || b.wave || '.' || b.question_id || '#' || b.group_type end,
+        case when o.n is null or o.n <> 0 then 'survey.by.' || b.wave || '.' || b.question_id || '#' || b.group_type end,
         case when o.n = 0 then {{ survey_figure_id("'n'", 'b.wave', 'b.question_id', 'null', 'b.option_key') }} end, {{ by_base }}
     from {{ ref('fct_survey_breakdowns') }} as b
     left join {{ ref('fct_survey_distributions') }} as o

@@ -19,9 +19,9 @@ participation as (
 ),
 reach as (
     select q.region_code, q.quarter, la.old_la_code, la.la_name,
-        exists (select 1 from support as s where s.region_code = q.region_code and s.la_code = la.old_la_code
+        exists (select 1 from support as s where s.region_code = q.region_code and s.la_code = la.old_la_code  -- sqlfluff reads `exists (` as a function call -- noqa: LT01, LT06
                 and s.financial_year = q.financial_year and s.quarter_start <= q.quarter_start) as supported,
-        exists (select 1 from participation as p where p.region_code = q.region_code and p.la_code = la.old_la_code
+        exists (select 1 from participation as p where p.region_code = q.region_code and p.la_code = la.old_la_code  -- sqlfluff reads `exists (` as a function call -- noqa: LT01, LT06
                 and p.financial_year = q.financial_year and p.quarter_start <= q.quarter_start) as participating
     from q
     inner join {{ ref('dim_local_authorities') }} as la on la.region_code = q.region_code

@@ -23,7 +23,7 @@ agg as (
         avg(change) as mean_change,
         count(distinct participant_id) filter (where change > 0) as participants_improved
     from p
-    group by grouping sets ((region_code, financial_year, quarter, competency), (region_code, financial_year, quarter))
+    group by grouping sets ((region_code, financial_year, quarter, competency), (region_code, financial_year, quarter))  -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS -- noqa: PRS
 )
 select
     a.region_code,

@@ -22,4 +22,4 @@ select
     count(*) filter (where rating = 4)::integer as rating_4,
     count(*) filter (where rating = 5)::integer as rating_5
 from att
-group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))
+group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))  -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS -- noqa: PRS

@@ -12,13 +12,13 @@ by_type as (
            count(distinct participant_id) as participants,
            count(distinct la_code) as las_reached
     from att
-    group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))
+    group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))  -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS -- noqa: PRS
 ),
 costs as (
     select region_code, quarter, coalesce(activity_type, 'all') as activity_type,
            count(*) as activities, sum(cost_gbp::decimal(18, 2)) as cost_gbp  -- exact pence, then whole pounds when printed
     from {{ ref('stg_programme__activities') }}
-    group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))
+    group by grouping sets ((region_code, quarter, activity_type), (region_code, quarter))  -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS -- noqa: PRS
 )
 select
     c.region_code,

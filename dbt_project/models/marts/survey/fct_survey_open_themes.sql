@@ -13,7 +13,7 @@ themes as (
     select distinct wave, question_id,
         array_to_string(string_split(theme, '/')[1:k], '/') as theme_path, k as theme_level
     from (select wave, question_id, theme, unnest(range(1, len(string_split(theme, '/')) + 1)) as k
-          from answers where theme is not null)
+          from answers where theme is not null) as theme_levels
     union all
     select distinct wave, question_id, 'uncoded', 1 from answers
 ),

@@ -35,7 +35,7 @@ select
     100.0 * (cur.p - prev.p) as change_pp,
     100.0 * ((cur.p - prev.p) - sqrt((cur.p - cur.lo) ^ 2 + (prev.hi - prev.p) ^ 2)) as change_low_pp,
     100.0 * ((cur.p - prev.p) + sqrt((cur.hi - cur.p) ^ 2 + (prev.p - prev.lo) ^ 2)) as change_high_pp,
-    not ((cur.p - prev.p) - sqrt((cur.p - cur.lo) ^ 2 + (prev.hi - prev.p) ^ 2) <= 0
+    not ((cur.p - prev.p) - sqrt((cur.p - cur.lo) ^ 2 + (prev.hi - prev.p) ^ 2) <= 0  -- sqlfluff reads `not (` as a function call -- noqa: LT01, LT06
          and (cur.p - prev.p) + sqrt((cur.hi - cur.p) ^ 2 + (prev.p - prev.lo) ^ 2) >= 0) as beyond_noise
 from waves as w
 inner join wilson as cur on cur.wave = w.wave
