@@ -320,7 +320,7 @@ def phase_baseline_ingest(ctx: dict) -> dict:
     con = duckdb.connect(ctx["warehouse"])
     con.execute("create schema if not exists naive")
     for table, dfs in frames.items():
-        df = pd.concat(dfs, ignore_index=True)  # noqa: F841 - read by DuckDB's replacement scan
+        df = pd.concat(dfs, ignore_index=True)  # read by DuckDB's replacement scan
         con.execute(f'create or replace table naive."{table}" as select * from df')
     con.close()
     return {"seconds": time.monotonic() - t0, "read_seconds": t_read, "files": files, "rows": rows, "tables": len(frames)}
