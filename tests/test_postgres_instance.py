@@ -54,7 +54,10 @@ def postgres():
         os.chmod(base, 0o700)
         prefix = ["runuser", "-u", "postgres", "--"]
     data, sock, port = base / "data", base / "sock", _free_port()
-    run = lambda *args, **kw: subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True, timeout=60, **kw)  # noqa: E731
+
+    def run(*args, **kw):
+        return subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True, timeout=60, **kw)
+
     try:
         run(bindir / "initdb", "-D", data, "-U", "dagster", "-A", "trust", "--no-sync", "-E", "UTF8")
         run("mkdir", sock)

@@ -215,10 +215,9 @@ def generate(raw_dir: Path, spec) -> list[Path]:
             ledger = []
             fy = plan["financial_year"]
 
-            def entry(kind, line, amount, desc, day):
+            def entry(kind, line, amount, desc, day, ledger=ledger, fy=fy):  # this quarter's ledger and year
                 nonlocal next_gl
-                ledger.append({"entry_ref": f"GL-{fy}-{next_gl:03d}",  # noqa: B023 - called in this iteration only
-                               "entry_date": _d(day), "entry_type": kind,
+                ledger.append({"entry_ref": f"GL-{fy}-{next_gl:03d}", "entry_date": _d(day), "entry_type": kind,
                                "budget_line": line, "amount_gbp": f"{amount:.2f}", "description": desc})
                 next_gl += 1
             if q.q == 1:

@@ -189,7 +189,7 @@ def _validation(col: Column, sqref: str) -> DataValidation | None:
 
 
 def _width(col: Column) -> float:
-    longest = max(len(col.header), *(len(c) for c in col.codes))
+    longest = max([len(col.header), *(len(c) for c in col.codes)])
     if col.kind == "date":
         longest = max(longest, 12)
     if col.kind == "text":
