@@ -110,3 +110,19 @@ def test_literal_escapes_every_markup_character():
     assert "\n" not in out
     for ch in '<>@{}`$#"()/':
         assert ch not in out.replace("\\" + ch, ""), ch
+
+
+def test_a_chart_with_every_value_a_gap_says_so():
+    """An all-suppressed chart is a sentence in the frame, not an empty plot with a made-up scale."""
+    import matplotlib.pyplot as plt
+
+    data = pd.DataFrame({"value": [math.nan, math.nan], "gap": ["suppressed", "no figure"]})
+    fig, ax = plt.subplots()
+    charts.mark_gaps(ax, [0, 1], data["value"], data["gap"], charts.GREY)
+    texts = [t.get_text() for t in ax.texts]
+    assert any("every one is suppressed" in t for t in texts) and list(ax.get_yticks()) == []
+    fig2, ax2 = plt.subplots()
+    charts.mark_gaps(ax2, [0, 1], pd.Series([1.0, math.nan]), pd.Series(["", "suppressed"]), charts.GREY)
+    assert not any("every one" in t.get_text() for t in ax2.texts)
+    plt.close(fig)
+    plt.close(fig2)

@@ -86,6 +86,11 @@ def mark_gaps(ax, xs: list, ys: pd.Series, gaps: pd.Series, colour: str) -> None
         if gap:
             ax.annotate("c" if gap == "suppressed" else "–", (x, 0), xycoords=("data", "axes fraction"),
                         xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8, color=colour)
+    if len(gaps) and all(gaps):
+        # nothing to draw: say so in the plot, not an empty frame with a meaningless scale
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "No value can be shown: every one is suppressed or missing (see the table).",
+                transform=ax.transAxes, ha="center", va="center", fontsize=9, color=colour, wrap=True)
 
 
 # -- writing the chart CSVs ------------------------------------------------------------------

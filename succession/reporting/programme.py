@@ -112,6 +112,7 @@ def ratings_chart(rpt: Report) -> None:
     ax.set_xticks(xs, data["x"])
     ax.set_xlabel("Rating (1 = poor, 5 = excellent)")
     ax.set_ylabel("% of ratings")
+    ax.set_ylim(0, 100)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     charts.finish(fig, data, PROGRAMME_SOURCE)
 
