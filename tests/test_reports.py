@@ -16,6 +16,9 @@ from succession.reporting.text import display_value
 from html_figures import shown_in_html
 
 REGION = "E12000008"
+ENGLAND = "E92000001"  # the national overview is rendered once, for England
+
+
 @pytest.fixture(scope="module")
 def build_copy(sample_build, tmp_path_factory) -> ProjectPaths:
     """A copy of the sample build to render more quarters into (the shared one stays as run)."""
@@ -120,10 +123,11 @@ def test_warehouse_defaults_to_the_project_build(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("quarto") is None, reason="the Quarto CLI is not on PATH")
-@pytest.mark.parametrize("document", ["quarterly-return", "evaluation"])
+@pytest.mark.parametrize("document", ["quarterly-return", "evaluation", "national-overview"])
 def test_real_quarto_renders_the_same_document(build_copy, warehouse, document):
     """The real CLI and the fallback agree: same figures shown, cross-references resolved."""
-    done = reports.render(build_copy, document, REGION, "2024-25 Q4", engine="quarto")
+    region = ENGLAND if document in reports.NATIONAL_DOCUMENTS else REGION
+    done = reports.render(build_copy, document, region, "2024-25 Q4", engine="quarto")
     assert done.engine == "quarto" and set(done.outputs) == {"html", "pdf"}
     page = done.outputs["html"].read_text(encoding="utf-8")
     assert 'lang="en-GB"' in page
