@@ -385,11 +385,14 @@ def base_env(work: Path) -> dict[str, str]:
     return env
 
 
-def dbt_argv(command: str) -> list[str]:
+def dbt_argv(command: str, build: Path, warehouse: Path | None = None) -> list[str]:
+    """A dbt command on ``build``'s lake, into ``warehouse`` (default: the build's)."""
     from orchestration.resources import dbt_executable
     from succession.paths import DBT_PROJECT_DIR
+    from succession.settings import Settings
 
-    return [dbt_executable(), command, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+    return [dbt_executable(), command, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
+            *Settings.from_values({"build_dir": build}).dbt_vars_arg(warehouse=warehouse)]
 
 
 def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say, smoke: bool,
@@ -437,9 +440,8 @@ def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say
     child("ingest", "ingest", ctx)
     if "reingest" not in skip:
         child("reingest", "ingest", ctx)  # every file unchanged: what the ledger saves
-    dbt_env = {"SUCCESSION_LAKE_DIR": str(lake), "SUCCESSION_WAREHOUSE": str(build / "warehouse.duckdb"),
-               "DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs")}
-    record("dbt_build", measure(dbt_argv("build"), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR,
+    dbt_env = {"DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs")}
+    record("dbt_build", measure(dbt_argv("build", build), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR,
                                 log_path=work / "dbt_build.log"))
     if phases["dbt_build"]["ok"]:
         child("render", "render", ctx)
@@ -468,9 +470,8 @@ def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say
         bl = work / "baseline.duckdb"
         child("baseline_ingest", "baseline_ingest", {**ctx, "warehouse": str(bl)})
         # the models read the seeds: seed, then run (no tests), in one measured shell
-        seed_then_run = ["sh", "-c", shlex.join(dbt_argv("seed")) + " && exec " + shlex.join(dbt_argv("run"))]
-        record("baseline_dbt", measure(seed_then_run, env={**env, **dbt_env, "SUCCESSION_WAREHOUSE": str(bl),
-                                                             "DBT_TARGET_PATH": str(work / "dbt_target_bl")},
+        seed_then_run = ["sh", "-c", shlex.join(dbt_argv("seed", build, bl)) + " && exec " + shlex.join(dbt_argv("run", build, bl))]
+        record("baseline_dbt", measure(seed_then_run, env={**env, **dbt_env, "DBT_TARGET_PATH": str(work / "dbt_target_bl")},
                                        cwd=DBT_PROJECT_DIR, log_path=work / "baseline_dbt.log"))
 
     ing = phases["ingest"]["detail"]

@@ -13,14 +13,21 @@ from orchestration import disclosure, ingestion, lineage_docs, publishing, wareh
 from orchestration.jobs import build_jobs
 from orchestration.resources import ProjectPathsResource, dbt_resource
 from succession.paths import ProjectPaths
+from succession.settings import Settings
 
 
-def build_definitions(paths: ProjectPaths | None = None) -> dg.Definitions:
+def build_definitions(settings: Settings | ProjectPaths | None = None) -> dg.Definitions:
+    """The definitions for these settings (default: read from the environment, once, here);
+    ``ProjectPaths``: the environment's settings with these raw and build folders."""
+    if settings is None:
+        settings = Settings()
+    elif isinstance(settings, ProjectPaths):
+        settings = Settings(raw_dir=settings.raw_dir, build_dir=settings.build_dir)
     reports = publishing.report_assets()
     report_keys = [a.key for a in reports]
     jobs = build_jobs(report_keys)
     extra: list = [disclosure.disclosure_audit, lineage_docs.lineage_docs]
-    extra_defs = _automation(jobs)
+    extra_defs = _automation(jobs, settings)
     core = dg.Definitions(
         assets=[
             *ingestion.raw_specs(),
@@ -33,14 +40,14 @@ def build_definitions(paths: ProjectPaths | None = None) -> dg.Definitions:
         ],
         jobs=list(jobs.values()),
         resources={
-            "project": ProjectPathsResource.from_paths(paths) if paths else ProjectPathsResource.from_env(),
+            "project": ProjectPathsResource.from_settings(settings),
             "dbt": dbt_resource(),
         },
     )
     return dg.Definitions.merge(core, extra_defs)
 
 
-def _automation(jobs) -> dg.Definitions:
+def _automation(jobs, settings: Settings) -> dg.Definitions:
     """Sensors, schedules and alerts (orchestration/automation.py) when present."""
     import importlib.util
 
@@ -48,7 +55,7 @@ def _automation(jobs) -> dg.Definitions:
         return dg.Definitions()
     from orchestration import automation
 
-    return automation.build(jobs)
+    return automation.build(jobs, settings)
 
 
 defs = build_definitions()

@@ -20,7 +20,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.resources import ProjectPathsResource
-from orchestration.warehouse import _env, ensure_manifest, model_keys
+from orchestration.warehouse import ensure_manifest, model_keys
 from succession.paths import ProjectPaths
 
 
@@ -52,8 +52,8 @@ def lineage_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, project
     target.mkdir(parents=True, exist_ok=True)
     built = paths.dbt_target_dir / "manifest.json"  # the build's parse; the project's own when the build kept none
     shutil.copyfile(built if built.exists() else ensure_manifest(), target / "manifest.json")
-    with _env(SUCCESSION_WAREHOUSE=str(paths.warehouse), SUCCESSION_LAKE_DIR=str(paths.lake_dir)):
-        dbt.cli(["docs", "generate", "--no-compile", "--static", "--target", "docs"], target_path=target).wait()
+    dbt.cli(["docs", "generate", "--no-compile", "--static", "--target", "docs", *project.settings.dbt_vars_arg()],
+            target_path=target).wait()
     paths.docs_dir.mkdir(parents=True, exist_ok=True)
     tmp = index.with_suffix(".html.tmp")
     shutil.copyfile(target / "static_index.html", tmp)

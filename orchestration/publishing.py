@@ -6,7 +6,6 @@ exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
 """
 
 import json
-import os
 
 import dagster as dg
 import duckdb
@@ -44,19 +43,18 @@ def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsRes
                                           "recorded_as_built": dg.MetadataValue.bool(recorded)})
 
 
-REGIONS_ENV = "SUCCESSION_REGIONS"
-
-
 class ReportRegions(dg.Config):
     """Which regions' documents to render (each takes ~10 s: a national build renders the
     partnership's own region, not all nine)."""
 
     regions: list[str] = Field(default_factory=list, description=(
-        "ONS region codes, e.g. ['E12000008']. Empty: the comma-separated SUCCESSION_REGIONS "
-        "environment variable, else every region with returns in the quarter."))
+        "ONS region codes, e.g. ['E12000008']. Empty: the project resource's regions (the settings' "
+        "SUCCESSION_REGIONS), else every region with returns in the quarter."))
 
 
-def _regions_for(paths, quarter: str, requested: list[str]) -> list[str]:
+def _regions_for(paths, quarter: str, requested: list[str], configured: list[str] = ()) -> list[str]:
+    """The regions to render: those requested (each must have returns), else the configured
+    ones that have returns, else every region with returns."""
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         with_returns = [r[0] for r in con.execute(
             "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]).fetchall()]
@@ -64,7 +62,7 @@ def _regions_for(paths, quarter: str, requested: list[str]) -> list[str]:
         # asked for by name: rendering nothing and reporting success would hide the mistake
         raise dg.Failure(f"no returns for region(s) {', '.join(without)} in {quarter}: "
                          f"regions with returns are {', '.join(with_returns) or 'none'}")
-    wanted = requested or [r.strip() for r in os.environ.get(REGIONS_ENV, "").split(",") if r.strip()]
+    wanted = requested or list(configured)
     return [r for r in with_returns if r in wanted] if wanted else with_returns
 
 
@@ -84,7 +82,8 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         outputs = {}
         for quarter in context.partition_keys:
             national = document in reports.NATIONAL_DOCUMENTS  # one render for England, not per region
-            for region in ([reports.ENGLAND] if national else _regions_for(paths, quarter, config.regions)):
+            regions = [reports.ENGLAND] if national else _regions_for(paths, quarter, config.regions, project.regions)
+            for region in regions:
                 done = reports.render(paths, document, region, quarter)
                 context.log.info(f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s")
                 for fmt, path in done.outputs.items():

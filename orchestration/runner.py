@@ -38,6 +38,7 @@ from succession.ingest.framework import partition_is_current, record_strays
 from succession.paths import ProjectPaths
 from succession.periods import period_label
 from succession.publish import stale_files
+from succession.settings import Settings
 from succession.sources import sources
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
@@ -159,9 +160,9 @@ def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> d
     return {PARTITION_RANGE_START: keys[chosen[0]], PARTITION_RANGE_END: keys[chosen[-1]]}
 
 
-def _warehouse_current(paths: ProjectPaths) -> str | None:
+def _warehouse_current(paths: ProjectPaths, settings: Settings) -> str | None:
     # the job also publishes the tidy CSVs: run it if they are gone or older than the warehouse
-    if changed_sources(paths)[0] == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
+    if changed_sources(paths, settings)[0] == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
         return "no lake source and no dbt file changed since the last build"
     return None
 
@@ -198,34 +199,43 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def instance_for(paths: ProjectPaths) -> dg.DagsterInstance:
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    """The instance in the settings' DAGSTER_HOME, else a temporary one."""
+    if settings.dagster_home:
+        return dg.DagsterInstance.from_config(str(settings.dagster_home))
     return dg.DagsterInstance.ephemeral()
 
 
 def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, reports: bool = True,
         regions: list[str] | None = None, accept_withdrawals: bool = False,
-        instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None) -> RunSummary:
+        instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None,
+        settings: Settings | None = None) -> RunSummary:
     """``regions``: render the documents for these ONS region codes only (default: the
-    SUCCESSION_REGIONS environment variable, else every region with returns).
+    settings' regions, SUCCESSION_REGIONS, else every region with returns).
     ``accept_withdrawals``: replace the warehouse even when many raw files were withdrawn.
+    ``settings``: everything else (default: the environment's, with ``paths`` as the roots).
 
     Raises `safeguards.RawFolderError` (before anything under the build folder is touched)
     when the raw folder is missing, lacks a source folder or is empty."""
     check_raw_folder(paths.raw_dir)
     console = sys.stdout  # the console as it is now: a job's stdout goes to its log file while it runs
     say = (lambda *_: None) if quiet else (lambda msg: print(msg, file=console, flush=True))
+    if settings is None:
+        settings = Settings(raw_dir=paths.raw_dir, build_dir=paths.build_dir)
+    elif settings.paths != paths:
+        raise ValueError(f"settings name {settings.paths}, not {paths}")
     with writer_lock(paths, say):
-        return _run(paths, period, say, instance, defs, reports, regions, accept_withdrawals)
+        return _run(paths, period, say, instance, defs, reports, regions, accept_withdrawals, settings)
 
 
-def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_withdrawals=False) -> RunSummary:
+def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_withdrawals=False,
+         settings: Settings | None = None) -> RunSummary:
     from orchestration.definitions import build_definitions
 
     started = time.monotonic()
-    defs = defs or build_definitions(paths)
-    instance = instance or instance_for(paths)
+    settings = settings or Settings(raw_dir=paths.raw_dir, build_dir=paths.build_dir)
+    defs = defs or build_definitions(settings)
+    instance = instance or instance_for(settings)
     recover_dead_runs(instance, say)
     partitions = register_partitions(instance, paths)
     for src in sources().values():  # raw/ entries no partition reads: recorded even when no partition changed
@@ -244,7 +254,7 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_
             unchanged.append(job_name)
     if unchanged:
         say(f"raw files unchanged since their last load: {', '.join(unchanged)} skipped")
-    plan.append(("build_warehouse", {"skip_if": _warehouse_current,
+    plan.append(("build_warehouse", {"skip_if": lambda p: _warehouse_current(p, settings),
                                      "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {}}))
     if period and reports:
         regions = {"config": {"regions": list(regions or [])}}

@@ -36,8 +36,8 @@ from orchestration.resources import ProjectPathsResource, dbt_executable
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
 from succession.ingest.framework import ensure_lake_schema
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
-from succession.periods import RETURN_DEADLINE_ENV
 from succession.publish import stale_files
+from succession.settings import Settings
 from succession.sources import sources
 
 WAREHOUSE_POOL = "warehouse"
@@ -57,11 +57,12 @@ def _newest_source_mtime() -> float:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project once, and again only when a dbt file changed since."""
+    """Parse the dbt project once, and again only when a dbt file changed since. The shape of
+    the graph does not depend on the settings: the defaults' --vars do for parsing."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
-                        "--target-path", str(MANIFEST_TARGET)],
+                        "--target-path", str(MANIFEST_TARGET), *Settings.from_values({}).dbt_vars_arg()],
                        cwd=DBT_PROJECT_DIR, check=True)
     return manifest
 
@@ -100,20 +101,6 @@ def model_keys(*, names: list[str] | None = None, tag: str | None = None) -> lis
         missing = set(names) - {n["name"] for n in chosen}
         raise KeyError(f"dbt models not found: {sorted(missing)}")
     return sorted((translator.get_asset_key(n) for n in chosen), key=lambda k: k.to_user_string())
-
-
-@contextlib.contextmanager
-def _env(**values: str):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 OWNER_ONLY_FILE, OWNER_ONLY_DIR = 0o600, 0o700
@@ -158,17 +145,19 @@ def _digest(files) -> str:
     return h.hexdigest()
 
 
-def warehouse_inputs(paths: ProjectPaths) -> dict[str, str]:
+def warehouse_inputs(paths: ProjectPaths, settings: Settings | None = None) -> dict[str, str]:
     """A digest per lake source (its Parquet files' names, sizes and write times: ingestion
-    rewrites a partition only when its files or contract changed) and of the dbt project."""
+    rewrites a partition only when its files or contract changed) and of the dbt project
+    with the settings its models read (``settings``; default: the defaults)."""
     out = {}
     for name in sources():
         root = paths.lake_dir / name
         files = sorted(root.rglob("*.parquet")) if root.exists() else []
         out[f"source:{name}"] = _digest((f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files)
-    settings = [("env:" + RETURN_DEADLINE_ENV, os.environ.get(RETURN_DEADLINE_ENV, ""))]  # read by dbt models
+    settings = settings or Settings.from_values({})
+    read_by_models = [("var:return_deadline_days", str(settings.return_deadline_days))]
     out["dbt_project"] = _digest([*((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
-                                    for f in _dbt_project_files()), *settings])
+                                    for f in _dbt_project_files()), *read_by_models])
     return out
 
 
@@ -176,13 +165,13 @@ def _inputs_file(paths: ProjectPaths) -> Path:
     return paths.build_dir / "warehouse.inputs.json"
 
 
-def changed_sources(paths: ProjectPaths) -> tuple[list[str] | None, dict[str, str]]:
+def changed_sources(paths: ProjectPaths, settings: Settings | None = None) -> tuple[list[str] | None, dict[str, str]]:
     """The lake sources changed since the last build: None = rebuild everything.
 
     Everything when there is no warehouse or no record of its inputs, or the dbt project
     changed; otherwise the sources whose lake files changed ([] = the warehouse is current).
     """
-    now = warehouse_inputs(paths)
+    now = warehouse_inputs(paths, settings)
     recorded = _inputs_file(paths)
     if not paths.warehouse.exists() or not recorded.exists():
         return None, now
@@ -264,10 +253,10 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
                 name="warehouse", pool=WAREHOUSE_POOL)
     def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, project: ProjectPathsResource):
-        paths = project.paths
+        paths, settings = project.paths, project.settings
         for source in sources().values():
             ensure_lake_schema(source, paths.lake_dir)
-        changed, inputs = changed_sources(paths)
+        changed, inputs = changed_sources(paths, settings)
         if context.is_subset:
             changed = None  # a selection made in the UI or a job: build exactly that
         elif changed == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
@@ -285,9 +274,10 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
                              metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))})
         incremental = changed is not None
         args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if incremental else [])]
-        with (build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target,
-              _env(SUCCESSION_WAREHOUSE=str(target), SUCCESSION_LAKE_DIR=str(paths.lake_dir))):
-            yield from dbt.cli(args, context=context, target_path=paths.dbt_target_dir).stream()
+        with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target:
+            # the settings go to dbt as --vars: the copy to build, the lake, memory, threads, deadline
+            yield from dbt.cli([*args, *settings.dbt_vars_arg(warehouse=target)], context=context,
+                               target_path=paths.dbt_target_dir).stream()
         if not context.is_subset:
             record_inputs(paths, inputs, context.run.run_id)
 

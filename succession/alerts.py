@@ -1,39 +1,37 @@
 """Alerts by e-mail: compose and send a plain-text message through SMTP when configured.
 
 No Dagster here (the sensors in ``orchestration/automation`` call it), so it can be
-tested against a local SMTP server. Configuration comes from the environment:
+tested against a local SMTP server. Configuration comes from the settings
+(`succession.settings.Settings.smtp`), read from the environment:
 
 ``SUCCESSION_SMTP_HOST``        SMTP server; unset = alerts are only logged
 ``SUCCESSION_SMTP_PORT``        default 25 (587 with STARTTLS, 465 for SMTPS)
 ``SUCCESSION_SMTP_SENDER``      From: address (default ``succession@localhost``)
 ``SUCCESSION_SMTP_RECIPIENTS``  comma-separated To: addresses
 ``SUCCESSION_SMTP_USER`` / ``SUCCESSION_SMTP_PASSWORD``  optional login
-``SUCCESSION_SMTP_STARTTLS``    ``1``/``true`` to upgrade the connection with STARTTLS
-``SUCCESSION_SMTP_SSL``         ``1``/``true`` for SMTPS (implicit TLS)
+``SUCCESSION_SMTP_STARTTLS``    ``1``/``true``/``on`` to upgrade the connection with STARTTLS
+``SUCCESSION_SMTP_SSL``         ``1``/``true``/``on`` for SMTPS (implicit TLS)
 """
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable, Mapping
+from typing import Callable
 
 log = logging.getLogger("succession.alerts")
 
 SUBJECT_PREFIX = "[succession]"
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 @dataclass(frozen=True)
 class SmtpSettings:
+    """Where and how to send alerts (made by `succession.settings.Settings.smtp`)."""
+
     host: str
     port: int = 25
     sender: str = "succession@localhost"
@@ -43,28 +41,6 @@ class SmtpSettings:
     starttls: bool = False
     ssl: bool = False
     timeout: float = 20.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "SmtpSettings | None":
-        """The settings, or None when no SMTP host or no recipient is configured."""
-        env = os.environ if env is None else env
-        host = (env.get("SUCCESSION_SMTP_HOST") or "").strip()
-        recipients = tuple(r.strip() for r in (env.get("SUCCESSION_SMTP_RECIPIENTS") or "").split(",") if r.strip())
-        if not host or not recipients:
-            return None
-        use_ssl = _flag(env.get("SUCCESSION_SMTP_SSL"))
-        starttls = _flag(env.get("SUCCESSION_SMTP_STARTTLS"))
-        default_port = 465 if use_ssl else 587 if starttls else 25
-        return cls(
-            host=host,
-            port=int(env.get("SUCCESSION_SMTP_PORT") or default_port),
-            sender=(env.get("SUCCESSION_SMTP_SENDER") or "succession@localhost").strip(),
-            recipients=recipients,
-            user=env.get("SUCCESSION_SMTP_USER") or None,
-            password=env.get("SUCCESSION_SMTP_PASSWORD") or None,
-            starttls=starttls,
-            ssl=use_ssl,
-        )
 
 
 def compose(subject: str, body: str, settings: SmtpSettings) -> EmailMessage:
@@ -81,13 +57,13 @@ def compose(subject: str, body: str, settings: SmtpSettings) -> EmailMessage:
 
 def send(subject: str, body: str, settings: SmtpSettings | None = None, *,
          logger: Callable[[str], None] | None = None) -> bool:
-    """Send the alert by e-mail when SMTP is configured; always log it.
+    """Send the alert by e-mail when SMTP is configured (``settings``, from
+    `succession.settings.Settings.smtp`); always log it.
 
     Returns True when the message was handed to the SMTP server. Never raises for a
     delivery problem (an alert must not fail the sensor that raised it): the problem is logged.
     """
     say = logger or log.warning
-    settings = settings if settings is not None else SmtpSettings.from_env()
     say(f"ALERT {subject}\n{body}")
     if settings is None:
         return False

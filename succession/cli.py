@@ -7,6 +7,10 @@
   succession validate FILE...
   succession trace FIGURE_ID [--out DIR] [--json] [--unsuppressed]
   succession sample [--raw-dir DIR] [--las N --quarters N ...]
+  succession dbt-vars [--out DIR]      (the --vars for running dbt by hand)
+
+Options override the environment (SUCCESSION_RAW_DIR, SUCCESSION_BUILD_DIR, SUCCESSION_REGIONS,
+...: succession/settings.py lists them all), which overrides the defaults.
 
 A mistake a person can fix (a raw folder that is not there, an unknown region, period or
 LA) is one line on stderr naming what is valid, exit code 2, and nothing written. A run
@@ -15,12 +19,17 @@ refused because many raw files were withdrawn exits 3 (see --accept-withdrawals)
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from succession.errors import UsageError
-from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR, PROJECT_DIR, ProjectPaths
+from succession.paths import PROJECT_DIR, ProjectPaths
+from succession.settings import ENV_PREFIX, Settings, default_value
+
+DAGSTER_HOME = PROJECT_DIR / ".dagster_home"  # `succession`'s Dagster instance unless DAGSTER_HOME names one
 
 
 EXIT_USAGE = 2  # a wrong argument: nothing was done
@@ -46,21 +55,25 @@ def _quarter(value: str, valid: list[str]) -> str:
     return _choose("period", label, dict.fromkeys(valid, ""))
 
 
-def _paths(args) -> ProjectPaths:
-    raw = Path(getattr(args, "raw_dir", None) or os.environ.get(ENV_RAW_DIR) or PROJECT_DIR / "raw").resolve()
-    out = Path(getattr(args, "out", None) or os.environ.get(ENV_BUILD_DIR) or PROJECT_DIR / "build").resolve()
-    os.environ[ENV_RAW_DIR], os.environ[ENV_BUILD_DIR] = str(raw), str(out)
-    return ProjectPaths(raw, out)
+def _settings(args) -> Settings:
+    """The settings for this command: its options, else the environment, else the defaults
+    (`succession.settings`). Handed down explicitly; nothing is exported to the environment."""
+    overrides = {"raw_dir": getattr(args, "raw_dir", None), "build_dir": getattr(args, "out", None)}
+    if getattr(args, "command", None) == "run":
+        overrides["regions"] = args.region  # else SUCCESSION_REGIONS
+    return Settings(**{name: value for name, value in overrides.items() if value})
 
 
-def _dagster_home() -> None:
-    """Keep Dagster's state in the project unless the user chose a home."""
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR / ".dagster_home"))
+def _instance(settings: Settings):
+    """The Dagster instance: DAGSTER_HOME, else the project's (.dagster_home), not a temporary one."""
+    import dagster as dg
+
+    return dg.DagsterInstance.from_config(str(settings.dagster_home or DAGSTER_HOME))
 
 
 def cmd_run(args) -> int:
-    _dagster_home()
-    paths = _paths(args)
+    settings = _settings(args)
+    paths = settings.paths
     from orchestration.runner import partition_keys, run
     from orchestration.safeguards import check_raw_folder
     from succession.reference import regions
@@ -70,7 +83,8 @@ def cmd_run(args) -> int:
     for region in args.region or []:
         _choose("region", region, regions())
     period = _quarter(args.period, partition_keys(paths)["quarter"]) if args.period else None
-    summary = run(paths, period=period, quiet=args.quiet, regions=args.region, accept_withdrawals=args.accept_withdrawals)
+    summary = run(paths, period=period, quiet=args.quiet, accept_withdrawals=args.accept_withdrawals, settings=settings,
+                  instance=_instance(settings))
     if args.quiet and not summary.success:
         print("\n".join(summary.lines()), file=sys.stderr)
     elif summary.refusal:
@@ -97,7 +111,7 @@ def _warehouse_choices(paths: ProjectPaths) -> tuple[dict[str, str], list[str]]:
 
 
 def cmd_render(args) -> int:
-    paths = _paths(args)
+    paths = _settings(args).paths
     from succession import publish, reports
 
     valid_regions, valid_quarters = _warehouse_choices(paths)
@@ -148,7 +162,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    paths = _paths(args)
+    paths = _settings(args).paths
     from succession.trace import UnknownFigureError, trace
 
     try:
@@ -157,6 +171,12 @@ def cmd_trace(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(result.to_json() if args.json else result.to_text())
+    return 0
+
+
+def cmd_dbt_vars(args) -> int:
+    """The --vars a hand-run dbt needs: ``cd dbt_project && dbt build --vars "$(succession dbt-vars)"``."""
+    print(json.dumps(_settings(args).dbt_vars(), sort_keys=True))
     return 0
 
 
@@ -213,8 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unsuppressed", action="store_true", help="auditors only: show the values disclosure control withholds")
     p.set_defaults(func=cmd_trace)
 
+    p = sub.add_parser("dbt-vars", help="print the dbt --vars the settings give (for running dbt by hand)")
+    p.add_argument("--raw-dir", help="raw folder (default: raw/)")
+    p.add_argument("--out", help="build folder (default: build/)")
+    p.set_defaults(func=cmd_dbt_vars)
+
     p = sub.add_parser("sample", help="write deterministic sample raw data")
-    p.add_argument("--raw-dir", default=str(PROJECT_DIR / "raw"))
+    # the project's own raw/ unless told otherwise: never the configured SUCCESSION_RAW_DIR
+    p.add_argument("--raw-dir", default=str(default_value("raw_dir")))
     p.add_argument("--las", type=int, help="national scale: number of LAs (default: the South East sample)")
     p.add_argument("--quarters", type=int, default=8)
     p.add_argument("--respondents", type=int, default=70)
@@ -227,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UsageError as exc:  # includes orchestration.safeguards.RawFolderError
         print(f"succession {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:  # a SUCCESSION_* variable that is not a valid setting
+        problems = "; ".join(f"{ENV_PREFIX}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"succession {args.command}: error: invalid setting: {problems}", file=sys.stderr)
         return EXIT_USAGE
 
 

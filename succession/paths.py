@@ -1,11 +1,15 @@
 """Where things live. Every path the project uses is derived here from two roots:
 the raw folder (read-only inputs) and the build folder (everything the pipeline makes).
+The roots, and their defaults, come from `succession.settings.Settings`.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from succession.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
@@ -16,9 +20,6 @@ REGISTER_FILE = "published_figures.csv"  # <build>/figures/: every number a rend
 TRACE_FOLDER = "audit/trace"  # <build>/audit/trace/<figure_id>.html: each registered figure's trace page
 CHECKS_FOLDER = "checks"  # <build>/checks: check results (JSON) the reports show as caveats
 
-ENV_RAW_DIR = "SUCCESSION_RAW_DIR"
-ENV_BUILD_DIR = "SUCCESSION_BUILD_DIR"
-
 
 @dataclass(frozen=True)
 class ProjectPaths:
@@ -26,11 +27,12 @@ class ProjectPaths:
     build_dir: Path
 
     @classmethod
-    def from_env(cls) -> "ProjectPaths":
-        return cls(
-            Path(os.environ.get(ENV_RAW_DIR, PROJECT_DIR / "raw")).resolve(),
-            Path(os.environ.get(ENV_BUILD_DIR, PROJECT_DIR / "build")).resolve(),
-        )
+    def from_settings(cls, settings: Settings | None = None) -> ProjectPaths:
+        """The roots the settings name (``Settings()``: the environment, else the defaults)."""
+        from succession.settings import Settings
+
+        settings = settings or Settings()
+        return cls(settings.raw_dir, settings.build_dir)
 
     @property
     def lake_dir(self) -> Path:

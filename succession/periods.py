@@ -13,7 +13,6 @@ A period has three spellings, converted only here (and, in SQL, only by the
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -151,17 +150,11 @@ def current_quarter(today: dt.date | None = None) -> FinancialQuarter:
     return FinancialQuarter.containing(today or dt.date.today())
 
 
-RETURN_DEADLINE_ENV = "SUCCESSION_RETURN_DEADLINE_DAYS"
+def return_deadline_days(settings=None) -> int:
+    """Days after quarter end by which an LA's return is due: the settings'
+    (``SUCCESSION_RETURN_DEADLINE_DAYS``, else dbt's ``return_deadline_days`` var in
+    dbt_project.yml). The warehouse (late/missing, as a dbt --vars), the template's
+    instructions and the schedules all read this one setting."""
+    from succession.settings import Settings
 
-
-def return_deadline_days() -> int:
-    """Days after quarter end by which an LA's return is due: ``SUCCESSION_RETURN_DEADLINE_DAYS``,
-    else dbt's ``return_deadline_days`` var (dbt_project.yml). The warehouse (late/missing),
-    the template's instructions and the schedules all read this one setting."""
-    if os.environ.get(RETURN_DEADLINE_ENV):
-        return int(os.environ[RETURN_DEADLINE_ENV])
-    import yaml
-
-    from succession.paths import DBT_PROJECT_DIR
-
-    return int(yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["return_deadline_days"])
+    return (settings or Settings()).return_deadline_days

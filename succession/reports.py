@@ -11,7 +11,6 @@ from pathlib import Path
 from succession.paths import REPORTS_DIR, ProjectPaths
 from succession.periods import FinancialQuarter
 from succession.publish import USED_FILE
-from succession.reporting import ENV_FIGURES_USED, ENV_WAREHOUSE
 
 DOCUMENTS = {
     "quarterly-return": "quarterly_return.qmd",
@@ -37,13 +36,17 @@ def output_dir(paths: ProjectPaths, document: str, region: str, period: str) -> 
     return paths.reports_dir / document / region / FinancialQuarter.parse(period).key
 
 
-def render_environment(paths: ProjectPaths, used_path: Path) -> dict[str, str]:
-    """Environment for the document's kernel: the warehouse it reads, where it records
-    figures, and Jupyter/IPython state kept inside the build folder."""
+def document_parameters(paths: ProjectPaths, region: str, quarter: FinancialQuarter, used_path: Path) -> dict[str, str]:
+    """The document's parameters: its subject, the warehouse it reads and where it records
+    the figures it shows (every document's parameters cell declares all four)."""
+    return {"region": region, "period": quarter.label, "warehouse": str(paths.warehouse), "figures_used": str(used_path)}
+
+
+def render_environment(paths: ProjectPaths) -> dict[str, str]:
+    """Environment for the document's kernel (the subprocess's only): Jupyter/IPython state
+    kept inside the build folder."""
     state = paths.build_dir / ".jupyter"
     return {
-        ENV_WAREHOUSE: str(paths.warehouse),
-        ENV_FIGURES_USED: str(used_path),
         "JUPYTER_CONFIG_DIR": str(state / "config"),
         "JUPYTER_DATA_DIR": str(state / "data"),
         "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
@@ -66,10 +69,10 @@ def render(paths: ProjectPaths, document: str, region: str, period: str,
     used = out / USED_FILE
     result = render_document(
         REPORTS_DIR / DOCUMENTS[document],
-        {"region": region, "period": quarter.label},
+        document_parameters(paths, region, quarter, used),
         out,
         formats=formats,
-        env=render_environment(paths, used),
+        env=render_environment(paths),
         engine=engine,
         state_dir=paths.build_dir / ".jupyter",  # never inside the published report folder
     )

@@ -19,6 +19,7 @@ import yaml
 from succession.ingest import lake
 from succession.ingest.framework import _LEDGER_COLUMNS, ingest_partition
 from succession.paths import PROJECT_DIR
+from succession.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DBT = PROJECT_DIR / ".venv" / "bin" / "dbt"
@@ -156,9 +157,9 @@ def build() -> dict:
     bad = write_bad_wave(raw)
     results = {"survey": ingest_all(SURVEY, raw, lake_dir), "interviews": ingest_all(INTERVIEWS, raw, lake_dir)}
     ensure_other_sources_empty(lake_dir)
-    env = {**os.environ, "SUCCESSION_LAKE_DIR": str(lake_dir), "SUCCESSION_WAREHOUSE": str(root / "wh.duckdb"),
-           "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs"), "DO_NOT_TRACK": "1"}
-    proc = subprocess.run([str(DBT), "build", "--profiles-dir", ".", "--select",
+    env = {**os.environ, "DBT_TARGET_PATH": str(root / "target"), "DBT_LOG_PATH": str(root / "logs"), "DO_NOT_TRACK": "1"}
+    dbt_vars = Settings.from_values({"build_dir": root}).dbt_vars_arg(warehouse=root / "wh.duckdb")  # lake: root/lake
+    proc = subprocess.run([str(DBT), "build", "--profiles-dir", ".", *dbt_vars, "--select",
                            "+pub_survey_distributions", "+pub_theme_prevalence", "+pub_agreement",
                            "+fct_figure_sources", "+fct_raw_rows", "+fct_files"],
                           cwd=PROJECT_DIR / "dbt_project", env=env, capture_output=True, text=True)

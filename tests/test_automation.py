@@ -17,8 +17,8 @@ from orchestration.automation import checks as C
 from orchestration.automation import schedules as S
 from orchestration.resources import ProjectPathsResource
 from succession import alerts
-from succession.periods import RETURN_DEADLINE_ENV
 from succession.paths import PROJECT_DIR
+from succession.settings import Settings
 
 SAMPLE_HR = PROJECT_DIR / "raw" / "hr_returns"
 
@@ -147,7 +147,7 @@ def test_quarter_due_on_the_deadline():
     assert S.quarter_due(dt.date(2024, 10, 29), 121).label == "2024-25 Q1"  # a deadline beyond the next quarter end
 
 
-def test_quarterly_return_schedule(defs, monkeypatch, instance):
+def test_quarterly_return_schedule(defs, instance):
     schedule = defs.resolve_schedule_def("quarterly_return_schedule")
 
     def evaluate(day):
@@ -160,7 +160,8 @@ def test_quarterly_return_schedule(defs, monkeypatch, instance):
     instance.add_dynamic_partitions("quarter", ["2024-25 Q1"])
     [req] = evaluate(dt.date(2024, 7, 30)).run_requests
     assert (req.job_name or schedule.job_name, req.partition_key) == ("render_reports", "2024-25 Q1")
-    monkeypatch.setenv(RETURN_DEADLINE_ENV, "45")
+    # SUCCESSION_RETURN_DEADLINE_DAYS=45: the definitions built with those settings
+    schedule = S.quarterly_return_schedule(defs.resolve_job_def("render_reports"), Settings.from_values({"return_deadline_days": 45}))
     assert not evaluate(dt.date(2024, 7, 30)).run_requests
     assert evaluate(dt.date(2024, 8, 14)).run_requests[0].partition_key == "2024-25 Q1"
 
@@ -192,7 +193,7 @@ def _project(tmp_path) -> ProjectPathsResource:
     return ProjectPathsResource(raw_dir=str(tmp_path / "raw"), build_dir=str(tmp_path / "build"))
 
 
-def test_returns_complete_flags_overdue_las(tmp_path, monkeypatch):
+def test_returns_complete_flags_overdue_las(tmp_path):
     _warehouse(tmp_path / "build")
     project = _project(tmp_path)
     before = C.evaluate_returns(project.paths, dt.date(2024, 10, 15))
@@ -200,9 +201,9 @@ def test_returns_complete_flags_overdue_las(tmp_path, monkeypatch):
     after = C.evaluate_returns(project.paths, dt.date(2024, 11, 2))
     assert after["last_quarter_due"] == "2024-25 Q2" and after["overdue"] == ["826 Milton Keynes"]
 
-    monkeypatch.setenv(C.ENV_TODAY, "2024-11-02")
     check = C.returns_complete_check(dg.AssetKey(["marts", "fct_return_status"]))
-    result = dg.materialize([_stub(["marts", "fct_return_status"]), check], resources={"project": project},
+    as_of = project.model_copy(update={"today": "2024-11-02"})  # SUCCESSION_TODAY, through the resource's config
+    result = dg.materialize([_stub(["marts", "fct_return_status"]), check], resources={"project": as_of},
                             instance=dg.DagsterInstance.ephemeral())
     [ev] = result.get_asset_check_evaluations()
     assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
@@ -322,7 +323,10 @@ def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     env = {"SUCCESSION_SMTP_HOST": "127.0.0.1", "SUCCESSION_SMTP_PORT": str(port),
            "SUCCESSION_SMTP_SENDER": "warehouse@example.org",
            "SUCCESSION_SMTP_RECIPIENTS": "lead@example.org, ops@example.org"}
-    settings = alerts.SmtpSettings.from_env(env)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    project_settings = Settings()  # read from the environment, as `dagster dev` does
+    settings = project_settings.smtp()
     assert settings.recipients == ("lead@example.org", "ops@example.org") and settings.port == port
     logged = []
     assert alerts.send("run failed: build_warehouse", "step x failed", settings, logger=logged.append)
@@ -333,8 +337,6 @@ def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     assert logged and logged[0].startswith("ALERT run failed")
 
     # the run-failure sensor sends one for a real failed run
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
     from orchestration.automation.alerts import alert_sensors
 
     @dg.asset
@@ -346,7 +348,7 @@ def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     assert not result.success
     run = instance.get_run_by_id(result.run_id)
     failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-    sensor = next(s for s in alert_sensors() if s.name == "run_failure_alert")
+    sensor = next(s for s in alert_sensors(project_settings) if s.name == "run_failure_alert")
     ctx = dg.build_run_status_sensor_context(sensor_name="run_failure_alert", dagster_instance=instance,
                                              dagster_run=run, dagster_event=failure).for_run_failure()
     sensor(ctx)
@@ -355,10 +357,9 @@ def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     assert "the lake is on fire" in body and result.run_id in body
 
 
-def test_alert_without_smtp_only_logs(monkeypatch):
-    monkeypatch.delenv("SUCCESSION_SMTP_HOST", raising=False)
-    assert alerts.SmtpSettings.from_env({}) is None
-    assert alerts.SmtpSettings.from_env({"SUCCESSION_SMTP_HOST": "mail"}) is None  # nobody to tell
+def test_alert_without_smtp_only_logs():
+    assert Settings.from_values({}).smtp() is None
+    assert Settings.from_values({"smtp_host": "mail"}).smtp() is None  # nobody to tell
     logged = []
     assert alerts.send("check failed", "body", None, logger=logged.append) is False
     assert logged == ["ALERT check failed\nbody"]

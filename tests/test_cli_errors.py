@@ -8,14 +8,6 @@ import dagster as dg
 import pytest
 
 from succession.cli import main
-from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR
-
-
-@pytest.fixture(autouse=True)
-def _keep_env(monkeypatch):
-    """The CLI exports the raw and build folders for the run's subprocesses: restore them after."""
-    monkeypatch.setenv(ENV_RAW_DIR, "unset-by-test")
-    monkeypatch.setenv(ENV_BUILD_DIR, "unset-by-test")
 
 
 def _tree(folder: Path) -> dict[str, int]:

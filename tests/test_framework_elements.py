@@ -230,19 +230,16 @@ def test_national_overview_renders(sample_build):
 
 
 @pytest.mark.slow
-def test_render_national_overview_from_the_command_line(sample_build, tmp_path, capsys, monkeypatch):
+def test_render_national_overview_from_the_command_line(sample_build, tmp_path, capsys):
     """`succession render national-overview --period ...` needs no --region (England) and
     re-renders into the build's reports folder."""
     import shutil
 
     from succession import cli
-    from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR
 
     build = tmp_path / "build"
     build.mkdir()
     shutil.copy(sample_build.warehouse, build / "warehouse.duckdb")
-    for var in (ENV_RAW_DIR, ENV_BUILD_DIR):  # the CLI exports its folders: restore them afterwards
-        monkeypatch.setenv(var, "")
     rc = cli.main(["render", "national-overview", "--period", "2024-25 Q4", "--out", str(build), "--format", "html"])
     assert rc == 0
     out = build / "reports" / "national-overview" / "E92000001" / Q4 / "national_overview.html"

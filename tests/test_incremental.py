@@ -16,6 +16,7 @@ import pytest
 from orchestration.resources import dbt_executable
 from orchestration.warehouse import changed_sources
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
+from succession.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -83,9 +84,9 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
 
     # the incremental warehouse equals a warehouse built from scratch on the same lake
     scratch = tmp_path / "scratch.duckdb"
-    env = {**os.environ, "SUCCESSION_WAREHOUSE": str(scratch), "SUCCESSION_LAKE_DIR": str(built_copy.lake_dir),
-           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
-    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
+    dbt_vars = Settings.from_values({"build_dir": built_copy.build_dir}).dbt_vars_arg(warehouse=scratch)
+    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *dbt_vars],
                           cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     incremental, full = _figures(built_copy.warehouse), _figures(scratch)

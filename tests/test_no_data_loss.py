@@ -25,16 +25,9 @@ import pytest
 from orchestration.safeguards import MAX_WITHDRAWN_SHARE, find_withdrawals
 from succession.cli import main
 from succession.ingest import lake
-from succession.paths import ENV_BUILD_DIR, ENV_RAW_DIR, ProjectPaths
+from succession.paths import ProjectPaths
 
 RECONCILIATION_SEVERITY = "SUCCESSION_RECONCILIATION_SEVERITY"
-
-
-@pytest.fixture(autouse=True)
-def _keep_env(monkeypatch):
-    """The CLI exports the raw and build folders for the run's subprocesses: restore them after."""
-    monkeypatch.setenv(ENV_RAW_DIR, "unset-by-test")
-    monkeypatch.setenv(ENV_BUILD_DIR, "unset-by-test")
 
 
 def _state(folder: Path) -> dict[str, tuple[int, str | None]]:

@@ -20,6 +20,7 @@ from succession.ingest import lake
 from succession.ingest.framework import _LEDGER_COLUMNS, ingest_partition
 from succession.ingest.programme import PLAN_SOURCE, SOURCE
 from succession.paths import DBT_PROJECT_DIR, PROJECT_DIR
+from succession.settings import Settings
 
 warnings.filterwarnings("ignore", category=FutureWarning)
 
@@ -241,10 +242,11 @@ def tiny_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     for src in sources().values():
         if not (lake_dir / src.name).exists():
             lake.ensure_empty_tables(lake_dir, src.name, {**src.empty_tables(), "_files": empty_ledger})
-    env = {**os.environ, "SUCCESSION_LAKE_DIR": str(lake_dir), "SUCCESSION_WAREHOUSE": str(tmp / "warehouse.duckdb"),
-           "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
+    dbt_vars = Settings.from_values({"build_dir": tmp}).dbt_vars_arg()  # lake: tmp/lake, warehouse: tmp/warehouse.duckdb
     dbt = PROJECT_DIR / ".venv" / "bin" / "dbt"
-    run = subprocess.run([str(dbt), "build", "--profiles-dir", "."], cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    run = subprocess.run([str(dbt), "build", "--profiles-dir", ".", *dbt_vars], cwd=DBT_PROJECT_DIR, env=env,
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-5000:]
     con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
     yield con

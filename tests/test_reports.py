@@ -106,8 +106,8 @@ def test_an_edited_sentence_reaches_the_output(sample_build, tmp_path):
     qmd.write_text(source.replace(original, "were due 30 days after the quarter ended. The panel met in Reading on Tuesday."),
                    encoding="utf-8")
     out = tmp_path / "out"
-    done = render_document(qmd, {"region": REGION, "period": "2024-25 Q4"}, out, ("html",), engine="fallback",
-                           env={"SUCCESSION_WAREHOUSE": str(sample_build.warehouse)})
+    done = render_document(qmd, {"region": REGION, "period": "2024-25 Q4", "warehouse": str(sample_build.warehouse)},
+                           out, ("html",), engine="fallback")
     page = re.sub(r"\s+", " ", done.outputs["html"].read_text(encoding="utf-8"))
     assert "The panel met in Reading on Tuesday." in page
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.automation import alerts, checks, raw, schedules
+from succession.settings import Settings
 
 
-def build(jobs: dict) -> dg.Definitions:
+def build(jobs: dict, settings: Settings) -> dg.Definitions:
+    """The automation for these settings (SUCCESSION_AUTOMATION, _SENSOR_INTERVAL, the deadline, SMTP ...)."""
     check_defs = checks.build_checks()
     check_job = dg.define_asset_job(
         "check_returns", selection=dg.AssetSelection.checks(*check_defs),
@@ -28,7 +30,8 @@ def build(jobs: dict) -> dg.Definitions:
     return dg.Definitions(
         asset_checks=check_defs,
         jobs=[check_job],
-        sensors=[raw.build_raw_files_sensor(jobs), *raw.chain_sensors(jobs), *alerts.alert_sensors()],
-        schedules=[schedules.quarterly_return_schedule(jobs["render_reports"]),
-                   schedules.returns_freshness_schedule(check_job)],
+        sensors=[raw.build_raw_files_sensor(jobs, settings), *raw.chain_sensors(jobs, settings),
+                 *alerts.alert_sensors(settings)],
+        schedules=[schedules.quarterly_return_schedule(jobs["render_reports"], settings),
+                   schedules.returns_freshness_schedule(check_job, settings)],
     )

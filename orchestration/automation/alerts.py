@@ -1,18 +1,17 @@
 """Alert sensors: a failed run, or a failed asset check, is e-mailed (succession/alerts.py)
-when SUCCESSION_SMTP_HOST and SUCCESSION_SMTP_RECIPIENTS are set, and logged otherwise."""
-
-import os
+when SUCCESSION_SMTP_HOST and SUCCESSION_SMTP_RECIPIENTS are set, and logged otherwise.
+The SMTP settings and the UI's address (SUCCESSION_DAGSTER_URL, for run links) come from
+the settings the definitions are built with."""
 
 import dagster as dg
 from dagster._core.events import DagsterEventType
 
 from succession import alerts
+from succession.settings import Settings
 
-ENV_UI_URL = "SUCCESSION_DAGSTER_URL"  # e.g. http://dagster.example:3000, for links in alerts
 
-
-def run_link(run_id: str) -> str:
-    base = os.environ.get(ENV_UI_URL, "").rstrip("/")
+def run_link(run_id: str, ui_url: str = "") -> str:
+    base = ui_url.rstrip("/")
     return f"{base}/runs/{run_id}" if base else f"run {run_id}"
 
 
@@ -44,8 +43,8 @@ def describe_run(run: dg.DagsterRun) -> str:
     return f"{run.job_name}" + (f" [{partition}]" if partition else "")
 
 
-def run_failure_body(run: dg.DagsterRun, message: str, checks: list[str], steps: list[str]) -> str:
-    lines = [f"Run {describe_run(run)} failed.", "", f"Run: {run_link(run.run_id)}", f"Message: {message}"]
+def run_failure_body(run: dg.DagsterRun, message: str, checks: list[str], steps: list[str], ui_url: str = "") -> str:
+    lines = [f"Run {describe_run(run)} failed.", "", f"Run: {run_link(run.run_id, ui_url)}", f"Message: {message}"]
     if steps:
         lines += ["", "Failed steps:", *(f"  - {s}" for s in steps)]
     if checks:
@@ -53,7 +52,10 @@ def run_failure_body(run: dg.DagsterRun, message: str, checks: list[str], steps:
     return "\n".join(lines)
 
 
-def alert_sensors() -> list[dg.SensorDefinition]:
+def alert_sensors(settings: Settings | None = None) -> list[dg.SensorDefinition]:
+    settings = settings or Settings.from_values({})
+    smtp, ui_url = settings.smtp(), settings.dagster_url
+
     @dg.run_failure_sensor(name="run_failure_alert", default_status=dg.DefaultSensorStatus.RUNNING,
                            description="E-mails (SUCCESSION_SMTP_*) or logs every failed run, with its failed steps and checks.")
     def run_failure_alert(context: dg.RunFailureSensorContext):
@@ -61,8 +63,9 @@ def alert_sensors() -> list[dg.SensorDefinition]:
         steps = []
         for ev in context.get_step_failure_events():
             steps.append(f"{ev.step_key}: {error_text(ev.event_specific_data.error)}")
-        body = run_failure_body(run, context.failure_event.message or "", failed_checks(context.instance, run.run_id), steps)
-        alerts.send(f"run failed: {describe_run(run)}", body, logger=context.log.warning)
+        body = run_failure_body(run, context.failure_event.message or "", failed_checks(context.instance, run.run_id), steps,
+                                ui_url)
+        alerts.send(f"run failed: {describe_run(run)}", body, settings=smtp, logger=context.log.warning)
 
     @dg.run_status_sensor(name="check_failure_alert", run_status=dg.DagsterRunStatus.SUCCESS,
                           default_status=dg.DefaultSensorStatus.RUNNING,
@@ -73,8 +76,8 @@ def alert_sensors() -> list[dg.SensorDefinition]:
         checks = failed_checks(context.instance, run.run_id)
         if not checks:
             return dg.SkipReason(f"no failed check in {run.run_id}")
-        body = "\n".join([f"{len(checks)} check(s) failed in {describe_run(run)} ({run_link(run.run_id)}):", "",
+        body = "\n".join([f"{len(checks)} check(s) failed in {describe_run(run)} ({run_link(run.run_id, ui_url)}):", "",
                           *(f"  - {c}" for c in checks)])
-        alerts.send(f"{len(checks)} check(s) failed: {describe_run(run)}", body, logger=context.log.warning)
+        alerts.send(f"{len(checks)} check(s) failed: {describe_run(run)}", body, settings=smtp, logger=context.log.warning)
 
     return [run_failure_alert, check_failure_alert]

@@ -14,7 +14,6 @@ quarter) so a report can print a caveat for its quarter.
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -26,17 +25,11 @@ from succession.paths import ProjectPaths
 
 RETURN_STATUS = dg.AssetKey(["marts", "fct_return_status"])
 RECONCILIATION = dg.AssetKey(["marts", "fct_table_one_reconciliation"])
-ENV_TODAY = "SUCCESSION_TODAY"  # YYYY-MM-DD, for tests and re-runs "as of" a date
 
 
-def today() -> dt.date:
-    value = os.environ.get(ENV_TODAY)
-    return dt.date.fromisoformat(value) if value else dt.date.today()
-
-
-def severity_from_env(var: str, default: str = "WARN") -> dg.AssetCheckSeverity:
-    value = (os.environ.get(var) or default).strip().upper()
-    return dg.AssetCheckSeverity.ERROR if value == "ERROR" else dg.AssetCheckSeverity.WARN
+def severity_named(name: str) -> dg.AssetCheckSeverity:
+    """``ERROR`` or ``WARN`` (the settings' SUCCESSION_RECONCILIATION_SEVERITY) as Dagster's."""
+    return dg.AssetCheckSeverity.ERROR if name.strip().upper() == "ERROR" else dg.AssetCheckSeverity.WARN
 
 
 def write_caveats(paths: ProjectPaths, name: str, payload: dict) -> Path:
@@ -107,7 +100,7 @@ def returns_complete_check(asset_key: dg.AssetKey = RETURN_STATUS) -> dg.AssetCh
         if not paths.warehouse.exists():
             return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
                                        description=f"no warehouse at {paths.warehouse} yet")
-        result = evaluate_returns(paths, today())
+        result = evaluate_returns(paths, project.today_or_now())  # SUCCESSION_TODAY, else today
         overdue, last = result["overdue"], result["last_quarter_due"]
         passed = not overdue
         write_caveats(paths, "returns_complete", {"passed": passed, "severity": "WARN", **result})
@@ -128,13 +121,15 @@ def returns_complete_check(asset_key: dg.AssetKey = RETURN_STATUS) -> dg.AssetCh
 
 def kpis_reconcile_check(asset_key: dg.AssetKey = RECONCILIATION,
                          severity: dg.AssetCheckSeverity | None = None) -> dg.AssetChecksDefinition:
+    """``severity`` of a disagreement: default the project resource's (the settings')."""
+
     @dg.asset_check(asset=asset_key, name="kpis_reconcile", blocking=True, pool=WAREHOUSE_POOL,
                     description="Table one as reported on the KPIs sheet agrees with the figures computed from the "
                                 "Vacancies rows (severity SUCCESSION_RECONCILIATION_SEVERITY, default WARN; "
                                 "blocking when ERROR).")
     def kpis_reconcile(context: dg.AssetCheckExecutionContext, project: ProjectPathsResource) -> dg.AssetCheckResult:
         paths = project.paths
-        level = severity or severity_from_env("SUCCESSION_RECONCILIATION_SEVERITY")
+        level = severity or severity_named(project.reconciliation_severity)
         if not paths.warehouse.exists():
             return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
                                        description=f"no warehouse at {paths.warehouse} yet")

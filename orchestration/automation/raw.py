@@ -8,7 +8,6 @@ changing it requests nothing.
 """
 
 import json
-import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,18 +18,18 @@ from orchestration.partitions import sort_keys
 from orchestration.resources import ProjectPathsResource
 from succession.ingest.framework import relative_entry
 from succession.ingest.lineage import sha256_file
+from succession.settings import Settings
 from succession.sources import sources
 
 TRIGGER_TAG = "succession/trigger"
 QUARTERS_TAG = "succession/quarters"
 RUNNER_PID_TAG = "succession/pid"  # runs of `succession run`, which sequences its own stages
 INGEST_JOB = {"quarter": "ingest_quarters", "wave": "ingest_waves"}
-SENSOR_INTERVAL = int(os.environ.get("SUCCESSION_SENSOR_INTERVAL", "60"))
 
 
-def default_status() -> dg.DefaultSensorStatus:
-    on = os.environ.get("SUCCESSION_AUTOMATION", "").lower() in ("1", "on", "true", "yes")
-    return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
+def default_status(settings: Settings) -> dg.DefaultSensorStatus:
+    """RUNNING when the settings say ``SUCCESSION_AUTOMATION=on``, else STOPPED."""
+    return dg.DefaultSensorStatus.RUNNING if settings.automation else dg.DefaultSensorStatus.STOPPED
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,10 @@ RAW_SENSOR_DOC = (
     "and the quarter's reports rebuild, see warehouse_after_ingestion). Cursor: file -> size, mtime, SHA-256.")
 
 
-def build_raw_files_sensor(jobs: dict) -> dg.SensorDefinition:
-    @dg.sensor(name="raw_files_sensor", minimum_interval_seconds=SENSOR_INTERVAL,
+def build_raw_files_sensor(jobs: dict, settings: Settings) -> dg.SensorDefinition:
+    @dg.sensor(name="raw_files_sensor", minimum_interval_seconds=settings.sensor_interval,
                jobs=[jobs["ingest_quarters"], jobs["ingest_waves"], jobs["build_warehouse"]],
-               default_status=default_status(), description=RAW_SENSOR_DOC)
+               default_status=default_status(settings), description=RAW_SENSOR_DOC)
     def raw_files_sensor(context: dg.SensorEvaluationContext, project: ProjectPathsResource):
         return evaluate(context, project)
 
@@ -146,7 +145,7 @@ def evaluate(context: dg.SensorEvaluationContext, project: ProjectPathsResource)
     return dg.SensorResult(run_requests=run_requests, dynamic_partitions_requests=partition_requests, cursor=cursor)
 
 
-def chain_sensors(jobs: dict) -> list[dg.SensorDefinition]:
+def chain_sensors(jobs: dict, settings: Settings) -> list[dg.SensorDefinition]:
     """After an ingestion run (not one of `succession run`'s own): rebuild the warehouse;
     after that rebuild: render the reports of the quarter the new files belong to."""
 
@@ -155,7 +154,7 @@ def chain_sensors(jobs: dict) -> list[dg.SensorDefinition]:
         run_status=dg.DagsterRunStatus.SUCCESS,
         monitored_jobs=[jobs["ingest_quarters"], jobs["ingest_waves"]],
         request_job=jobs["build_warehouse"],
-        default_status=default_status(),
+        default_status=default_status(settings),
         description="Rebuilds the warehouse (dbt build, tests as blocking checks) after each successful ingestion run.",
     )
     def warehouse_after_ingestion(context: dg.RunStatusSensorContext):
@@ -172,7 +171,7 @@ def chain_sensors(jobs: dict) -> list[dg.SensorDefinition]:
         run_status=dg.DagsterRunStatus.SUCCESS,
         monitored_jobs=[jobs["build_warehouse"]],
         request_job=jobs["render_reports"],
-        default_status=default_status(),
+        default_status=default_status(settings),
         description="Re-renders the reports of the quarters whose raw files changed, once the warehouse rebuilt without errors.",
     )
     def reports_after_warehouse(context: dg.RunStatusSensorContext):

@@ -1,6 +1,6 @@
 """Keyed pseudonyms for respondents: HMAC-SHA256 with a key that is not in the repository.
 
-The key comes from, in order:
+The key comes from the settings (`succession.settings`), in order:
 
 1. the environment variable ``SUCCESSION_PSEUDONYM_KEY`` (the key itself), or
 2. ``SUCCESSION_PSEUDONYM_KEY_FILE``, the path of a file holding the key (keep it
@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 from functools import lru_cache
 from pathlib import Path
+
+from succession.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,11 @@ class NoPseudonymKey(ValueError):
     """A file that is not the bundled sample, and no pseudonym key configured."""
 
 
-def configured_key() -> bytes | None:
-    """The key from the environment (or the file it names), None when neither is set."""
-    value = os.environ.get(KEY_ENV)
-    if value:
-        return value.encode("utf-8")
-    path = os.environ.get(KEY_FILE_ENV)
-    if path:
-        key = Path(path).read_bytes().strip()
-        if not key:
-            raise ValueError(f"{KEY_FILE_ENV} names an empty key file: {path}")
-        return key
-    return None
+def configured_key(settings: Settings | None = None) -> bytes | None:
+    """The key the settings give (``SUCCESSION_PSEUDONYM_KEY``, or the file named by
+    ``SUCCESSION_PSEUDONYM_KEY_FILE``), None when neither is set. Without ``settings`` they
+    are read when the key is needed (once per raw file), so a key configured for a run applies."""
+    return (settings or Settings()).configured_pseudonym_key()
 
 
 @lru_cache(maxsize=1)
@@ -60,10 +54,10 @@ def bundled_sample_hashes() -> frozenset[str]:
     return frozenset(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
 
 
-def key_for_file(sha256: str) -> bytes:
+def key_for_file(sha256: str, settings: Settings | None = None) -> bytes:
     """The key to pseudonymise the identifiers of the raw file with this SHA-256: the
     configured key; without one, the development key for the bundled sample only."""
-    key = configured_key()
+    key = configured_key(settings)
     if key is not None:
         return key
     if sha256 in bundled_sample_hashes():

@@ -10,9 +10,10 @@ recorded as published by this document in the current section. When the document
 record (``figures_used.json``, with the data of every chart) is written next to the rendered
 output; the figure register and the chart CSVs in ``build/figures/`` are assembled from it.
 
-The warehouse is ``$SUCCESSION_WAREHOUSE`` when set (``succession render`` sets it), else
-the project's own build (``build/warehouse.duckdb``), so ``quarto render reports/x.qmd``
-works after ``make run`` with no environment at all.
+The warehouse is the document's ``warehouse`` parameter (``succession render`` and the
+report assets pass it, with ``figures_used``, where to record what it shows), else the
+settings' (`succession.settings`: ``$SUCCESSION_WAREHOUSE``, else the build folder's), so
+``quarto render reports/x.qmd`` works after ``make run`` with no environment at all.
 """
 from __future__ import annotations
 
@@ -26,11 +27,9 @@ from urllib.parse import quote
 import duckdb
 import pandas as pd
 
-from succession.paths import ENV_BUILD_DIR, PROJECT_DIR
 from succession.reporting.text import Md, display_value, literal
+from succession.settings import Settings
 
-ENV_WAREHOUSE = "SUCCESSION_WAREHOUSE"
-ENV_FIGURES_USED = "SUCCESSION_FIGURES_USED"
 UNKNOWN = "x"
 TRACE_FOLDER = Path("audit") / "trace"  # <build>/audit/trace/<figure_id>.html (written by succession.trace)
 
@@ -39,13 +38,11 @@ class UnknownFigure(KeyError):
     pass
 
 
-def default_warehouse() -> Path:
-    """``$SUCCESSION_WAREHOUSE``, else ``$SUCCESSION_BUILD_DIR/warehouse.duckdb``, else the
-    project's ``build/warehouse.duckdb`` (what ``make run`` builds)."""
-    if os.environ.get(ENV_WAREHOUSE):
-        return Path(os.environ[ENV_WAREHOUSE])
-    build = Path(os.environ.get(ENV_BUILD_DIR) or PROJECT_DIR / "build")
-    return build / "warehouse.duckdb"
+def default_warehouse(settings: Settings | None = None) -> Path:
+    """The settings' warehouse (``$SUCCESSION_WAREHOUSE``), else their build folder's
+    (``$SUCCESSION_BUILD_DIR``, else the project's ``build/``: what ``make run`` builds)."""
+    settings = settings or Settings()
+    return settings.warehouse or settings.paths.warehouse
 
 
 @dataclass
@@ -53,8 +50,8 @@ class Report:
     report: str  # document id, e.g. "quarterly_return"
     region: str
     period: str
-    warehouse: Path | None = None
-    used_path: Path | None = None
+    warehouse: Path | str | None = None  # the document's `warehouse` parameter ("" = the default)
+    used_path: Path | str | None = None  # its `figures_used` parameter: where to record what it shows
     strict: bool = True  # an unknown figure id fails the render
     _section: str = "front"
     _used: dict[tuple[str, str], None] = field(default_factory=dict)
@@ -65,9 +62,8 @@ class Report:
         self.warehouse = Path(self.warehouse or default_warehouse())
         if not self.warehouse.is_file():
             raise FileNotFoundError(f"no warehouse at {self.warehouse}: run `make run` (or `succession run`) first, "
-                                    f"or set {ENV_WAREHOUSE}")
-        used = self.used_path or os.environ.get(ENV_FIGURES_USED)
-        self.used_path = Path(used) if used else None
+                                    f"or pass the document's `warehouse` parameter")
+        self.used_path = Path(self.used_path) if self.used_path else None
         self._con = duckdb.connect(str(self.warehouse), read_only=True)
         atexit.register(self.save)
 

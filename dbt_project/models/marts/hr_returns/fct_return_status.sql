@@ -1,5 +1,5 @@
-{# One setting (succession.periods.return_deadline_days): the environment, else the project var. #}
-{% set deadline_days = env_var('SUCCESSION_RETURN_DEADLINE_DAYS', var('return_deadline_days') | string) %}
+{# One setting (succession.settings: SUCCESSION_RETURN_DEADLINE_DAYS, passed as --vars), else the project var. #}
+{% set deadline_days = var('return_deadline_days') %}
 -- Which LAs returned data for each quarter: on time, late, quarantined or missing.
 -- Expected: every LA of each region that has sent any return in any quarter.
 with regions as (
