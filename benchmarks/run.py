@@ -26,6 +26,7 @@ It prints one table per point and growth ratios between points, and writes every
 JSON with ``--json``. ``--smoke`` is a tiny point (3 LAs x 2 quarters) for the test suite.
 See benchmarks/README.md for the targets and the last results.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,20 +53,30 @@ import psutil  # noqa: E402
 
 # point name -> (LAs, quarters, survey respondents, interviews, segments per interview)
 POINTS: dict[str, tuple[int, int, int, int, int]] = {
-    "19x8": (19, 8, 70, 13, 20),          # the bundled sample (South East, 2023-24 Q1 .. 2024-25 Q4)
-    "153x8": (153, 8, 10_000, 100, 50),     # 5,000 coded segments
+    "19x8": (19, 8, 70, 13, 20),  # the bundled sample (South East, 2023-24 Q1 .. 2024-25 Q4)
+    "153x8": (153, 8, 10_000, 100, 50),  # 5,000 coded segments
     "153x40": (153, 40, 100_000, 1_000, 50),  # 50,000 coded segments
     "smoke": (3, 2, 20, 2, 5),
 }
 DEFAULT_POINTS = "19x8,153x8,153x40"
 PHASE_TIMEOUT = 1800.0  # seconds; a stuck phase must not hold the machine for hours
-PHASES = ["ingest", "reingest", "dbt_build", "render", "whole_run", "independent", "incremental", "baseline_ingest",
-          "baseline_dbt"]
+PHASES = [
+    "ingest",
+    "reingest",
+    "dbt_build",
+    "render",
+    "whole_run",
+    "independent",
+    "incremental",
+    "baseline_ingest",
+    "baseline_dbt",
+]
 TARGETS = {"whole_run_s": 60.0, "whole_run_peak_mib": 1024.0, "incremental_s": 10.0, "ingest_speedup": 5.0}
 GEN_VERSION = 2  # 2: respondents and interviews are national totals split across regions
 
 
 # --- points and data ----------------------------------------------------------------------
+
 
 def point_params(name: str) -> tuple[int, int, int, int, int]:
     if name in POINTS:
@@ -90,9 +101,14 @@ def make_spec(name: str):
 
 def spec_record(spec) -> dict:
     return {
-        "las": len(spec.las), "quarters": [q.label for q in spec.quarters], "regions": list(spec.regions),
-        "survey_respondents": spec.survey_respondents, "interviews": spec.interviews,
-        "segments_per_interview": spec.segments_per_interview, "seed": spec.seed, "oddities": spec.oddities,
+        "las": len(spec.las),
+        "quarters": [q.label for q in spec.quarters],
+        "regions": list(spec.regions),
+        "survey_respondents": spec.survey_respondents,
+        "interviews": spec.interviews,
+        "segments_per_interview": spec.segments_per_interview,
+        "seed": spec.seed,
+        "oddities": spec.oddities,
         "generator_version": GEN_VERSION,
     }
 
@@ -113,9 +129,11 @@ def ensure_data(name: str, data_dir: Path, log) -> tuple[Path, dict]:
         shutil.rmtree(folder)
     raw.mkdir(parents=True)
     log(f"  data: generating {name} into {raw} ...")
-    code = (f"import sys, time, json; from pathlib import Path; sys.path.insert(0, {str(PROJECT_DIR)!r})\n"
-            "from benchmarks.run import make_spec, _generate_timed\n"
-            f"print(json.dumps(_generate_timed(Path({str(raw)!r}), make_spec({name!r}))))")
+    code = (
+        f"import sys, time, json; from pathlib import Path; sys.path.insert(0, {str(PROJECT_DIR)!r})\n"
+        "from benchmarks.run import make_spec, _generate_timed\n"
+        f"print(json.dumps(_generate_timed(Path({str(raw)!r}), make_spec({name!r}))))"
+    )
     t0 = time.monotonic()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_DIR)
     if out.returncode:
@@ -164,15 +182,18 @@ def add_next_quarter(name: str, raw: Path) -> dict:
 
 def link_copy(src: Path, dest: Path) -> None:
     """A copy of a raw folder made of hard links (fast; raw files are never written to)."""
+
     def link(a, b):
         try:
             os.link(a, b)
         except OSError:
             shutil.copy2(a, b)
+
     shutil.copytree(src, dest, copy_function=link)
 
 
 # --- measuring a subprocess ----------------------------------------------------------------
+
 
 @dataclasses.dataclass
 class Measured:
@@ -184,8 +205,15 @@ class Measured:
     result: dict
 
 
-def measure(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: Path, result_path: Path | None = None,
-            interval: float = 0.1) -> Measured:
+def measure(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    log_path: Path,
+    result_path: Path | None = None,
+    interval: float = 0.1,
+) -> Measured:
     """Run argv; wall seconds and the peak summed RSS of it and all its descendants."""
     load_before = os.getloadavg()
     peak = 0
@@ -230,6 +258,7 @@ def measure(argv: list[str], *, env: dict[str, str], cwd: Path, log_path: Path, 
 
 # --- the phases (run inside the measured subprocess) -------------------------------------
 
+
 def phase_ingest(ctx: dict) -> dict:
     from succession.ingest.framework import ensure_lake_schema, ingest_partition
     from succession.sources import sources
@@ -249,8 +278,13 @@ def phase_ingest(ctx: dict) -> dict:
             s_rows += int(current["rows_read"].sum())
             s_q += int((current["status"] == "quarantined").sum())
         ensure_lake_schema(src, lake_dir)
-        out["by_source"][name] = {"seconds": time.monotonic() - t0, "partitions": len(parts), "files": s_files,
-                                  "rows": s_rows, "quarantined": s_q}
+        out["by_source"][name] = {
+            "seconds": time.monotonic() - t0,
+            "partitions": len(parts),
+            "files": s_files,
+            "rows": s_rows,
+            "quarantined": s_q,
+        }
         files += s_files
         rows += s_rows
         quarantined += s_q
@@ -270,8 +304,11 @@ def phase_render(ctx: dict) -> dict:
         t0 = time.monotonic()
         region = ENGLAND if doc in NATIONAL_DOCUMENTS else ctx["region"]  # the overview: England, all nine regions
         r = render(paths, doc, region, ctx["period"], formats=tuple(ctx.get("formats", ("html", "pdf"))))
-        out["documents"][doc] = {"seconds": time.monotonic() - t0, "engine": r.engine,
-                                 "outputs": {k: str(v) for k, v in r.outputs.items()}}
+        out["documents"][doc] = {
+            "seconds": time.monotonic() - t0,
+            "engine": r.engine,
+            "outputs": {k: str(v) for k, v in r.outputs.items()},
+        }
     out["seconds"] = time.monotonic() - t_all
     return out
 
@@ -283,11 +320,16 @@ def phase_run(ctx: dict) -> dict:
     paths = ProjectPaths(Path(ctx["raw"]).resolve(), Path(ctx["build"]).resolve())
     t0 = time.monotonic()
     summary = run(paths, quiet=True, reports=ctx.get("reports", True), regions=[ctx["region"]])
-    return {"seconds": time.monotonic() - t0, "success": summary.success, "period": summary.period,
-            "stages": {name: secs for name, _, secs in summary.stages},
-            "failed_stages": [name for name, ok, _ in summary.stages if not ok],
-            "files_loaded": summary.files_loaded, "quarantined": len(summary.quarantined),
-            "checks_failed": summary.checks_failed}
+    return {
+        "seconds": time.monotonic() - t0,
+        "success": summary.success,
+        "period": summary.period,
+        "stages": {name: secs for name, _, secs in summary.stages},
+        "failed_stages": [name for name, ok, _ in summary.stages if not ok],
+        "files_loaded": summary.files_loaded,
+        "quarantined": len(summary.quarantined),
+        "checks_failed": summary.checks_failed,
+    }
 
 
 def phase_baseline_ingest(ctx: dict) -> dict:
@@ -323,7 +365,13 @@ def phase_baseline_ingest(ctx: dict) -> dict:
         df = pd.concat(dfs, ignore_index=True)  # read by DuckDB's replacement scan
         con.execute(f'create or replace table naive."{table}" as select * from df')
     con.close()
-    return {"seconds": time.monotonic() - t0, "read_seconds": t_read, "files": files, "rows": rows, "tables": len(frames)}
+    return {
+        "seconds": time.monotonic() - t0,
+        "read_seconds": t_read,
+        "files": files,
+        "rows": rows,
+        "tables": len(frames),
+    }
 
 
 def phase_independent(ctx: dict) -> dict:
@@ -344,17 +392,27 @@ def phase_independent(ctx: dict) -> dict:
         con.close()
         cmp = register.compare(registered, figures)
         unexplained = cmp.unexplained
-        out.update(registered=cmp.total, recomputed=len(cmp.recomputed), not_recomputed=len(cmp.not_recomputed),
-                   not_recomputed_unexpected=len(register.unexpected_gap(cmp.not_recomputed)),
-                   mismatches=len(cmp.mismatches), mismatches_known_elsewhere=len(cmp.mismatches) - len(unexplained),
-                   mismatches_unexplained=len(unexplained),
-                   mismatch_examples=unexplained.head(10).to_dict("records"))
+        out.update(
+            registered=cmp.total,
+            recomputed=len(cmp.recomputed),
+            not_recomputed=len(cmp.not_recomputed),
+            not_recomputed_unexpected=len(register.unexpected_gap(cmp.not_recomputed)),
+            mismatches=len(cmp.mismatches),
+            mismatches_known_elsewhere=len(cmp.mismatches) - len(unexplained),
+            mismatches_unexplained=len(unexplained),
+            mismatch_examples=unexplained.head(10).to_dict("records"),
+        )
     out["seconds"] = time.monotonic() - t0
     return out
 
 
-PHASE_FUNCS = {"ingest": phase_ingest, "render": phase_render, "run": phase_run, "baseline_ingest": phase_baseline_ingest,
-               "independent": phase_independent}
+PHASE_FUNCS = {
+    "ingest": phase_ingest,
+    "render": phase_render,
+    "run": phase_run,
+    "baseline_ingest": phase_baseline_ingest,
+    "independent": phase_independent,
+}
 
 
 def _child(phase: str, ctx_path: str, out_path: str) -> None:
@@ -365,6 +423,7 @@ def _child(phase: str, ctx_path: str, out_path: str) -> None:
 
 # --- orchestrating one point ---------------------------------------------------------------
 
+
 def base_env(work: Path) -> dict[str, str]:
     env = dict(os.environ)
     home = work / "dagster_home"
@@ -373,15 +432,21 @@ def base_env(work: Path) -> dict[str, str]:
     if src.exists() and not (home / "dagster.yaml").exists():
         shutil.copy(src, home / "dagster.yaml")
     state = work / "state"
-    env.update({
-        "DAGSTER_HOME": str(home),  # a private instance, never the project's .dagster_home
-        "JUPYTER_CONFIG_DIR": str(state / "jupyter/config"), "JUPYTER_DATA_DIR": str(state / "jupyter/data"),
-        "JUPYTER_RUNTIME_DIR": str(state / "jupyter/runtime"), "IPYTHONDIR": str(state / "ipython"),
-        "MPLCONFIGDIR": str(state / "mpl"), "PYTHONUNBUFFERED": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # generated data is not the bundled sample: without a configured key its surveys are refused
-        "SUCCESSION_PSEUDONYM_KEY": os.environ.get("SUCCESSION_PSEUDONYM_KEY") or "benchmark-key-for-generated-data",
-    })
+    env.update(
+        {
+            "DAGSTER_HOME": str(home),  # a private instance, never the project's .dagster_home
+            "JUPYTER_CONFIG_DIR": str(state / "jupyter/config"),
+            "JUPYTER_DATA_DIR": str(state / "jupyter/data"),
+            "JUPYTER_RUNTIME_DIR": str(state / "jupyter/runtime"),
+            "IPYTHONDIR": str(state / "ipython"),
+            "MPLCONFIGDIR": str(state / "mpl"),
+            "PYTHONUNBUFFERED": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # generated data is not the bundled sample: without a configured key its surveys are refused
+            "SUCCESSION_PSEUDONYM_KEY": os.environ.get("SUCCESSION_PSEUDONYM_KEY")
+            or "benchmark-key-for-generated-data",
+        }
+    )
     return env
 
 
@@ -391,17 +456,27 @@ def dbt_argv(command: str, build: Path, warehouse: Path | None = None) -> list[s
     from succession.paths import DBT_PROJECT_DIR
     from succession.settings import Settings
 
-    return [dbt_executable(), command, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
-            *Settings.from_values({"build_dir": build}).dbt_vars_arg(warehouse=warehouse)]
+    return [
+        dbt_executable(),
+        command,
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        *Settings.from_values({"build_dir": build}).dbt_vars_arg(warehouse=warehouse),
+    ]
 
 
-def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say, smoke: bool,
-              skip: set[str] = frozenset()) -> dict:
+def run_point(
+    name: str, data_dir: Path, work_root: Path, *, baseline: bool, say, smoke: bool, skip: set[str] = frozenset()
+) -> dict:
     from succession.paths import DBT_PROJECT_DIR
     from succession.sample_data import SAMPLE_REGION
 
-    say(f"== {name}: {point_params(name)[0]} LAs x {point_params(name)[1]} quarters, "
-        f"{point_params(name)[2]:,} respondents, {point_params(name)[3]:,} interviews x {point_params(name)[4]} segments")
+    say(
+        f"== {name}: {point_params(name)[0]} LAs x {point_params(name)[1]} quarters, "
+        f"{point_params(name)[2]:,} respondents, {point_params(name)[3]:,} interviews x {point_params(name)[4]} segments"
+    )
     raw, gen = ensure_data(name, data_dir, say)
     spec = make_spec(name)
     region = SAMPLE_REGION if SAMPLE_REGION in spec.regions else spec.regions[0]
@@ -419,30 +494,52 @@ def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say
         ctx_path, out_path = work / f"{phase_name}.ctx.json", work / f"{phase_name}.result.json"
         ctx_path.write_text(json.dumps(ctx))
         out_path.unlink(missing_ok=True)
-        return record(phase_name, measure([py, me, "--_phase", func, str(ctx_path), str(out_path)],
-                                          env={**env, **(extra_env or {})}, cwd=PROJECT_DIR,
-                                          log_path=work / f"{phase_name}.log", result_path=out_path))
+        return record(
+            phase_name,
+            measure(
+                [py, me, "--_phase", func, str(ctx_path), str(out_path)],
+                env={**env, **(extra_env or {})},
+                cwd=PROJECT_DIR,
+                log_path=work / f"{phase_name}.log",
+                result_path=out_path,
+            ),
+        )
 
     def record(phase_name: str, m: Measured) -> Measured:
-        phases[phase_name] = {"seconds": round(m.seconds, 3), "peak_rss_mib": round(m.peak_rss_mib, 1),
-                              "ok": m.returncode == 0, "load_before": [round(x, 2) for x in m.load_before],
-                              "load_after": [round(x, 2) for x in m.load_after], "detail": m.result}
+        phases[phase_name] = {
+            "seconds": round(m.seconds, 3),
+            "peak_rss_mib": round(m.peak_rss_mib, 1),
+            "ok": m.returncode == 0,
+            "load_before": [round(x, 2) for x in m.load_before],
+            "load_after": [round(x, 2) for x in m.load_after],
+            "detail": m.result,
+        }
         status = "ok" if m.returncode == 0 else f"FAILED (rc {m.returncode}, see {work / (phase_name + '.log')})"
-        say(f"  {phase_name:<16} {m.seconds:8.1f}s  peak {m.peak_rss_mib:7.0f} MiB  load {m.load_before[0]:.2f}  {status}")
+        say(
+            f"  {phase_name:<16} {m.seconds:8.1f}s  peak {m.peak_rss_mib:7.0f} MiB  load {m.load_before[0]:.2f}  {status}"
+        )
         return m
 
     build = work / "build"
     lake = build / "lake"
-    ctx = {"raw": str(raw), "lake": str(lake), "build": str(build), "run_id": "benchmark", "region": region,
-           "period": period}
+    ctx = {
+        "raw": str(raw),
+        "lake": str(lake),
+        "build": str(build),
+        "run_id": "benchmark",
+        "region": region,
+        "period": period,
+    }
     if smoke:  # keep the test-suite run short: HTML only, no reports inside the Dagster runs
         ctx.update(formats=["html"], reports=False)
     child("ingest", "ingest", ctx)
     if "reingest" not in skip:
         child("reingest", "ingest", ctx)  # every file unchanged: what the ledger saves
     dbt_env = {"DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs")}
-    record("dbt_build", measure(dbt_argv("build", build), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR,
-                                log_path=work / "dbt_build.log"))
+    record(
+        "dbt_build",
+        measure(dbt_argv("build", build), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR, log_path=work / "dbt_build.log"),
+    )
     if phases["dbt_build"]["ok"]:
         child("render", "render", ctx)
     else:
@@ -470,16 +567,33 @@ def run_point(name: str, data_dir: Path, work_root: Path, *, baseline: bool, say
         bl = work / "baseline.duckdb"
         child("baseline_ingest", "baseline_ingest", {**ctx, "warehouse": str(bl)})
         # the models read the seeds: seed, then run (no tests), in one measured shell
-        seed_then_run = ["sh", "-c", shlex.join(dbt_argv("seed", build, bl)) + " && exec " + shlex.join(dbt_argv("run", build, bl))]
-        record("baseline_dbt", measure(seed_then_run, env={**env, **dbt_env, "DBT_TARGET_PATH": str(work / "dbt_target_bl")},
-                                       cwd=DBT_PROJECT_DIR, log_path=work / "baseline_dbt.log"))
+        seed_then_run = [
+            "sh",
+            "-c",
+            shlex.join(dbt_argv("seed", build, bl)) + " && exec " + shlex.join(dbt_argv("run", build, bl)),
+        ]
+        record(
+            "baseline_dbt",
+            measure(
+                seed_then_run,
+                env={**env, **dbt_env, "DBT_TARGET_PATH": str(work / "dbt_target_bl")},
+                cwd=DBT_PROJECT_DIR,
+                log_path=work / "baseline_dbt.log",
+            ),
+        )
 
     ing = phases["ingest"]["detail"]
     out = {
-        "point": name, "params": dict(zip(["las", "quarters", "survey_respondents", "interviews", "segments_per_interview"],
-                                          point_params(name))),
-        "region": region, "period": period, "generation": gen,
-        "files": ing.get("files"), "rows": ing.get("rows"), "partitions": ing.get("partitions"),
+        "point": name,
+        "params": dict(
+            zip(["las", "quarters", "survey_respondents", "interviews", "segments_per_interview"], point_params(name))
+        ),
+        "region": region,
+        "period": period,
+        "generation": gen,
+        "files": ing.get("files"),
+        "rows": ing.get("rows"),
+        "partitions": ing.get("partitions"),
         "workbooks": sum(1 for _ in raw.rglob("*.xlsx")),
         "phases": phases,
     }
@@ -508,7 +622,9 @@ def point_ratios(phases: dict) -> dict:
         "baseline_over_project_ingest": _div(bi, ing),  # both subprocess wall, interpreter start included
         "baseline_over_project_ingest_inner": _div(inner_bl, inner_ing),  # in-process time only
         "baseline_over_project_ingest_hr_returns": _div(inner_bl, hr),  # workbooks vs the workbook source
-        "baseline_over_project_build": _div((bi or 0) + (bd or 0), (ing or 0) + (dbt or 0)) if bi and bd and ing and dbt else None,
+        "baseline_over_project_build": _div((bi or 0) + (bd or 0), (ing or 0) + (dbt or 0))
+        if bi and bd and ing and dbt
+        else None,
         "reingest_over_ingest": _div(_secs(phases, "reingest"), ing),
         "incremental_over_whole_run": _div(_secs(phases, "incremental"), _secs(phases, "whole_run")),
         "independent_over_whole_run": _div(_secs(phases, "independent"), _secs(phases, "whole_run")),
@@ -533,19 +649,25 @@ def growth(points: list[dict]) -> list[dict]:
     """Ratios between consecutive points, with the ideal (linear) ratio alongside."""
     out = []
     for a, b in itertools.pairwise(points):
-        row = {"from": a["point"], "to": b["point"],
-               "ideal_rows": _div(b.get("rows"), a.get("rows")),
-               "ideal_workbooks": _div(b.get("workbooks"), a.get("workbooks")),
-               "phases": {}}
+        row = {
+            "from": a["point"],
+            "to": b["point"],
+            "ideal_rows": _div(b.get("rows"), a.get("rows")),
+            "ideal_workbooks": _div(b.get("workbooks"), a.get("workbooks")),
+            "phases": {},
+        }
         for ph in PHASES:
             row["phases"][ph] = _div(_secs(b["phases"], ph), _secs(a["phases"], ph))
-        row["phases"]["peak_rss_whole_run"] = _div((b["phases"].get("whole_run") or {}).get("peak_rss_mib"),
-                                                   (a["phases"].get("whole_run") or {}).get("peak_rss_mib"))
+        row["phases"]["peak_rss_whole_run"] = _div(
+            (b["phases"].get("whole_run") or {}).get("peak_rss_mib"),
+            (a["phases"].get("whole_run") or {}).get("peak_rss_mib"),
+        )
         out.append(row)
     return out
 
 
 # --- printing ------------------------------------------------------------------------------
+
 
 def _f(v, fmt="{:.1f}"):
     return "-" if v is None else fmt.format(v)
@@ -572,50 +694,71 @@ def table(points: list[dict]) -> str:
     lines.append("-" * len(head))
     for label, key in [("files", "files"), ("workbooks", "workbooks"), ("rows", "rows"), ("partitions", "partitions")]:
         lines.append(f"{label:<18}" + "".join(f"{_f(p.get(key), '{:,}'):>{w}} {'':>7}" for p in points))
-    lines.append(f"{'load (1 min)':<18}" + "".join(
-        f"{_f((p['phases'].get('whole_run') or {}).get('load_before', [None])[0], '{:.2f}'):>{w}} {'':>7}" for p in points))
+    lines.append(
+        f"{'load (1 min)':<18}"
+        + "".join(
+            f"{_f((p['phases'].get('whole_run') or {}).get('load_before', [None])[0], '{:.2f}'):>{w}} {'':>7}"
+            for p in points
+        )
+    )
     lines.append("")
     lines.append("per point ratios:")
     for p in points:
         r = p["ratios"]
-        lines.append(f"  {p['point']}: baseline/project ingest {_f(r['baseline_over_project_ingest'], '{:.2f}')}x "
-                     f"(in-process {_f(r['baseline_over_project_ingest_inner'], '{:.2f}')}x, "
-                     f"vs hr_returns alone {_f(r['baseline_over_project_ingest_hr_returns'], '{:.2f}')}x), "
-                     f"baseline/project build (ingest+dbt) {_f(r['baseline_over_project_build'], '{:.2f}')}x, "
-                     f"reingest/ingest {_f(r['reingest_over_ingest'], '{:.2f}')}, "
-                     f"incremental/whole {_f(r['incremental_over_whole_run'], '{:.2f}')}, "
-                     f"independent/whole {_f(r.get('independent_over_whole_run'), '{:.2f}')}")
+        lines.append(
+            f"  {p['point']}: baseline/project ingest {_f(r['baseline_over_project_ingest'], '{:.2f}')}x "
+            f"(in-process {_f(r['baseline_over_project_ingest_inner'], '{:.2f}')}x, "
+            f"vs hr_returns alone {_f(r['baseline_over_project_ingest_hr_returns'], '{:.2f}')}x), "
+            f"baseline/project build (ingest+dbt) {_f(r['baseline_over_project_build'], '{:.2f}')}x, "
+            f"reingest/ingest {_f(r['reingest_over_ingest'], '{:.2f}')}, "
+            f"incremental/whole {_f(r['incremental_over_whole_run'], '{:.2f}')}, "
+            f"independent/whole {_f(r.get('independent_over_whole_run'), '{:.2f}')}"
+        )
         ind = (p["phases"].get("independent") or {}).get("detail") or {}
         if ind:
-            lines.append(f"      independent recomputation: {ind.get('recomputed', '-')} of {ind.get('registered', '-')} "
-                         f"figures recomputed, {ind.get('mismatches', '-')} differ "
-                         f"({ind.get('mismatches_unexplained', '-')} unexplained); recompute "
-                         f"{_f(ind.get('recompute_seconds'))}s")
-        stages = " ".join(f"{k}={v:.1f}s" for k, v in ((p['phases'].get('incremental') or {}).get('detail', {})
-                                                        .get('stages') or {}).items())
+            lines.append(
+                f"      independent recomputation: {ind.get('recomputed', '-')} of {ind.get('registered', '-')} "
+                f"figures recomputed, {ind.get('mismatches', '-')} differ "
+                f"({ind.get('mismatches_unexplained', '-')} unexplained); recompute "
+                f"{_f(ind.get('recompute_seconds'))}s"
+            )
+        stages = " ".join(
+            f"{k}={v:.1f}s"
+            for k, v in ((p["phases"].get("incremental") or {}).get("detail", {}).get("stages") or {}).items()
+        )
         if stages:
             lines.append(f"      incremental stages: {stages}")
-        stages = " ".join(f"{k}={v:.1f}s" for k, v in ((p['phases'].get('whole_run') or {}).get('detail', {})
-                                                        .get('stages') or {}).items())
+        stages = " ".join(
+            f"{k}={v:.1f}s"
+            for k, v in ((p["phases"].get("whole_run") or {}).get("detail", {}).get("stages") or {}).items()
+        )
         if stages:
             lines.append(f"      whole run stages:   {stages}")
         by = (p["phases"].get("ingest") or {}).get("detail", {}).get("by_source") or {}
         if by:
-            lines.append("      ingest by source:   " + " ".join(f"{k}={v['seconds']:.1f}s/{v['files']}f" for k, v in by.items()))
+            lines.append(
+                "      ingest by source:   " + " ".join(f"{k}={v['seconds']:.1f}s/{v['files']}f" for k, v in by.items())
+            )
         t = p["targets"]
-        lines.append("      targets: " + ", ".join(f"{k}={'met' if v else ('MISSED' if v is False else 'n/a')}" for k, v in t.items()))
+        lines.append(
+            "      targets: "
+            + ", ".join(f"{k}={'met' if v else ('MISSED' if v is False else 'n/a')}" for k, v in t.items())
+        )
     g = growth(points)
     if g:
         lines.append("")
         lines.append("growth ratios (time ratio; ideal linear = rows ratio / workbooks ratio):")
         for row in g:
-            lines.append(f"  {row['to']}/{row['from']}: ideal {_f(row['ideal_rows'], '{:.2f}')} (rows) / "
-                         f"{_f(row['ideal_workbooks'], '{:.2f}')} (workbooks); "
-                         + ", ".join(f"{k} {_f(v, '{:.2f}')}" for k, v in row["phases"].items()))
+            lines.append(
+                f"  {row['to']}/{row['from']}: ideal {_f(row['ideal_rows'], '{:.2f}')} (rows) / "
+                f"{_f(row['ideal_workbooks'], '{:.2f}')} (workbooks); "
+                + ", ".join(f"{k} {_f(v, '{:.2f}')}" for k, v in row["phases"].items())
+            )
     return "\n".join(lines)
 
 
 # --- main ----------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -624,16 +767,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--points", default=None, help=f"comma-separated <LAs>x<quarters> (default {DEFAULT_POINTS})")
-    ap.add_argument("--data-dir", type=Path, default=None,
-                    help="cache of generated raw data per point (default $TMPDIR/succession-benchmark)")
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="cache of generated raw data per point (default $TMPDIR/succession-benchmark)",
+    )
     ap.add_argument("--work-dir", type=Path, default=None, help="build folders per point (default: a new temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="write every figure here as JSON")
     ap.add_argument("--no-baseline", action="store_true", help="skip the naive openpyxl baseline")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (builds, logs)")
     ap.add_argument("--skip", default="", help=f"comma-separated phases not to run (of {', '.join(PHASES)})")
     ap.add_argument("--smoke", action="store_true", help="one tiny point (3 LAs x 2 quarters), for the test suite")
-    ap.add_argument("--phase-timeout", type=float, default=PHASE_TIMEOUT,
-                    help=f"stop a phase after this many seconds and record it as failed (default {PHASE_TIMEOUT:.0f})")
+    ap.add_argument(
+        "--phase-timeout",
+        type=float,
+        default=PHASE_TIMEOUT,
+        help=f"stop a phase after this many seconds and record it as failed (default {PHASE_TIMEOUT:.0f})",
+    )
     args = ap.parse_args(argv)
     globals()["PHASE_TIMEOUT"] = args.phase_timeout
 
@@ -641,16 +792,27 @@ def main(argv: list[str] | None = None) -> int:
     names = ["smoke"] if args.smoke and not args.points else (args.points or DEFAULT_POINTS).split(",")
     data_dir = (args.data_dir or Path(tempfile.gettempdir()) / "succession-benchmark").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    work_root = (args.work_dir.resolve() if args.work_dir else Path(tempfile.mkdtemp(prefix="succession-bench-work-")))
+    work_root = args.work_dir.resolve() if args.work_dir else Path(tempfile.mkdtemp(prefix="succession-bench-work-"))
     work_root.mkdir(parents=True, exist_ok=True)
-    say(f"machine: {psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
-        f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}; data {data_dir}; work {work_root}")
+    say(
+        f"machine: {psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB, "
+        f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}; data {data_dir}; work {work_root}"
+    )
     started = time.monotonic()
     results = []
     try:
         for name in names:
-            results.append(run_point(name.strip(), data_dir, work_root, baseline=not args.no_baseline, say=say,
-                                     smoke=args.smoke, skip=set(filter(None, args.skip.split(",")))))
+            results.append(
+                run_point(
+                    name.strip(),
+                    data_dir,
+                    work_root,
+                    baseline=not args.no_baseline,
+                    say=say,
+                    smoke=args.smoke,
+                    skip=set(filter(None, args.skip.split(","))),
+                )
+            )
             if args.json:  # after every point, so a run stopped at the biggest point keeps the others
                 write_json(args.json, results, started)
     finally:
@@ -669,9 +831,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_json(path: Path, results: list[dict], started: float) -> None:
     doc = {
-        "machine": {"cpus": psutil.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-                    "python": platform.python_version(), "platform": platform.platform(),
-                    "load_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
         "targets": TARGETS,
         "seconds_total": round(time.monotonic() - started, 1),
         "points": results,

@@ -5,6 +5,7 @@ This module is the single definition of the workbook: the template writer
 (`succession.ingest.hr_returns`) all read their sheet names, headers, codes and
 rules from here. The human-readable version is `contracts/hr_return.md`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,8 +77,18 @@ VACANCIES = Table(
     sheet="Vacancies",
     key=("campaign_ref",),
     columns=(
-        Column("campaign_ref", "text", header="Campaign reference", help="Your reference for this recruitment campaign; the same on every return that lists it."),
-        Column("post_ref", "text", header="Post reference", help="Your reference for the post; the same for every campaign to fill it."),
+        Column(
+            "campaign_ref",
+            "text",
+            header="Campaign reference",
+            help="Your reference for this recruitment campaign; the same on every return that lists it.",
+        ),
+        Column(
+            "post_ref",
+            "text",
+            header="Post reference",
+            help="Your reference for the post; the same for every campaign to fill it.",
+        ),
         Column("post_title", "text", header="Post title"),
         Column("tier", "code", header="Tier", codes=TIERS, help="1 = DCS, 2 = assistant director"),
         Column("vacancy_arose", "date", header="Date vacancy arose"),
@@ -140,34 +151,67 @@ def _table_schema(sheet: Table, checks: list[pa.Check]) -> pa.DataFrameSchema:
 VACANCIES_SCHEMA = _table_schema(
     VACANCIES,
     checks=[
-        row_rule("shortlisted_le_applicants",
-                 lambda df: df["shortlisted"].isna() | df["applicants"].isna() | (df["shortlisted"] <= df["applicants"]),
-                 "shortlisted ({shortlisted}) exceeds applicants ({applicants})", "shortlisted"),
-        row_rule("closed_after_opened",
-                 lambda df: df["advert_closed"].isna() | df["advert_opened"].isna() | (df["advert_closed"] >= df["advert_opened"]),
-                 "closing date ({advert_closed}) is before the advert opened ({advert_opened})", "advert_closed"),
-        row_rule("opened_after_arose",
-                 lambda df: df["advert_opened"].isna() | (df["advert_opened"] >= df["vacancy_arose"] - pd.Timedelta(days=183)),
-                 "advert opened ({advert_opened}) more than six months before the vacancy arose ({vacancy_arose})", "advert_opened"),
-        row_rule("filled_after_arose",
-                 lambda df: df["date_filled"].isna() | (df["date_filled"] >= df["vacancy_arose"]),
-                 "date filled ({date_filled}) is before the vacancy arose ({vacancy_arose})", "date_filled"),
-        row_rule("filled_has_date",
-                 lambda df: ~df["outcome"].isin(["filled permanently", "filled on an interim basis"]) | df["date_filled"].notna(),
-                 "outcome {outcome!s} needs the date filled", "date_filled"),
-        row_rule("permanent_has_background",
-                 lambda df: (df["outcome"] != "filled permanently") | df["appointee_background"].notna(),
-                 "a permanent appointment needs the appointee's background", "appointee_background"),
-        row_rule("plausible_dates",
-                 lambda df: df["vacancy_arose"] >= pd.Timestamp("2000-01-01"),
-                 "date vacancy arose ({vacancy_arose}) is before 2000", "vacancy_arose"),
+        row_rule(
+            "shortlisted_le_applicants",
+            lambda df: df["shortlisted"].isna() | df["applicants"].isna() | (df["shortlisted"] <= df["applicants"]),
+            "shortlisted ({shortlisted}) exceeds applicants ({applicants})",
+            "shortlisted",
+        ),
+        row_rule(
+            "closed_after_opened",
+            lambda df: (
+                df["advert_closed"].isna() | df["advert_opened"].isna() | (df["advert_closed"] >= df["advert_opened"])
+            ),
+            "closing date ({advert_closed}) is before the advert opened ({advert_opened})",
+            "advert_closed",
+        ),
+        row_rule(
+            "opened_after_arose",
+            lambda df: (
+                df["advert_opened"].isna() | (df["advert_opened"] >= df["vacancy_arose"] - pd.Timedelta(days=183))
+            ),
+            "advert opened ({advert_opened}) more than six months before the vacancy arose ({vacancy_arose})",
+            "advert_opened",
+        ),
+        row_rule(
+            "filled_after_arose",
+            lambda df: df["date_filled"].isna() | (df["date_filled"] >= df["vacancy_arose"]),
+            "date filled ({date_filled}) is before the vacancy arose ({vacancy_arose})",
+            "date_filled",
+        ),
+        row_rule(
+            "filled_has_date",
+            lambda df: (
+                ~df["outcome"].isin(["filled permanently", "filled on an interim basis"]) | df["date_filled"].notna()
+            ),
+            "outcome {outcome!s} needs the date filled",
+            "date_filled",
+        ),
+        row_rule(
+            "permanent_has_background",
+            lambda df: (df["outcome"] != "filled permanently") | df["appointee_background"].notna(),
+            "a permanent appointment needs the appointee's background",
+            "appointee_background",
+        ),
+        row_rule(
+            "plausible_dates",
+            lambda df: df["vacancy_arose"] >= pd.Timestamp("2000-01-01"),
+            "date vacancy arose ({vacancy_arose}) is before 2000",
+            "vacancy_arose",
+        ),
     ],
 )
 
 WORKFORCE_SCHEMA = _table_schema(
     WORKFORCE,
-    checks=[row_rule("years_plausible", lambda df: df["years_in_post"] <= 50,
-                     "years in post ({years_in_post}) over 50", "years_in_post")],
+    checks=[
+        row_rule(
+            "years_plausible",
+            lambda df: df["years_in_post"] <= 50,
+            "years in post ({years_in_post}) over 50",
+            "years_in_post",
+        )
+    ],
 )
 
 KPIS_SCHEMA = pa.DataFrameSchema(
@@ -179,6 +223,7 @@ KPIS_SCHEMA = pa.DataFrameSchema(
     strict=False,
     name="kpis",
 )
+
 
 def _is_financial_quarter(labels: pd.Series) -> pd.Series:
     """``2024-25 Q1``: a financial year (the second year follows the first) and its quarter."""

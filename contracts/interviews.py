@@ -7,6 +7,7 @@ Both shapes give the same ``codings`` rows. Excerpts are never stored: only thei
 length and SHA-256, so text that names a person cannot reach the lake, the warehouse
 or an output.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -52,7 +53,9 @@ CODEBOOK_SCHEMA = pa.DataFrameSchema(
         "theme_level": pa.Column(pd.Int64Dtype(), pa.Check.ge(1), coerce=True),
         "theme_order": pa.Column(pd.Int64Dtype(), coerce=True),
         "description": pa.Column(str, nullable=True),
-        "region_code": pa.Column(str, pa.Check.str_matches(r"^E12\d{6}$", error="an ONS region code like E12000008"), nullable=True),
+        "region_code": pa.Column(
+            str, pa.Check.str_matches(r"^E12\d{6}$", error="an ONS region code like E12000008"), nullable=True
+        ),
     },
     strict=False,
     name="codebook",

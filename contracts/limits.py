@@ -10,6 +10,7 @@ The numbers are ~10x the largest legitimate file of each kind the pipeline expec
 return: a few hundred rows; a codebook or plan: a few KB of YAML), so no real file
 comes near them and a hostile one is stopped long before it hurts.
 """
+
 from __future__ import annotations
 
 MIB = 1 << 20

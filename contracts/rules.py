@@ -4,10 +4,11 @@
 failure points at and how to word it with the row's own values, e.g.
 ``shortlisted ({shortlisted}) exceeds applicants ({applicants})``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 import pandera.pandas as pa

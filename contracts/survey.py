@@ -6,6 +6,7 @@ expanded columns, two header rows). Ingestion (`succession.ingest.survey`) shape
 into the lake tables below; nothing personal (IP address, e-mail, names, custom data,
 raw respondent ids, free text) is ever written.
 """
+
 from __future__ import annotations
 
 import re
@@ -73,13 +74,24 @@ WAVES_SCHEMA = pa.DataFrameSchema(
     {
         "wave": pa.Column(str, pa.Check.str_matches(WAVE_PATTERN, error="a wave id like 2024-25_W1")),
         "title": pa.Column(str, nullable=True, coerce=True),
-        "region_code": pa.Column(str, pa.Check.str_matches(r"^E12\d{6}$", error="an ONS region code like E12000008"), nullable=True),
+        "region_code": pa.Column(
+            str, pa.Check.str_matches(r"^E12\d{6}$", error="an ONS region code like E12000008"), nullable=True
+        ),
         "fieldwork_start": pa.Column("datetime64[ns]", nullable=True, coerce=True),
         "fieldwork_end": pa.Column("datetime64[ns]", nullable=True, coerce=True),
     },
-    checks=[row_rule("fieldwork_order",
-                     lambda df: df["fieldwork_start"].isna() | df["fieldwork_end"].isna() | (df["fieldwork_end"] >= df["fieldwork_start"]),
-                     "fieldwork ends ({fieldwork_end}) before it starts ({fieldwork_start})", "fieldwork_end")],
+    checks=[
+        row_rule(
+            "fieldwork_order",
+            lambda df: (
+                df["fieldwork_start"].isna()
+                | df["fieldwork_end"].isna()
+                | (df["fieldwork_end"] >= df["fieldwork_start"])
+            ),
+            "fieldwork ends ({fieldwork_end}) before it starts ({fieldwork_start})",
+            "fieldwork_end",
+        )
+    ],
     strict=False,
     name="waves",
 )
@@ -90,7 +102,9 @@ QUESTIONS_SCHEMA = pa.DataFrameSchema(
         "question_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="a snake_case question id")),
         "question_order": pa.Column(pd.Int64Dtype(), coerce=True),
         "question_text": pa.Column(str),
-        "question_type": pa.Column(str, pa.Check.isin(list(QUESTION_TYPES), error=f"one of: {', '.join(QUESTION_TYPES)}")),
+        "question_type": pa.Column(
+            str, pa.Check.isin(list(QUESTION_TYPES), error=f"one of: {', '.join(QUESTION_TYPES)}")
+        ),
         "is_likert": pa.Column(bool, coerce=True),
     },
     strict=False,
@@ -141,8 +155,12 @@ def _codes_in(allowed: tuple[str, ...]) -> pa.Check:
     def check(series: pd.Series) -> pd.Series:
         if not (isinstance(series.dtype, pd.ArrowDtype) and pyarrow.types.is_dictionary(series.dtype.pyarrow_dtype)):
             return series.isin(allowed)
-        parts = [pc.is_in(chunk.dictionary, value_set=value_set).to_numpy(zero_copy_only=False)[
-                     chunk.indices.fill_null(0).to_numpy(zero_copy_only=False)] for chunk in _chunks(series)]
+        parts = [
+            pc.is_in(chunk.dictionary, value_set=value_set).to_numpy(zero_copy_only=False)[
+                chunk.indices.fill_null(0).to_numpy(zero_copy_only=False)
+            ]
+            for chunk in _chunks(series)
+        ]
         ok = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
         return pd.Series(ok, index=series.index) | series.isna()
 
@@ -158,9 +176,14 @@ RESPONDENTS_SCHEMA = pa.DataFrameSchema(
         "ended_at": pa.Column("datetime64[ns]", nullable=True, coerce=True),
         "questions_answered": pa.Column(pd.Int64Dtype(), pa.Check.ge(0), coerce=True),
     },
-    checks=[row_rule("ended_after_started",
-                     lambda df: df["started_at"].isna() | df["ended_at"].isna() | (df["ended_at"] >= df["started_at"]),
-                     "end date ({ended_at}) is before the start date ({started_at})", "ended_at")],
+    checks=[
+        row_rule(
+            "ended_after_started",
+            lambda df: df["started_at"].isna() | df["ended_at"].isna() | (df["ended_at"] >= df["started_at"]),
+            "end date ({ended_at}) is before the start date ({started_at})",
+            "ended_at",
+        )
+    ],
     strict=False,
     name="respondents",
 )
@@ -182,9 +205,14 @@ ANSWERS_SCHEMA = pa.DataFrameSchema(
         "text_chars": pa.Column(ARROW_INT, pa.Check.ge(0), nullable=True),
         "text_sha256": pa.Column(ARROW_CODES, nullable=True),
     },
-    checks=[row_rule("option_answer_has_code",
-                     lambda df: (df["answer_kind"] != "option") | df["option_code"].notna(),
-                     "an answer to {question_id} has no option code", "option_code")],
+    checks=[
+        row_rule(
+            "option_answer_has_code",
+            lambda df: (df["answer_kind"] != "option") | df["option_code"].notna(),
+            "an answer to {question_id} has no option code",
+            "option_code",
+        )
+    ],
     strict=False,
     name="answers",
 )
@@ -198,8 +226,12 @@ def answers_without_respondent(answers: pd.DataFrame, respondents: pd.DataFrame,
     if not len(answers):
         return orphan
     files, names = pd.factorize(answers[by])
-    known = {name: pyarrow.array(respondents.loc[respondents[by] == name, "respondent_key"].astype(object).tolist(), pyarrow.string())
-             for name in names}
+    known = {
+        name: pyarrow.array(
+            respondents.loc[respondents[by] == name, "respondent_key"].astype(object).tolist(), pyarrow.string()
+        )
+        for name in names
+    }
     start = 0
     for chunk in _chunks(answers["respondent_key"].astype(ARROW_CODES)):
         stop = start + len(chunk)
@@ -207,7 +239,9 @@ def answers_without_respondent(answers: pd.DataFrame, respondents: pd.DataFrame,
         indices = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         for code in np.unique(in_chunk):
             rows = np.flatnonzero(in_chunk == code)
-            found = np.append(pc.is_in(chunk.dictionary, value_set=known[names[code]]).to_numpy(zero_copy_only=False), True)
+            found = np.append(
+                pc.is_in(chunk.dictionary, value_set=known[names[code]]).to_numpy(zero_copy_only=False), True
+            )
             orphan[start + rows[~found[indices[rows]]]] = True  # index -1 (blank) -> the appended True
         start = stop
     return orphan

@@ -6,6 +6,7 @@ then one record per row. They describe themselves with these two classes, and in
 both with one header matcher (`succession.ingest.frames.read_table`), so "which header is which
 column" and the problems it reports are the same everywhere.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ definitions. Layout: ingestion.py (raw sources -> lake), warehouse.py (dbt),
 publishing.py (CSVs, reports, figure register), jobs.py, automation.py
 (sensors, schedules, alerts).
 """
+
 from __future__ import annotations
 
 import dagster as dg

@@ -19,8 +19,8 @@ from succession.disclosure import MIN_WIDTH, report_path, run_audit
     kinds={"csv", "scipy"},
     pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
     description="Attacker's audit of disclosure control: the tightest bounds (linear programming, HiGHS) an "
-                f"attacker holding every published number can put on each protected cell; fails if any is "
-                f"narrower than width {MIN_WIDTH:g}. Report: build/audit/disclosure.csv.",
+    f"attacker holding every published number can put on each protected cell; fails if any is "
+    f"narrower than width {MIN_WIDTH:g}. Report: build/audit/disclosure.csv.",
 )
 def disclosure_audit(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
     paths = project.paths

@@ -40,8 +40,11 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             partitions_def=partitions_def,
             deps=[raw_asset_key(source)],
             kinds={"python", "pandera", "parquet"},
-            description=(f"File ledger of `{source.name}`: every file seen, loaded or quarantined with its reasons."
-                         if table == FILES_TABLE else f"Validated `{table}` rows of `{source.name}` in the lake, with lineage columns."),
+            description=(
+                f"File ledger of `{source.name}`: every file seen, loaded or quarantined with its reasons."
+                if table == FILES_TABLE
+                else f"Validated `{table}` rows of `{source.name}` in the lake, with lineage columns."
+            ),
         )
         for table in tables
     ]
@@ -50,8 +53,13 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         name=source.name,
         specs=specs,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
-        check_specs=[dg.AssetCheckSpec("contract", asset=dg.AssetKey([source.name, FILES_TABLE]),
-                                       description="Every raw file in the partition passes its pandera contract (failing files are quarantined).")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "contract",
+                asset=dg.AssetKey([source.name, FILES_TABLE]),
+                description="Every raw file in the partition passes its pandera contract (failing files are quarantined).",
+            )
+        ],
     )
     def _ingest(context: dg.AssetExecutionContext, project: ProjectPathsResource):
         paths = project.paths
@@ -62,7 +70,9 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         unchanged: list[str] = []
         for key in keys:
             files = discovered.get(key, [])
-            result = ingest_partition(source, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir, run_id=context.run.run_id)
+            result = ingest_partition(
+                source, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir, run_id=context.run.run_id
+            )
             if result.unchanged:
                 unchanged.append(key)
             current = result.files[result.files["status"].isin(["loaded", "quarantined"])]
@@ -73,7 +83,9 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             problems.extend(result.problems())
             for rel in result.quarantined["file_path"]:
                 context.log.warning(f"quarantined {rel}")
-        strays = record_strays(source, paths.raw_dir, paths.lake_dir, context.run.run_id)  # raw/ entries no partition reads
+        strays = record_strays(
+            source, paths.raw_dir, paths.lake_dir, context.run.run_id
+        )  # raw/ entries no partition reads
         counts["quarantined"] += len(strays)
         for reasons in strays["problems"]:
             problems.extend(json.loads(reasons))
@@ -90,16 +102,22 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             "partitions_unchanged": dg.MetadataValue.int(len(unchanged)),
         }
         if unchanged:
-            context.log.info(f"{len(unchanged)} of {len(keys)} partitions unchanged since their last load: not read again")
+            context.log.info(
+                f"{len(unchanged)} of {len(keys)} partitions unchanged since their last load: not read again"
+            )
         for table in tables:
-            yield dg.MaterializeResult(asset_key=dg.AssetKey([source.name, table]), metadata=meta if table == FILES_TABLE else None)
+            yield dg.MaterializeResult(
+                asset_key=dg.AssetKey([source.name, table]), metadata=meta if table == FILES_TABLE else None
+            )
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey([source.name, FILES_TABLE]),
             check_name="contract",
             passed=not problems,
             severity=dg.AssetCheckSeverity.WARN,  # the good files still load; quarantine is the answer
-            metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:200]) or "none"),
-                      "problem_count": dg.MetadataValue.int(len(problems))},
+            metadata={
+                "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:200]) or "none"),
+                "problem_count": dg.MetadataValue.int(len(problems)),
+            },
             description=json.dumps(problems[:3]) if problems else "all files valid",
         )
 
@@ -108,8 +126,12 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
 
 def raw_specs() -> list[dg.AssetSpec]:
     return [
-        dg.AssetSpec(raw_asset_key(s), group_name="raw", kinds={"file"},
-                     description=f"Raw `{s.name}` files as they arrive under raw/ (read-only; never modified).")
+        dg.AssetSpec(
+            raw_asset_key(s),
+            group_name="raw",
+            kinds={"file"},
+            description=f"Raw `{s.name}` files as they arrive under raw/ (read-only; never modified).",
+        )
         for s in sources().values()
     ]
 

@@ -12,6 +12,7 @@ site needs no compilation, only the catalog, the warehouse's tables and column t
 catalog is read through the profile's ``docs`` target, which opens the warehouse read-only,
 so this may run while documents or `succession trace` read it, and needs no warehouse pool.
 """
+
 import json
 import os
 import shutil
@@ -40,9 +41,11 @@ def docs_are_current(paths: ProjectPaths) -> bool:
     deps=model_keys(names=_all_models()),
     kinds={"dbt", "html"},
     description="dbt's documentation site for the warehouse (dbt docs generate --static): every model's lineage, "
-                "description, columns and tests in one HTML file that opens from disk, build/docs/index.html.",
+    "description, columns and tests in one HTML file that opens from disk, build/docs/index.html.",
 )
-def lineage_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, project: ProjectPathsResource) -> dg.MaterializeResult:
+def lineage_docs(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, project: ProjectPathsResource
+) -> dg.MaterializeResult:
     paths = project.paths
     index = paths.docs_dir / "index.html"
     if docs_are_current(paths):
@@ -52,11 +55,18 @@ def lineage_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, project
     target.mkdir(parents=True, exist_ok=True)
     built = paths.dbt_target_dir / "manifest.json"  # the build's parse; the project's own when the build kept none
     shutil.copyfile(built if built.exists() else ensure_manifest(), target / "manifest.json")
-    dbt.cli(["docs", "generate", "--no-compile", "--static", "--target", "docs", *project.settings.dbt_vars_arg()],
-            target_path=target).wait()
+    dbt.cli(
+        ["docs", "generate", "--no-compile", "--static", "--target", "docs", *project.settings.dbt_vars_arg()],
+        target_path=target,
+    ).wait()
     paths.docs_dir.mkdir(parents=True, exist_ok=True)
     tmp = index.with_suffix(".html.tmp")
     shutil.copyfile(target / "static_index.html", tmp)
     os.replace(tmp, index)
-    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index)), "regenerated": True,
-                                          "bytes": dg.MetadataValue.int(index.stat().st_size)})
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(index)),
+            "regenerated": True,
+            "bytes": dg.MetadataValue.int(index.stat().st_size),
+        }
+    )

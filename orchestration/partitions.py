@@ -3,6 +3,7 @@
 Both are dynamic: a quarter or wave exists once a file for it has arrived (the raw
 folder sensor and ``succession run`` add them), so the UI never lists empty ones.
 """
+
 from __future__ import annotations
 
 import dagster as dg

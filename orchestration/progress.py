@@ -12,13 +12,14 @@ build (one op materialising ~90 models) moves the count model by model, and a ru
 range of partitions counts each asset once. When nothing changes for ``heartbeat``
 seconds the line is printed again so a long step still shows the clock moving.
 """
+
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -34,9 +35,19 @@ WATCHED = {
 class JobProgress:
     """Use as a context manager around ``job.execute_in_process(run_id=progress.run_id, ...)``."""
 
-    def __init__(self, instance: dg.DagsterInstance, *, label: str, total_assets: int,
-                 emit: Callable[[str], None], started: float | None = None, run_id: str | None = None,
-                 interval: float = 1.0, heartbeat: float = 15.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        instance: dg.DagsterInstance,
+        *,
+        label: str,
+        total_assets: int,
+        emit: Callable[[str], None],
+        started: float | None = None,
+        run_id: str | None = None,
+        interval: float = 1.0,
+        heartbeat: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.instance = instance
         self.run_id = run_id or str(uuid.uuid4())  # what Dagster's own (private) make_new_run_id does
         self.label = label
@@ -59,7 +70,7 @@ class JobProgress:
         self._lock = threading.Lock()
 
     # -- watching ------------------------------------------------------------------------
-    def __enter__(self) -> "JobProgress":
+    def __enter__(self) -> JobProgress:
         self._thread = threading.Thread(target=self._watch, name=f"progress-{self.label}", daemon=True)
         self._thread.start()
         return self
@@ -132,7 +143,9 @@ class JobProgress:
             now = []
             for step, n in self.running.items():
                 # a step making many assets (the dbt build) names the one it finished last
-                now.append(f"{step} (last: {self.last_asset})" if n and self.last_asset and self.last_asset != step else step)
+                now.append(
+                    f"{step} (last: {self.last_asset})" if n and self.last_asset and self.last_asset != step else step
+                )
             parts.append("now: " + ", ".join(now))
         if self.failed:
             parts.append("failed: " + ", ".join(self.failed))

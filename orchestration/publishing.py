@@ -19,8 +19,11 @@ from succession.paths import REPORTS_DIR
 from succession.trace_pages import write_trace_pages
 
 # document -> its asset, named as its dbt exposure (models/exposures.yml)
-REPORT_ASSET = {"quarterly-return": "quarterly_return", "evaluation": "evaluation_report",
-                "national-overview": "national_overview"}
+REPORT_ASSET = {
+    "quarterly-return": "quarterly_return",
+    "evaluation": "evaluation_report",
+    "national-overview": "national_overview",
+}
 
 
 def exposure_inputs(exposure: str) -> list[str]:
@@ -30,38 +33,55 @@ def exposure_inputs(exposure: str) -> list[str]:
     return sorted(manifest["nodes"][uid]["name"] for uid in node["depends_on"]["nodes"])
 
 
-@dg.asset(group_name="publish", deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES), "disclosure_audit"],
-          kinds={"csv"},
-          description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown); "
-                      "then the warehouse build is recorded as built.")
+@dg.asset(
+    group_name="publish",
+    deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES), "disclosure_audit"],
+    kinds={"csv"},
+    description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown); "
+    "then the warehouse build is recorded as built.",
+)
 def published_tables(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
     paths = project.paths
     written = publish.publish_tables(paths.warehouse, paths.figures_dir)
     # the last step of a warehouse build: only now may the next run call the warehouse current
     recorded = commit_inputs(paths, context.run.run_id)
-    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written)),
-                                          "recorded_as_built": dg.MetadataValue.bool(recorded)})
+    return dg.MaterializeResult(
+        metadata={
+            "files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in written)),
+            "recorded_as_built": dg.MetadataValue.bool(recorded),
+        }
+    )
 
 
 class ReportRegions(dg.Config):
     """Which regions' documents to render (each takes ~10 s: a national build renders the
     partnership's own region, not all nine)."""
 
-    regions: list[str] = Field(default_factory=list, description=(
-        "ONS region codes, e.g. ['E12000008']. Empty: the project resource's regions (the settings' "
-        "SUCCESSION_REGIONS), else every region with returns in the quarter."))
+    regions: list[str] = Field(
+        default_factory=list,
+        description=(
+            "ONS region codes, e.g. ['E12000008']. Empty: the project resource's regions (the settings' "
+            "SUCCESSION_REGIONS), else every region with returns in the quarter."
+        ),
+    )
 
 
 def _regions_for(paths, quarter: str, requested: list[str], configured: list[str] = ()) -> list[str]:
     """The regions to render: those requested (each must have returns), else the configured
     ones that have returns, else every region with returns."""
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        with_returns = [r[0] for r in con.execute(
-            "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]).fetchall()]
+        with_returns = [
+            r[0]
+            for r in con.execute(
+                "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]
+            ).fetchall()
+        ]
     if without := [r for r in requested if r not in with_returns]:
         # asked for by name: rendering nothing and reporting success would hide the mistake
-        raise dg.Failure(f"no returns for region(s) {', '.join(without)} in {quarter}: "
-                         f"regions with returns are {', '.join(with_returns) or 'none'}")
+        raise dg.Failure(
+            f"no returns for region(s) {', '.join(without)} in {quarter}: "
+            f"regions with returns are {', '.join(with_returns) or 'none'}"
+        )
     wanted = requested or list(configured)
     return [r for r in with_returns if r in wanted] if wanted else with_returns
 
@@ -75,9 +95,11 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         kinds={"quarto", "html", "pdf"},
         pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
         description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF "
-                    "for the configured regions with returns in the quarter.",
+        "for the configured regions with returns in the quarter.",
     )
-    def _report(context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource) -> dg.MaterializeResult:
+    def _report(
+        context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource
+    ) -> dg.MaterializeResult:
         paths = project.paths
         outputs = {}
         for quarter in context.partition_keys:
@@ -98,17 +120,28 @@ def report_assets() -> list[dg.AssetsDefinition]:
 
 
 def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    @dg.asset(group_name="publish", deps=report_keys, kinds={"csv"},
-              description="build/figures/published_figures.csv: every number any rendered report shows, with its figure id, "
-                          "value as shown, unit, base, report and section, and the model and filter that computed it; "
-                          "and build/audit/trace/<figure_id>.html, each figure's trace page, with their index.")
+    @dg.asset(
+        group_name="publish",
+        deps=report_keys,
+        kinds={"csv"},
+        description="build/figures/published_figures.csv: every number any rendered report shows, with its figure id, "
+        "value as shown, unit, base, report and section, and the model and filter that computed it; "
+        "and build/audit/trace/<figure_id>.html, each figure's trace page, with their index.",
+    )
     def figure_register(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths
         path = publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
         n = sum(1 for _ in path.open()) - 1
-        index, pages, seconds = write_trace_pages(paths)  # each registered figure's trace page, linked from the documents
+        index, pages, seconds = write_trace_pages(
+            paths
+        )  # each registered figure's trace page, linked from the documents
         context.log.info(f"wrote {pages} trace pages in {seconds:.1f}s: {index}")
-        return dg.MaterializeResult(metadata={"figures": dg.MetadataValue.int(n), "path": dg.MetadataValue.path(str(path)),
-                                              "trace_pages": dg.MetadataValue.path(str(index))})
+        return dg.MaterializeResult(
+            metadata={
+                "figures": dg.MetadataValue.int(n),
+                "path": dg.MetadataValue.path(str(path)),
+                "trace_pages": dg.MetadataValue.path(str(index)),
+            }
+        )
 
     return figure_register

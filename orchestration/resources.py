@@ -1,5 +1,6 @@
 """Resources: the project's settings (where the raw files and the build live, and what the
 steps need to know), and the dbt CLI."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,10 +33,16 @@ class ProjectPathsResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProjectPathsResource:
-        return cls(raw_dir=str(settings.raw_dir), build_dir=str(settings.build_dir), regions=list(settings.regions),
-                   return_deadline_days=settings.return_deadline_days, duckdb_memory=settings.duckdb_memory,
-                   dbt_threads=settings.dbt_threads, reconciliation_severity=settings.reconciliation_severity,
-                   today=settings.today.isoformat() if settings.today else None)
+        return cls(
+            raw_dir=str(settings.raw_dir),
+            build_dir=str(settings.build_dir),
+            regions=list(settings.regions),
+            return_deadline_days=settings.return_deadline_days,
+            duckdb_memory=settings.duckdb_memory,
+            dbt_threads=settings.dbt_threads,
+            reconciliation_severity=settings.reconciliation_severity,
+            today=settings.today.isoformat() if settings.today else None,
+        )
 
     @classmethod
     def from_paths(cls, paths: ProjectPaths) -> ProjectPathsResource:
@@ -48,10 +55,16 @@ class ProjectPathsResource(dg.ConfigurableResource):
     @property
     def settings(self) -> Settings:
         """This config as settings (validated; not read from the environment again)."""
-        values = {"raw_dir": self.raw_dir, "build_dir": self.build_dir, "regions": self.regions,
-                  "return_deadline_days": self.return_deadline_days, "duckdb_memory": self.duckdb_memory,
-                  "dbt_threads": self.dbt_threads, "reconciliation_severity": self.reconciliation_severity,
-                  "today": self.today}
+        values = {
+            "raw_dir": self.raw_dir,
+            "build_dir": self.build_dir,
+            "regions": self.regions,
+            "return_deadline_days": self.return_deadline_days,
+            "duckdb_memory": self.duckdb_memory,
+            "dbt_threads": self.dbt_threads,
+            "reconciliation_severity": self.reconciliation_severity,
+            "today": self.today,
+        }
         return Settings.from_values(values)
 
     def today_or_now(self) -> dt.date:
@@ -65,5 +78,6 @@ def dbt_executable() -> str:
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=os.fspath(DBT_PROJECT_DIR), profiles_dir=os.fspath(DBT_PROJECT_DIR),
-                          dbt_executable=dbt_executable())
+    return DbtCliResource(
+        project_dir=os.fspath(DBT_PROJECT_DIR), profiles_dir=os.fspath(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+    )

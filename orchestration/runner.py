@@ -12,6 +12,7 @@ file is named in the summary, and a mass withdrawal stops the run with the wareh
 and the published files as they were. At the end, a published CSV older than the
 warehouse fails the run by name: published files never silently lag the warehouse.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,14 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
-from orchestration.jobs import STAGES
+from orchestration.partitions import sort_keys
 from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
-from orchestration.partitions import sort_keys
-from orchestration.warehouse import changed_sources, forget_inputs
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
+from orchestration.warehouse import changed_sources, forget_inputs
 from succession.ingest import lake
 from succession.ingest.framework import partition_is_current, record_strays
 from succession.paths import ProjectPaths
@@ -88,8 +87,11 @@ class RunSummary:
         return all(ok for _, ok, _ in self.stages) and self.refusal is None and not self.stale
 
     def lines(self) -> list[str]:
-        out = [*([f"REFUSED: {self.refusal}"] if self.refusal else []),
-               f"files loaded: {self.files_loaded}", f"files quarantined: {len(self.quarantined)}"]
+        out = [
+            *([f"REFUSED: {self.refusal}"] if self.refusal else []),
+            f"files loaded: {self.files_loaded}",
+            f"files quarantined: {len(self.quarantined)}",
+        ]
         for rel, reasons in self.quarantined:
             out.append(f"  {rel}")
             out.extend(f"    - {r}" for r in reasons[:5])
@@ -154,7 +156,7 @@ def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> d
     """One run over the smallest range of the instance's partitions holding every wanted key
     (unchanged partitions inside it are skipped by the ingestion itself)."""
     keys = instance.get_dynamic_partitions(kind)
-    chosen = sorted((keys.index(k) for k in wanted if k in keys))
+    chosen = sorted(keys.index(k) for k in wanted if k in keys)
     if not chosen:
         return None
     return {PARTITION_RANGE_START: keys[chosen[0]], PARTITION_RANGE_END: keys[chosen[-1]]}
@@ -162,7 +164,9 @@ def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> d
 
 def _warehouse_current(paths: ProjectPaths, settings: Settings) -> str | None:
     # the job also publishes the tidy CSVs: run it if they are gone or older than the warehouse
-    if changed_sources(paths, settings)[0] == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
+    if changed_sources(paths, settings)[0] == [] and not stale_files(
+        paths.warehouse, paths.figures_dir, register=False
+    ):
         return "no lake source and no dbt file changed since the last build"
     return None
 
@@ -177,7 +181,9 @@ def recover_dead_runs(instance: dg.DagsterInstance, say=print) -> list[str]:
     import socket
 
     recovered = []
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]))
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    )
     for r in runs:
         pid, host = r.tags.get(PID_TAG), r.tags.get(HOST_TAG)
         if not pid or host != socket.gethostname() or _alive(int(pid)):
@@ -206,10 +212,18 @@ def instance_for(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, reports: bool = True,
-        regions: list[str] | None = None, accept_withdrawals: bool = False,
-        instance: dg.DagsterInstance | None = None, defs: dg.Definitions | None = None,
-        settings: Settings | None = None) -> RunSummary:
+def run(
+    paths: ProjectPaths,
+    *,
+    period: str | None = None,
+    quiet: bool = False,
+    reports: bool = True,
+    regions: list[str] | None = None,
+    accept_withdrawals: bool = False,
+    instance: dg.DagsterInstance | None = None,
+    defs: dg.Definitions | None = None,
+    settings: Settings | None = None,
+) -> RunSummary:
     """``regions``: render the documents for these ONS region codes only (default: the
     settings' regions, SUCCESSION_REGIONS, else every region with returns).
     ``accept_withdrawals``: replace the warehouse even when many raw files were withdrawn.
@@ -228,8 +242,17 @@ def run(paths: ProjectPaths, *, period: str | None = None, quiet: bool = False, 
         return _run(paths, period, say, instance, defs, reports, regions, accept_withdrawals, settings)
 
 
-def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_withdrawals=False,
-         settings: Settings | None = None) -> RunSummary:
+def _run(
+    paths,
+    period,
+    say,
+    instance,
+    defs,
+    reports=True,
+    regions=None,
+    accept_withdrawals=False,
+    settings: Settings | None = None,
+) -> RunSummary:
     from orchestration.definitions import build_definitions
 
     started = time.monotonic()
@@ -248,18 +271,29 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_
     # partitions still costs Dagster a materialisation event per asset and partition)
     unchanged = []
     for kind, job_name in (("quarter", "ingest_quarters"), ("wave", "ingest_waves")):
-        if (tags := _range_tags(instance, kind, changed_partitions(paths, kind))):
+        if tags := _range_tags(instance, kind, changed_partitions(paths, kind)):
             plan.append((job_name, {"tags": tags}))
         elif partitions[kind]:
             unchanged.append(job_name)
     if unchanged:
         say(f"raw files unchanged since their last load: {', '.join(unchanged)} skipped")
-    plan.append(("build_warehouse", {"skip_if": lambda p: _warehouse_current(p, settings),
-                                     "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {}}))
+    plan.append(
+        (
+            "build_warehouse",
+            {
+                "skip_if": lambda p: _warehouse_current(p, settings),
+                "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {},
+            },
+        )
+    )
     if period and reports:
         regions = {"config": {"regions": list(regions or [])}}
-        plan.append(("render_reports", {"partition_key": period,
-                                        "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}}))
+        plan.append(
+            (
+                "render_reports",
+                {"partition_key": period, "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}},
+            )
+        )
         plan.append(("publish_register", {}))
     total = len(plan)
     for i, (job_name, kwargs) in enumerate(plan, start=1):
@@ -277,18 +311,28 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_
                 break
         job = defs.resolve_job_def(job_name)
         n_assets = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
-        say(f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
-            f"(elapsed {time.monotonic() - started:.0f}s)")
+        say(
+            f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
+            f"(elapsed {time.monotonic() - started:.0f}s)"
+        )
         t0 = time.monotonic()
         log = paths.build_dir / "logs" / f"{job_name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         # assets done of total, current step, elapsed: printed from the run's event log while it runs
-        progress = JobProgress(instance, label=f"{i}/{total} {job_name}", total_assets=n_assets, emit=say, started=started)
+        progress = JobProgress(
+            instance, label=f"{i}/{total} {job_name}", total_assets=n_assets, emit=say, started=started
+        )
         with open(log, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), progress:
             # dbt's own output (streamed by dagster-dbt) goes to build/logs/<job>.log
             tags = {**kwargs.pop("tags", {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags, run_id=progress.run_id,
-                                            run_config={**QUIET_LOGS, **kwargs.pop("run_config", {})}, **kwargs)
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                run_id=progress.run_id,
+                run_config={**QUIET_LOGS, **kwargs.pop("run_config", {})},
+                **kwargs,
+            )
         ok = result.success
         summary.stages.append((job_name, ok, time.monotonic() - t0))
         failed_checks = _failed_checks(result)
@@ -310,8 +354,10 @@ def _run(paths, period, say, instance, defs, reports=True, regions=None, accept_
     _collect_files(paths, summary)
     summary.outputs = sorted(p.relative_to(paths.build_dir) for p in _outputs(paths))
     # a run told not to render documents leaves the register (what documents show) to the next one
-    summary.stale = [p.relative_to(paths.build_dir) for p in stale_files(paths.warehouse, paths.figures_dir,
-                                                                         register=bool(period and reports))]
+    summary.stale = [
+        p.relative_to(paths.build_dir)
+        for p in stale_files(paths.warehouse, paths.figures_dir, register=bool(period and reports))
+    ]
     say(f"finished in {time.monotonic() - started:.1f}s " + ("(success)" if summary.success else "(FAILED)"))
     for line in summary.lines():
         say(line)
@@ -349,8 +395,6 @@ def _collect_files(paths: ProjectPaths, summary: RunSummary) -> None:
     summary.files_loaded += int((ledger["status"] == "loaded").sum())
     for r in ledger[ledger["status"] == "quarantined"].itertuples():
         summary.quarantined.append((r.file_path, json.loads(r.problems)))
-
-
 
 
 def _outputs(paths: ProjectPaths) -> list[Path]:

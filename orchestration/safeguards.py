@@ -17,6 +17,7 @@ The withdrawal guard compares the lake with the warehouse in use (``audit.fct_fi
 not with the previous run, so it holds whichever path ingested the files (`succession
 run`, the raw-folder sensor, the UI) and keeps refusing on every run until accepted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,10 +26,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from succession.errors import UsageError
 from succession.ingest import lake
 from succession.ingest.framework import _CURRENT as CURRENT_STATUSES  # loaded, quarantined (not replaced, withdrawn)
 from succession.ingest.framework import FILES_TABLE, UNSORTED
-from succession.errors import UsageError
 from succession.paths import ProjectPaths
 from succession.sources import sources
 
@@ -60,7 +61,9 @@ def raw_folder_problem(raw_dir: Path) -> str | None:
     if not present:
         return f"raw folder {raw_dir} has none of the source folders {expected}"
     if not any(p.is_file() for name in present for p in (raw_dir / name).rglob("*")):
-        return f"raw folder {raw_dir} holds no files in {', '.join(p + '/' for p in present)} (source folders: {expected})"
+        return (
+            f"raw folder {raw_dir} holds no files in {', '.join(p + '/' for p in present)} (source folders: {expected})"
+        )
     return None
 
 
@@ -72,9 +75,17 @@ def check_raw_folder(raw_dir: Path) -> None:
 def lake_ledger(paths: ProjectPaths) -> pd.DataFrame:
     """Every source's file ledger (``<source>/<partition>/_files``) as one frame, with the
     raw/ entries no partition reads (``UNSORTED``: stray files, links, folders)."""
-    frames = [df for src in sources().values() for part in [*lake.partitions(paths.lake_dir, src.name), UNSORTED]
-              if (df := lake.read_partition_table(paths.lake_dir, src.name, part, FILES_TABLE)) is not None]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["source", "partition_key", "file_path", "status"])
+    frames = [
+        df
+        for src in sources().values()
+        for part in [*lake.partitions(paths.lake_dir, src.name), UNSORTED]
+        if (df := lake.read_partition_table(paths.lake_dir, src.name, part, FILES_TABLE)) is not None
+    ]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["source", "partition_key", "file_path", "status"])
+    )
 
 
 def _warehouse_files(warehouse: Path) -> pd.DataFrame | None:
@@ -83,8 +94,10 @@ def _warehouse_files(warehouse: Path) -> pd.DataFrame | None:
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return con.execute("select source, partition_key, file_path from audit.fct_files where status in (?, ?)",
-                               list(CURRENT_STATUSES)).df()
+            return con.execute(
+                "select source, partition_key, file_path from audit.fct_files where status in (?, ?)",
+                list(CURRENT_STATUSES),
+            ).df()
     except duckdb.CatalogException:
         return None  # a warehouse from before the audit marts: nothing to compare with
 
@@ -101,10 +114,12 @@ class Withdrawals:
         return bool(self.breaches)
 
     def refusal(self) -> str:
-        return (f"refusing to replace the warehouse: {'; '.join(self.breaches)}. "
-                f"{len(self.files)} file(s) withdrawn since the warehouse in use was built; the warehouse and the "
-                "published files are unchanged. Check the raw folder, or run again with --accept-withdrawals "
-                f"(Dagster run tag {ACCEPT_WITHDRAWALS_TAG}=true) if the files were really withdrawn.")
+        return (
+            f"refusing to replace the warehouse: {'; '.join(self.breaches)}. "
+            f"{len(self.files)} file(s) withdrawn since the warehouse in use was built; the warehouse and the "
+            "published files are unchanged. Check the raw folder, or run again with --accept-withdrawals "
+            f"(Dagster run tag {ACCEPT_WITHDRAWALS_TAG}=true) if the files were really withdrawn."
+        )
 
     def lines(self) -> list[str]:
         return [f"files withdrawn: {len(self.files)}", *(f"  {path}" for _, _, path in self.files)]
@@ -117,14 +132,18 @@ def find_withdrawals(paths: ProjectPaths) -> Withdrawals:
         return Withdrawals()
     ledger = lake_ledger(paths)
     now = ledger[ledger["status"].isin(CURRENT_STATUSES)]
-    gone = before[~before["file_path"].isin(set(now["file_path"]))].sort_values(["source", "partition_key", "file_path"])
+    gone = before[~before["file_path"].isin(set(now["file_path"]))].sort_values(
+        ["source", "partition_key", "file_path"]
+    )
     found = Withdrawals(files=list(gone.itertuples(index=False, name=None)))
     if gone.empty:
         return found
     for source, had in before.groupby("source"):
         lost = gone[gone["source"] == source]
         if len(lost) > MAX_WITHDRAWN_SHARE * len(had):
-            found.breaches.append(f"{source} lost {len(lost)} of its {len(had)} files (more than {MAX_WITHDRAWN_SHARE:.0%})")
+            found.breaches.append(
+                f"{source} lost {len(lost)} of its {len(had)} files (more than {MAX_WITHDRAWN_SHARE:.0%})"
+            )
         left = now[now["source"] == source]
         for partition in sorted(set(lost["partition_key"]) - set(left["partition_key"])):
             found.breaches.append(f"{source} {partition} has no files left")

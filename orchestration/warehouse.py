@@ -26,8 +26,9 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
@@ -48,7 +49,12 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def _dbt_project_files() -> list[Path]:
     """Every file dbt reads to make its manifest (and so the warehouse's shape)."""
-    files = sorted(p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    files = sorted(
+        p
+        for folder in ("models", "macros", "seeds", "tests")
+        for p in (DBT_PROJECT_DIR / folder).rglob("*")
+        if p.is_file()
+    )
     return [*files, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
 
 
@@ -61,9 +67,20 @@ def ensure_manifest() -> Path:
     the graph does not depend on the settings: the defaults' --vars do for parsing."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
-                        "--target-path", str(MANIFEST_TARGET), *Settings.from_values({}).dbt_vars_arg()],
-                       cwd=DBT_PROJECT_DIR, check=True)
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(MANIFEST_TARGET),
+                *Settings.from_values({}).dbt_vars_arg(),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            check=True,
+        )
     return manifest
 
 
@@ -95,8 +112,12 @@ translator = SuccessionDbtTranslator(settings=DagsterDbtTranslatorSettings(enabl
 def model_keys(*, names: list[str] | None = None, tag: str | None = None) -> list[dg.AssetKey]:
     """Asset keys of dbt models chosen by name or tag, as the translator names them."""
     manifest = json.loads(ensure_manifest().read_text())
-    chosen = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")
-              and ((names and n["name"] in names) or (tag and tag in n.get("tags", [])))]
+    chosen = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed")
+        and ((names and n["name"] in names) or (tag and tag in n.get("tags", [])))
+    ]
     if names and len({n["name"] for n in chosen}) != len(set(names)):
         missing = set(names) - {n["name"] for n in chosen}
         raise KeyError(f"dbt models not found: {sorted(missing)}")
@@ -138,6 +159,7 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
 
 # --- what a build read: rebuild only what changed since -------------------------------------
 
+
 def _digest(files) -> str:
     h = hashlib.sha256()
     for name, stat in files:
@@ -153,11 +175,20 @@ def warehouse_inputs(paths: ProjectPaths, settings: Settings | None = None) -> d
     for name in sources():
         root = paths.lake_dir / name
         files = sorted(root.rglob("*.parquet")) if root.exists() else []
-        out[f"source:{name}"] = _digest((f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files)
+        out[f"source:{name}"] = _digest(
+            (f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files
+        )
     settings = settings or Settings.from_values({})
     read_by_models = [("var:return_deadline_days", str(settings.return_deadline_days))]
-    out["dbt_project"] = _digest([*((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
-                                    for f in _dbt_project_files()), *read_by_models])
+    out["dbt_project"] = _digest(
+        [
+            *(
+                (f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
+                for f in _dbt_project_files()
+            ),
+            *read_by_models,
+        ]
+    )
     return out
 
 
@@ -178,7 +209,11 @@ def changed_sources(paths: ProjectPaths, settings: Settings | None = None) -> tu
     before = json.loads(recorded.read_text())
     if before.get("dbt_project") != now["dbt_project"]:
         return None, now
-    return [key.removeprefix("source:") for key, digest in now.items() if key.startswith("source:") and before.get(key) != digest], now
+    return [
+        key.removeprefix("source:")
+        for key, digest in now.items()
+        if key.startswith("source:") and before.get(key) != digest
+    ], now
 
 
 # Models `published_tables` waits for beside the publish marts: those with a check that can
@@ -210,10 +245,16 @@ def unaffected_nodes(changed: list[str]) -> list[str]:
                 affected.add(child)
                 todo.append(child)
     nodes = [*manifest["nodes"].values(), *manifest.get("unit_tests", {}).values()]
-    affected |= {n["unique_id"] for n in nodes if n["resource_type"] == "unit_test"
-                 and set(manifest["parent_map"].get(n["unique_id"], [])) & affected}
-    return sorted(n["name"] for n in nodes if n["unique_id"] not in affected
-                  and n["resource_type"] in ("model", "seed", "test", "snapshot", "unit_test"))
+    affected |= {
+        n["unique_id"]
+        for n in nodes
+        if n["resource_type"] == "unit_test" and set(manifest["parent_map"].get(n["unique_id"], [])) & affected
+    }
+    return sorted(
+        n["name"]
+        for n in nodes
+        if n["unique_id"] not in affected and n["resource_type"] in ("model", "seed", "test", "snapshot", "unit_test")
+    )
 
 
 def _pending_inputs_file(paths: ProjectPaths) -> Path:
@@ -250,8 +291,13 @@ def commit_inputs(paths: ProjectPaths, run_id: str) -> bool:
 def build_warehouse_assets() -> dg.AssetsDefinition:
     ensure_manifest()
 
-    @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator,
-                name="warehouse", pool=WAREHOUSE_POOL)
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        name="warehouse",
+        pool=WAREHOUSE_POOL,
+    )
     def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, project: ProjectPathsResource):
         paths, settings = project.paths, project.settings
         for source in sources().values():
@@ -267,17 +313,22 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
             # `published_tables` runs and the CSVs match the warehouse again
             context.log.info("published tables older than the warehouse: rebuilding and publishing them")
         elif changed:
-            context.log.info(f"incremental build: what depends on {', '.join(changed)} (other sources unchanged since the last build)")
+            context.log.info(
+                f"incremental build: what depends on {', '.join(changed)} (other sources unchanged since the last build)"
+            )
         withdrawals = find_withdrawals(paths)
         if withdrawals.refused and context.run.tags.get(ACCEPT_WITHDRAWALS_TAG) != "true":
-            raise dg.Failure(description=withdrawals.refusal(),
-                             metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))})
+            raise dg.Failure(
+                description=withdrawals.refusal(),
+                metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))},
+            )
         incremental = changed is not None
         args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if incremental else [])]
         with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target:
             # the settings go to dbt as --vars: the copy to build, the lake, memory, threads, deadline
-            yield from dbt.cli([*args, *settings.dbt_vars_arg(warehouse=target)], context=context,
-                               target_path=paths.dbt_target_dir).stream()
+            yield from dbt.cli(
+                [*args, *settings.dbt_vars_arg(warehouse=target)], context=context, target_path=paths.dbt_target_dir
+            ).stream()
         if not context.is_subset:
             record_inputs(paths, inputs, context.run.run_id)
 

@@ -12,16 +12,17 @@ tested against a local SMTP server. Configuration comes from the settings
 ``SUCCESSION_SMTP_STARTTLS``    ``1``/``true``/``on`` to upgrade the connection with STARTTLS
 ``SUCCESSION_SMTP_SSL``         ``1``/``true``/``on`` for SMTPS (implicit TLS)
 """
+
 from __future__ import annotations
 
 import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Callable
 
 log = logging.getLogger("succession.alerts")
 
@@ -55,8 +56,9 @@ def compose(subject: str, body: str, settings: SmtpSettings) -> EmailMessage:
     return msg
 
 
-def send(subject: str, body: str, settings: SmtpSettings | None = None, *,
-         logger: Callable[[str], None] | None = None) -> bool:
+def send(
+    subject: str, body: str, settings: SmtpSettings | None = None, *, logger: Callable[[str], None] | None = None
+) -> bool:
     """Send the alert by e-mail when SMTP is configured (``settings``, from
     `succession.settings.Settings.smtp`); always log it.
 
@@ -70,8 +72,9 @@ def send(subject: str, body: str, settings: SmtpSettings | None = None, *,
     msg = compose(subject, body, settings)
     try:
         if settings.ssl:
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+            )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         with smtp:

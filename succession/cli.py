@@ -16,6 +16,7 @@ A mistake a person can fix (a raw folder that is not there, an unknown region, p
 LA) is one line on stderr naming what is valid, exit code 2, and nothing written. A run
 refused because many raw files were withdrawn exits 3 (see --accept-withdrawals).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,9 @@ def _choose(what: str, value: str, valid: dict[str, str]) -> str:
     """``value`` if it is a key of ``valid`` (code -> description), else a UsageError listing them."""
     if value in valid:
         return value
-    listed = ", ".join(f"{code} ({name})" if name else code for code, name in valid.items()) or "none (nothing built yet)"
+    listed = (
+        ", ".join(f"{code} ({name})" if name else code for code, name in valid.items()) or "none (nothing built yet)"
+    )
     raise UsageError(f"unknown {what} {value!r}: valid {what}s are {listed}")
 
 
@@ -83,8 +86,14 @@ def cmd_run(args) -> int:
     for region in args.region or []:
         _choose("region", region, regions())
     period = _quarter(args.period, partition_keys(paths)["quarter"]) if args.period else None
-    summary = run(paths, period=period, quiet=args.quiet, accept_withdrawals=args.accept_withdrawals, settings=settings,
-                  instance=_instance(settings))
+    summary = run(
+        paths,
+        period=period,
+        quiet=args.quiet,
+        accept_withdrawals=args.accept_withdrawals,
+        settings=settings,
+        instance=_instance(settings),
+    )
     if args.quiet and not summary.success:
         print("\n".join(summary.lines()), file=sys.stderr)
     elif summary.refusal:
@@ -106,8 +115,10 @@ def _warehouse_choices(paths: ProjectPaths) -> tuple[dict[str, str], list[str]]:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         rows = con.execute("select distinct region_code, quarter from marts.fct_return_status").fetchall()
     names = regions()
-    return ({code: names.get(code, "") for code in sorted({r for r, _ in rows})},
-            sorted({q for _, q in rows}, key=FinancialQuarter.parse))
+    return (
+        {code: names.get(code, "") for code in sorted({r for r, _ in rows})},
+        sorted({q for _, q in rows}, key=FinancialQuarter.parse),
+    )
 
 
 def cmd_render(args) -> int:
@@ -183,16 +194,26 @@ def cmd_dbt_vars(args) -> int:
 def cmd_sample(args) -> int:
     from succession.sample_data import SampleSpec, generate
 
-    spec = SampleSpec.sample() if args.las is None else SampleSpec.national(
-        n_las=args.las, n_quarters=args.quarters, survey_respondents=args.respondents,
-        interviews=args.interviews, segments_per_interview=args.segments)
+    spec = (
+        SampleSpec.sample()
+        if args.las is None
+        else SampleSpec.national(
+            n_las=args.las,
+            n_quarters=args.quarters,
+            survey_respondents=args.respondents,
+            interviews=args.interviews,
+            segments_per_interview=args.segments,
+        )
+    )
     generate(Path(args.raw_dir), spec)
     print(f"wrote sample raw data for {len(spec.las)} LAs x {len(spec.quarters)} quarters to {args.raw_dir}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="succession", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="succession", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="ingest, validate, build the warehouse, render the reports (through Dagster)")
@@ -200,11 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="build folder (default: build/)")
     p.add_argument("--period", help='quarter to render the reports for (default: the latest), e.g. "2024-25 Q4"')
     p.add_argument("--quiet", action="store_true", help="print nothing unless the run fails (for cron)")
-    p.add_argument("--region", action="append", help="render the reports for this ONS region code only (repeatable; "
-                   "default: $SUCCESSION_REGIONS, else every region with returns)")
-    p.add_argument("--accept-withdrawals", action="store_true",
-                   help="replace the warehouse even if a source lost more than a quarter of its files, or a quarter "
-                        "or wave lost all of them, since it was built (otherwise such a run is refused, exit 3)")
+    p.add_argument(
+        "--region",
+        action="append",
+        help="render the reports for this ONS region code only (repeatable; "
+        "default: $SUCCESSION_REGIONS, else every region with returns)",
+    )
+    p.add_argument(
+        "--accept-withdrawals",
+        action="store_true",
+        help="replace the warehouse even if a source lost more than a quarter of its files, or a quarter "
+        "or wave lost all of them, since it was built (otherwise such a run is refused, exit 3)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("render", help="re-render one document from the current warehouse")
@@ -230,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("figure_id")
     p.add_argument("--out", help="build folder (default: build/)")
     p.add_argument("--json", action="store_true", help="complete machine-readable chain")
-    p.add_argument("--unsuppressed", action="store_true", help="auditors only: show the values disclosure control withholds")
+    p.add_argument(
+        "--unsuppressed", action="store_true", help="auditors only: show the values disclosure control withholds"
+    )
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("dbt-vars", help="print the dbt --vars the settings give (for running dbt by hand)")

@@ -8,6 +8,7 @@ never as its label. Optional trailing parts (a breakdown) are left out when they
 leaves out a null optional part. ``tests/test_figure_ids.py`` runs the macro and this module on the same
 cases and parses every id of the sample warehouse back to itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -79,8 +80,9 @@ def regional_id(stem: str, quarter: Part, region: str, *breakdown: Part | None) 
     return figure_id(*stem.split(SEPARATOR), period_key(quarter), region, optional=breakdown)
 
 
-def survey_id(indicator: str, wave: str, question_id: str, item_code: str | None = None,
-              option_key: str | None = None) -> str:
+def survey_id(
+    indicator: str, wave: str, question_id: str, item_code: str | None = None, option_key: str | None = None
+) -> str:
     """``survey.<n|percent|base>.<wave>.<question>[.<matrix item>][.<option>]``"""
     return figure_id("survey", indicator, wave, question_id, *_present(item_code, option_key))
 
@@ -89,8 +91,9 @@ def survey_respondents_id(wave: str) -> str:
     return figure_id("survey", "respondents", wave)
 
 
-def themes_id(indicator: str, source: str, wave: str, group_type: str, group_value: str,
-              theme_key: str | None = None) -> str:
+def themes_id(
+    indicator: str, source: str, wave: str, group_type: str, group_value: str, theme_key: str | None = None
+) -> str:
     """``themes.<percent|n|base>.<source>.<wave>.<group type>.<group value>[.<theme>]``"""
     return figure_id("themes", indicator, source, wave, group_type, group_value, *_present(theme_key))
 

@@ -2,6 +2,7 @@
 the raw folder (read-only inputs) and the build folder (everything the pipeline makes).
 The roots, and their defaults, come from `succession.settings.Settings`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

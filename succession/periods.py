@@ -10,6 +10,7 @@ A period has three spellings, converted only here (and, in SQL, only by the
 * the quarter's key ``2024-25_Q3``: folder names, file names and figure ids;
 * a survey or interview wave ``2024-25_W1``: one spelling, used everywhere.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,7 @@ class FinancialQuarter:
             raise ValueError(f"quarter must be 1-4, got {self.q}")
 
     @classmethod
-    def parse(cls, text: str) -> "FinancialQuarter":
+    def parse(cls, text: str) -> FinancialQuarter:
         """Parse ``2024-25 Q1`` (also ``2024-25_Q1``, ``2024/25 Q1``)."""
         m = _LABEL.match(str(text))
         if not m:
@@ -44,7 +45,7 @@ class FinancialQuarter:
         return cls(start, q)
 
     @classmethod
-    def containing(cls, day: dt.date) -> "FinancialQuarter":
+    def containing(cls, day: dt.date) -> FinancialQuarter:
         if day.month >= 4:
             return cls(day.year, (day.month - 4) // 3 + 1)
         return cls(day.year - 1, 4)
@@ -82,19 +83,19 @@ class FinancialQuarter:
         """DfE open-data ``time_identifier``: ``Financial year Q1``."""
         return f"Financial year Q{self.q}"
 
-    def next(self) -> "FinancialQuarter":
+    def next(self) -> FinancialQuarter:
         return FinancialQuarter(self.year + (self.q == 4), self.q % 4 + 1)
 
-    def previous(self) -> "FinancialQuarter":
+    def previous(self) -> FinancialQuarter:
         return FinancialQuarter(self.year - (self.q == 1), (self.q - 2) % 4 + 1)
 
-    def year_before(self) -> "FinancialQuarter":
+    def year_before(self) -> FinancialQuarter:
         return FinancialQuarter(self.year - 1, self.q)
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
-    def __lt__(self, other: "FinancialQuarter") -> bool:
+    def __lt__(self, other: FinancialQuarter) -> bool:
         return (self.year, self.q) < (other.year, other.q)
 
     def __str__(self) -> str:

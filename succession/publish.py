@@ -12,6 +12,7 @@
   are not text: numeric columns, and text cells that are a plain decimal number such as
   ``-3689`` or ``-2.5`` (values as shown), are written as they are.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,26 @@ from succession.paths import REGISTER_FILE
 
 REGISTER = REGISTER_FILE
 REGISTER_COLUMNS = [
-    "figure_id", "value_shown", "unit", "base", "suppressed", "report", "region", "period", "section",
-    "table_id", "indicator", "time_period", "time_identifier", "geographic_level", "region_code",
-    "new_la_code", "old_la_code", "breakdown", "source_model", "source_filter",
+    "figure_id",
+    "value_shown",
+    "unit",
+    "base",
+    "suppressed",
+    "report",
+    "region",
+    "period",
+    "section",
+    "table_id",
+    "indicator",
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "region_code",
+    "new_la_code",
+    "old_la_code",
+    "breakdown",
+    "source_model",
+    "source_filter",
 ]
 USED_FILE = "figures_used.json"
 CHART_PREFIX = "chart_"  # build/figures/chart_<name>.csv: a chart's data, written with the register
@@ -65,8 +83,12 @@ def publish_tables(warehouse: Path, figures_dir: Path) -> list[Path]:
     figures_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'publish' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'publish' order by 1"
+            ).fetchall()
+        ]
         for table in tables:
             df = con.execute(f'select * from publish."{table}" order by all').df()
             for col in df.columns:
@@ -87,8 +109,11 @@ def stale_files(warehouse: Path, figures_dir: Path, *, register: bool = True) ->
     if not Path(warehouse).exists():
         return []
     built = Path(warehouse).stat().st_mtime_ns
-    tables = [p for p in sorted(Path(figures_dir).glob("*.csv"))
-              if register or not (p.name == REGISTER or p.name.startswith(CHART_PREFIX))]
+    tables = [
+        p
+        for p in sorted(Path(figures_dir).glob("*.csv"))
+        if register or not (p.name == REGISTER or p.name.startswith(CHART_PREFIX))
+    ]
     if not tables:
         return [Path(figures_dir) / "*.csv"]
     return [p for p in tables if p.stat().st_mtime_ns < built]
@@ -99,8 +124,15 @@ def figures_used_records(reports_dir: Path) -> pd.DataFrame:
     for path in sorted(Path(reports_dir).rglob(USED_FILE)):
         payload = json.loads(path.read_text(encoding="utf-8"))
         for f in payload["figures"]:
-            rows.append({"figure_id": f["figure_id"], "section": f["section"], "report": payload["report"],
-                         "region": payload["region"], "period": payload["period"]})
+            rows.append(
+                {
+                    "figure_id": f["figure_id"],
+                    "section": f["section"],
+                    "report": payload["report"],
+                    "region": payload["region"],
+                    "period": payload["period"],
+                }
+            )
     return pd.DataFrame(rows, columns=["figure_id", "section", "report", "region", "period"])
 
 
@@ -109,7 +141,7 @@ def write_register(warehouse: Path, reports_dir: Path, figures_dir: Path) -> Pat
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.register("used", used)
         register = con.execute(f"""
-            select {', '.join('u.' + c if c in ('report', 'region', 'period', 'section') else 'f.' + c for c in REGISTER_COLUMNS)}
+            select {", ".join("u." + c if c in ("report", "region", "period", "section") else "f." + c for c in REGISTER_COLUMNS)}
             from used as u
             inner join audit.fct_figures as f using (figure_id)
             order by f.figure_id, u.report, u.region, u.period, u.section
@@ -119,7 +151,9 @@ def write_register(warehouse: Path, reports_dir: Path, figures_dir: Path) -> Pat
         raise ValueError(f"reports show figures that are not in audit.fct_figures: {missing[:10]}")
     figures_dir.mkdir(parents=True, exist_ok=True)
     path = figures_dir / REGISTER
-    register["base"] = register["base"].map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+    register["base"] = register["base"].map(
+        lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+    )
     write_csv(register, path)
     # Each chart's data (chart_<name>.csv), from the same records: written whenever the register is.
     from succession.reporting.charts import write_chart_csvs

@@ -2,6 +2,7 @@
 
 Read from the dbt seeds so Python and the warehouse accept exactly the same codes.
 """
+
 from __future__ import annotations
 
 import csv

@@ -3,6 +3,7 @@
 ``build/reports/<document>/<region>/<quarter key>/<document>.html|.pdf`` plus the
 ``figures_used.json`` record the figure register is built from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,7 +40,12 @@ def output_dir(paths: ProjectPaths, document: str, region: str, period: str) -> 
 def document_parameters(paths: ProjectPaths, region: str, quarter: FinancialQuarter, used_path: Path) -> dict[str, str]:
     """The document's parameters: its subject, the warehouse it reads and where it records
     the figures it shows (every document's parameters cell declares all four)."""
-    return {"region": region, "period": quarter.label, "warehouse": str(paths.warehouse), "figures_used": str(used_path)}
+    return {
+        "region": region,
+        "period": quarter.label,
+        "warehouse": str(paths.warehouse),
+        "figures_used": str(used_path),
+    }
 
 
 def render_environment(paths: ProjectPaths) -> dict[str, str]:
@@ -55,8 +61,14 @@ def render_environment(paths: ProjectPaths) -> dict[str, str]:
     }
 
 
-def render(paths: ProjectPaths, document: str, region: str, period: str,
-           formats: tuple[str, ...] = ("html", "pdf"), engine: str = "auto") -> Rendered:
+def render(
+    paths: ProjectPaths,
+    document: str,
+    region: str,
+    period: str,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    engine: str = "auto",
+) -> Rendered:
     from succession.render import render_document
 
     if document not in DOCUMENTS:

@@ -36,6 +36,7 @@ variable                               meaning
 ``DAGSTER_HOME``                       the Dagster instance `succession` uses (default .dagster_home)
 =====================================  =========================================================
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,8 +77,9 @@ CommaList = Annotated[list[str], NoDecode]
 class Settings(BaseSettings):
     """Every setting of the project; environment variable = ``SUCCESSION_`` + the field name in capitals."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False, extra="ignore", frozen=True,
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, case_sensitive=False, extra="ignore", frozen=True, populate_by_name=True
+    )
 
     # where things live
     raw_dir: Path = PROJECT_DIR / "raw"
@@ -129,8 +131,17 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
-    @field_validator("warehouse", "dagster_home", "pseudonym_key_file", "today", "smtp_port", "smtp_user",
-                     "pseudonym_key", "smtp_password", mode="before")
+    @field_validator(
+        "warehouse",
+        "dagster_home",
+        "pseudonym_key_file",
+        "today",
+        "smtp_port",
+        "smtp_user",
+        "pseudonym_key",
+        "smtp_password",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -165,10 +176,16 @@ class Settings(BaseSettings):
         if not host or not self.smtp_recipients:
             return None
         default_port = 465 if self.smtp_ssl else 587 if self.smtp_starttls else 25
-        return SmtpSettings(host=host, port=self.smtp_port or default_port, sender=self.smtp_sender.strip(),
-                            recipients=tuple(self.smtp_recipients), user=self.smtp_user or None,
-                            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
-                            starttls=self.smtp_starttls, ssl=self.smtp_ssl)
+        return SmtpSettings(
+            host=host,
+            port=self.smtp_port or default_port,
+            sender=self.smtp_sender.strip(),
+            recipients=tuple(self.smtp_recipients),
+            user=self.smtp_user or None,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            starttls=self.smtp_starttls,
+            ssl=self.smtp_ssl,
+        )
 
     def today_or_now(self) -> dt.date:
         return self.today or dt.date.today()
@@ -195,8 +212,9 @@ class _GivenSettings(Settings):
     """`Settings` validated from given values only (`Settings.from_values`)."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         return (init_settings,)
 
 

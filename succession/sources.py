@@ -1,4 +1,5 @@
 """The raw sources the pipeline ingests, by name. One entry per source module."""
+
 from __future__ import annotations
 
 import importlib

@@ -18,6 +18,7 @@ total), which would otherwise give the suppressed value away.
 Kept light to import: no pandas, one read-only DuckDB connection and one set of
 queries per call, for one figure (the command) or every registered figure (the pages).
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,6 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from succession.paths import DBT_PROJECT_DIR, REGISTER_FILE, ProjectPaths
 
@@ -34,16 +34,30 @@ ENGLAND = ("E92000001", "England")
 DISCLOSURE_VARS = ("suppress_counts_up_to", "suppress_rates_base_below")
 
 # what a counted column counts, in words (else the rows are counted)
-COUNTED_BY_VALUE = {"post_ref": "posts", "campaign_ref": "campaigns", "la_code": "local authorities' returns",
-                    "interview_id": "interviews"}
+COUNTED_BY_VALUE = {
+    "post_ref": "posts",
+    "campaign_ref": "campaigns",
+    "la_code": "local authorities' returns",
+    "interview_id": "interviews",
+}
 # what a Table one count's rows did in the period, for the sentence "5 distinct posts were vacant ..."
-COUNTED_WHAT = {"vacancies": "were vacant at some point", "posts_advertised": "had their advert opened",
-                "filled_permanent": "were filled permanently (date filled)", "advertised_not_filled":
-                "closed without a permanent appointment", "readvertised": "were readvertised (advert opened)"}
+COUNTED_WHAT = {
+    "vacancies": "were vacant at some point",
+    "posts_advertised": "had their advert opened",
+    "filled_permanent": "were filled permanently (date filled)",
+    "advertised_not_filled": "closed without a permanent appointment",
+    "readvertised": "were readvertised (advert opened)",
+}
 # a numerator that adds up the cells' values (an average), and what each cell belongs to
 SUMMED_COLUMNS = {"applicants": "campaigns", "shortlisted": "campaigns", "rating": "feedback responses"}
-ROLE_WORDS = {"numerator": "numerator", "denominator": "denominator", "counted": "counted", "summed": "added up",
-              "compared": "compared between coders", "contributes": "read"}
+ROLE_WORDS = {
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "counted": "counted",
+    "summed": "added up",
+    "compared": "compared between coders",
+    "contributes": "read",
+}
 
 
 class UnknownFigureError(LookupError):
@@ -52,16 +66,16 @@ class UnknownFigureError(LookupError):
 
 @dataclass
 class Trace:
-    figure: dict                 # audit.fct_figures, the unsuppressed value removed unless entitled
-    indicator: dict              # label, definition, unit, aggregation (or where the definition lives)
-    place: dict                  # level, la / region / country names and codes, in words
+    figure: dict  # audit.fct_figures, the unsuppressed value removed unless entitled
+    indicator: dict  # label, definition, unit, aggregation (or where the definition lives)
+    place: dict  # level, la / region / country names and codes, in words
     period: str
-    disclosure: dict             # status, reason, whether this trace shows unsuppressed values
-    arithmetic: list[str]        # sentences with the actual numbers
-    contributions: list[dict]    # every contributing value: file, sha256, sheet, row, column, cell, value, role
-    withheld: dict               # contributions not listed, and why
+    disclosure: dict  # status, reason, whether this trace shows unsuppressed values
+    arithmetic: list[str]  # sentences with the actual numbers
+    contributions: list[dict]  # every contributing value: file, sha256, sheet, row, column, cell, value, role
+    withheld: dict  # contributions not listed, and why
     files: list[dict]
-    models: list[dict]           # dbt models in dependency order, each with one line of its description
+    models: list[dict]  # dbt models in dependency order, each with one line of its description
     sources: list[str]
     published_in: list[dict]
     superseded: list[dict] = field(default_factory=list)
@@ -76,12 +90,21 @@ class Trace:
 
     def to_text(self) -> str:
         f = self.figure
-        out = [f"figure {f['figure_id']}", f"  what: {self.indicator['label']}", f"  definition: {self.indicator['definition']}",
-               f"  where: {self.place['description']}", f"  when: {self.period}",
-               f"  shown as {f['value_shown']!r} ({f['unit']})", f"  disclosure: {self.disclosure['statement']}"]
+        out = [
+            f"figure {f['figure_id']}",
+            f"  what: {self.indicator['label']}",
+            f"  definition: {self.indicator['definition']}",
+            f"  where: {self.place['description']}",
+            f"  when: {self.period}",
+            f"  shown as {f['value_shown']!r} ({f['unit']})",
+            f"  disclosure: {self.disclosure['statement']}",
+        ]
         if self.disclosure["unsuppressed_view"]:
             out.append("  UNSUPPRESSED VIEW (--unsuppressed): values withheld from published outputs are shown")
-        out += [f"  published in {p['report']} {p['region']} {p['period']}, section {p['section']!r}" for p in self.published_in]
+        out += [
+            f"  published in {p['report']} {p['region']} {p['period']}, section {p['section']!r}"
+            for p in self.published_in
+        ]
         if not self.published_in:
             out.append("  not shown in any rendered report (it is in the warehouse's figure table)")
         out.append("arithmetic:")
@@ -90,16 +113,22 @@ class Trace:
         for c in self.contributions[:SUMMARY_ROWS]:
             out.append(f"  {c['role']:<11} {c['file_path']}: {c['location']} = {_quoted(c['value'])}")
         if len(self.contributions) > SUMMARY_ROWS:
-            out.append(f"  ... {len(self.contributions) - SUMMARY_ROWS} more (use --json, or the trace page, for every value)")
+            out.append(
+                f"  ... {len(self.contributions) - SUMMARY_ROWS} more (use --json, or the trace page, for every value)"
+            )
         if self.withheld["count"]:
             out.append(f"  {self.withheld['count']} more withheld: {self.withheld['reason']}")
         out.append(f"raw files ({len(self.files)}):")
         for fl in self.files:
-            out.append(f"  {fl['file_path']}  sha256 {fl['file_sha256']}  ({fl['rows']} values)  "
-                       f"loaded by run {fl['run_id']} at {fl['loaded_at']}")
+            out.append(
+                f"  {fl['file_path']}  sha256 {fl['file_sha256']}  ({fl['rows']} values)  "
+                f"loaded by run {fl['run_id']} at {fl['loaded_at']}"
+            )
         for s in self.superseded:
-            out.append(f"superseded submission: {s['file_path']} (sha256 {s['file_sha256']}, loaded by run {s['run_id']}) "
-                       f"superseded by {s['superseded_by']}")
+            out.append(
+                f"superseded submission: {s['file_path']} (sha256 {s['file_sha256']}, loaded by run {s['run_id']}) "
+                f"superseded by {s['superseded_by']}"
+            )
         out.append("computed by (dbt models, each after the models it reads):")
         out += [f"  {m['name']}: {m['description']}" for m in self.models]
         out.append("raw tables: " + ", ".join(self.sources))
@@ -113,6 +142,7 @@ def _quoted(value) -> str:
 
 
 # --- the dbt manifest: models in dependency order --------------------------------
+
 
 def _manifest(paths: ProjectPaths) -> dict:
     for candidate in (paths.dbt_target_dir / "manifest.json", DBT_PROJECT_DIR / "target" / "manifest.json"):
@@ -185,14 +215,26 @@ class Lineage:
                 elif p in self.nodes:
                     stack.append(p)
         # downstream: the fig_* model that turns the mart into figures, then fct_figures
-        register = [c for c in self.children.get(root, []) if self.nodes[c]["name"].startswith("fig_")
-                    and not self.nodes[c]["name"].endswith("__sources")]
+        register = [
+            c
+            for c in self.children.get(root, [])
+            if self.nodes[c]["name"].startswith("fig_") and not self.nodes[c]["name"].endswith("__sources")
+        ]
         register += [c for r in register for c in self.children.get(r, []) if self.nodes[c]["name"] == "fct_figures"]
         chosen = upstream | set(register)
-        order = _topological(chosen, lambda uid: [p for p in self.parents(uid) if p in chosen], lambda uid: self.nodes[uid]["name"])
-        return [{"name": self.nodes[u]["name"], "kind": self.nodes[u]["resource_type"],
-                 "schema": self.nodes[u].get("schema"), "unique_id": u,
-                 "description": first_line(self.nodes[u])} for u in order], sorted(sources)
+        order = _topological(
+            chosen, lambda uid: [p for p in self.parents(uid) if p in chosen], lambda uid: self.nodes[uid]["name"]
+        )
+        return [
+            {
+                "name": self.nodes[u]["name"],
+                "kind": self.nodes[u]["resource_type"],
+                "schema": self.nodes[u].get("schema"),
+                "unique_id": u,
+                "description": first_line(self.nodes[u]),
+            }
+            for u in order
+        ], sorted(sources)
 
 
 def _topological(nodes: set[str], parents, name) -> list[str]:
@@ -215,6 +257,7 @@ def _topological(nodes: set[str], parents, name) -> list[str]:
 
 # --- reading the warehouse --------------------------------------------------------
 
+
 def _sql_text(value: str) -> str:
     """A string as an SQL literal. Literals, not bound parameters: binding a Python value
     makes the duckdb module import pandas, a second and a half of a one-second command."""
@@ -234,7 +277,7 @@ def _records(cursor) -> list[dict]:
 class _Fetched:
     figures: dict[str, dict]
     cells: dict[str, list[dict]]
-    suppressed_rows: dict[str, list[tuple]]   # row uid -> (figure_id, table_id, indicator, period, breakdown) suppressed
+    suppressed_rows: dict[str, list[tuple]]  # row uid -> (figure_id, table_id, indicator, period, breakdown) suppressed
     files: dict[str, dict]
     superseded: list[dict]
     indicators: dict[str, dict]
@@ -249,36 +292,63 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
     wanted = _sql_list(figure_ids)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         con.execute("set enable_progress_bar = false")
-        figures = {r["figure_id"]: r for r in _records(con.execute(
-            f"select * from audit.fct_figures where figure_id in {wanted}"))}
+        figures = {
+            r["figure_id"]: r
+            for r in _records(con.execute(f"select * from audit.fct_figures where figure_id in {wanted}"))
+        }
         unknown = [f for f in figure_ids if f not in figures]
         if unknown:
             head = unknown[0].rsplit(".", 1)[0]
-            near = [r[0] for r in con.execute(
-                f"select figure_id from audit.fct_figures where starts_with(figure_id, {_sql_text(head)}) order by 1 limit 5").fetchall()]
+            near = [
+                r[0]
+                for r in con.execute(
+                    f"select figure_id from audit.fct_figures where starts_with(figure_id, {_sql_text(head)}) order by 1 limit 5"
+                ).fetchall()
+            ]
             hint = f"; similar ids: {', '.join(near)}" if near else ""
-            raise UnknownFigureError(f"unknown figure id {unknown[0]!r}: not in the warehouse's figure table (audit.fct_figures){hint}")
+            raise UnknownFigureError(
+                f"unknown figure id {unknown[0]!r}: not in the warehouse's figure table (audit.fct_figures){hint}"
+            )
         cells = defaultdict(list)
-        for r in _records(con.execute(
+        for r in _records(
+            con.execute(
                 f"""select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells where figure_id in {wanted}
-                    order by figure_id, role, file_path, row, column_letter, cell""")):
+                    order by figure_id, role, file_path, row, column_letter, cell"""
+            )
+        ):
             cells[r["figure_id"]].append(r)
         suppressed = defaultdict(list)
         for uid, *key in con.execute(
-                f"""select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
+            f"""select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
                     from audit.fct_figure_sources as s inner join audit.fct_figures as f using (figure_id)
                     where f.suppressed and s._row_uid in (
-                        select _row_uid from audit.fct_figure_sources where figure_id in {wanted})""").fetchall():
+                        select _row_uid from audit.fct_figure_sources where figure_id in {wanted})"""
+        ).fetchall():
             suppressed[uid].append(tuple(key))
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
-        files = {r["file_sha256"] + r["file_path"]: r for r in _records(con.execute(
-            f"""select file_path, file_sha256, status, run_id, loaded_at::varchar as loaded_at, superseded_by
-                from audit.fct_files where file_sha256 in {shas} order by file_path"""))}
-        superseded = _records(con.execute(
-            f"""select file_path, file_sha256, run_id, superseded_by from audit.fct_files
-                where superseded_by in {_sql_list(sorted({f["file_path"] for f in files.values()}))} order by file_path"""))
-        indicators = {r["indicator"]: r for r in _records(con.execute(
-            "select indicator, label, unit, aggregation, definition from publish.pub_indicator_dictionary"))}
+        files = {
+            r["file_sha256"] + r["file_path"]: r
+            for r in _records(
+                con.execute(
+                    f"""select file_path, file_sha256, status, run_id, loaded_at::varchar as loaded_at, superseded_by
+                from audit.fct_files where file_sha256 in {shas} order by file_path"""
+                )
+            )
+        }
+        superseded = _records(
+            con.execute(
+                f"""select file_path, file_sha256, run_id, superseded_by from audit.fct_files
+                where superseded_by in {_sql_list(sorted({f["file_path"] for f in files.values()}))} order by file_path"""
+            )
+        )
+        indicators = {
+            r["indicator"]: r
+            for r in _records(
+                con.execute(
+                    "select indicator, label, unit, aggregation, definition from publish.pub_indicator_dictionary"
+                )
+            )
+        }
     return _Fetched(figures, cells, suppressed, files, superseded, indicators, _disclosure_vars())
 
 
@@ -306,6 +376,7 @@ def register_entries(paths: ProjectPaths) -> dict[str, list[dict]]:
 
 # --- wording one figure -----------------------------------------------------------
 
+
 def _place(f: dict) -> dict:
     level = f.get("geographic_level") or "National"
     region = f"{f['region_name']} ({f['region_code']})" if f.get("region_code") else None
@@ -315,9 +386,17 @@ def _place(f: dict) -> dict:
         text = f"{region}, England" if region else "a region of England"
     else:
         text = f"England ({ENGLAND[0]})"
-    return {"level": level, "la_name": f.get("la_name"), "new_la_code": f.get("new_la_code"), "old_la_code": f.get("old_la_code"),
-            "region_name": f.get("region_name"), "region_code": f.get("region_code"), "country": ENGLAND[1],
-            "country_code": f.get("country_code") or ENGLAND[0], "description": text}
+    return {
+        "level": level,
+        "la_name": f.get("la_name"),
+        "new_la_code": f.get("new_la_code"),
+        "old_la_code": f.get("old_la_code"),
+        "region_name": f.get("region_name"),
+        "region_code": f.get("region_code"),
+        "country": ENGLAND[1],
+        "country_code": f.get("country_code") or ENGLAND[0],
+        "description": text,
+    }
 
 
 def _indicator(f: dict, dictionary: dict[str, dict], models: list[dict]) -> dict:
@@ -325,11 +404,15 @@ def _indicator(f: dict, dictionary: dict[str, dict], models: list[dict]) -> dict
     if entry:
         return {**entry, "from": "indicator dictionary (dbt seed ref_indicators.csv, publish.pub_indicator_dictionary)"}
     computing = next((m for m in models if m["name"] == f["source_model"]), None)
-    return {"indicator": f["indicator"], "label": f"{f['table_id']}: {f['indicator']}".replace("_", " "), "unit": f["unit"],
-            "aggregation": None,
-            "definition": (computing["description"] if computing else "(no description)")
-                          + f" (not in the indicator dictionary: the description of {f['source_model']}, the model that computes it)",
-            "from": f"dbt model {f['source_model']}"}
+    return {
+        "indicator": f["indicator"],
+        "label": f"{f['table_id']}: {f['indicator']}".replace("_", " "),
+        "unit": f["unit"],
+        "aggregation": None,
+        "definition": (computing["description"] if computing else "(no description)")
+        + f" (not in the indicator dictionary: the description of {f['source_model']}, the model that computes it)",
+        "from": f"dbt model {f['source_model']}",
+    }
 
 
 def _number(v) -> str:
@@ -341,23 +424,36 @@ def _number(v) -> str:
 def _disclosure(f: dict, thresholds: dict[str, str], unsuppressed: bool) -> dict:
     counts, base = thresholds.get("suppress_counts_up_to", "?"), thresholds.get("suppress_rates_base_below", "?")
     if not f["suppressed"]:
-        why = (f"not a count of 1 to {counts} at LA level, nor a rate on a base under {base}, "
-               "and not needed to protect another suppressed cell")
+        why = (
+            f"not a count of 1 to {counts} at LA level, nor a rate on a base under {base}, "
+            "and not needed to protect another suppressed cell"
+        )
         status = "shown"
     elif f["suppression"] == "secondary":
         status = "suppressed (secondary)"
-        why = ("suppressed to protect another suppressed figure of the same group: with this one shown, the group total "
-               "minus the shown figures would reveal it")
+        why = (
+            "suppressed to protect another suppressed figure of the same group: with this one shown, the group total "
+            "minus the shown figures would reveal it"
+        )
     else:
         status = "suppressed (primary)"
-        why = (f"suppressed because it is a rate on a base under {base}" if f["unit"] in ("percent", "ratio", "rate", "score")
-               else f"suppressed because it is a count of 1 to {counts}, small enough to identify people")
+        why = (
+            f"suppressed because it is a rate on a base under {base}"
+            if f["unit"] in ("percent", "ratio", "rate", "score")
+            else f"suppressed because it is a count of 1 to {counts}, small enough to identify people"
+        )
     if f["suppressed"] and unsuppressed:
         why += f"; UNSUPPRESSED VIEW: its value is {_number(f['value'])}"
     elif f["suppressed"]:
         why += "; its value, arithmetic and contributing values are withheld (auditors: --unsuppressed)"
-    return {"status": status, "suppressed": bool(f["suppressed"]), "suppression": f["suppression"],
-            "statement": f"{status}: {why}", "unsuppressed_view": unsuppressed, "thresholds": thresholds}
+    return {
+        "status": status,
+        "suppressed": bool(f["suppressed"]),
+        "suppression": f["suppression"],
+        "statement": f"{status}: {why}",
+        "unsuppressed_view": unsuppressed,
+        "thresholds": thresholds,
+    }
 
 
 def _location(c: dict) -> str:
@@ -383,7 +479,9 @@ def _group_rows(cells: list[dict]) -> str:
     for value, files in by_value.items():
         where = "; ".join(
             f"{name} {'row' if isinstance(rows[0], int) else 'cells'}{'s' if len(set(rows)) > 1 else ''} "
-            f"{', '.join(str(r) for r in sorted(set(rows), key=str))}" for name, rows in files.items())
+            f"{', '.join(str(r) for r in sorted(set(rows), key=str))}"
+            for name, rows in files.items()
+        )
         parts.append(f"{value} ({where})")
     return ", ".join(parts)
 
@@ -394,12 +492,16 @@ def _count_sentence(cells: list[dict], what: str, period: str) -> tuple[int, str
         n = len({c["value"] for c in cells})
         noun = COUNTED_BY_VALUE[column]
         if n == 1:
-            noun, what = noun.removesuffix("s").replace("returns'", "return").replace("authorities'", "authority's"), \
-                re.sub(r"^were\b", "was", what)
+            noun, what = (
+                noun.removesuffix("s").replace("returns'", "return").replace("authorities'", "authority's"),
+                re.sub(r"^were\b", "was", what),
+            )
         return n, f"{n} distinct {noun} {what} in {period}: {_group_rows(cells)}"
     keyed = {(c["file_path"], c["row"]) for c in cells}
-    listed = ", ".join(f"{_location(c)} of {_short(c['file_path'])}" + ("" if c["value"] is None else f" = {c['value']!r}")
-                       for c in cells[:SUMMARY_ROWS])
+    listed = ", ".join(
+        f"{_location(c)} of {_short(c['file_path'])}" + ("" if c["value"] is None else f" = {c['value']!r}")
+        for c in cells[:SUMMARY_ROWS]
+    )
     more = f" and {len(cells) - SUMMARY_ROWS} more" if len(cells) > SUMMARY_ROWS else ""
     return len(keyed), f"{len(keyed)} rows ({len(cells)} cells) {what} in {period}: {listed}{more}"
 
@@ -419,7 +521,9 @@ def _sum_sentence(cells: list[dict]) -> tuple[float | None, str]:
         values = [float(c["value"]) for c in cells]
     except (TypeError, ValueError):
         return None, f"{len(cells)} values read"
-    terms = " + ".join(f"{_number(v)} ({_short(c['file_path'])} {_location(c)})" for v, c in zip(values, cells[:SUMMARY_ROWS]))
+    terms = " + ".join(
+        f"{_number(v)} ({_short(c['file_path'])} {_location(c)})" for v, c in zip(values, cells[:SUMMARY_ROWS])
+    )
     if len(cells) > SUMMARY_ROWS:
         terms += f" + {len(cells) - SUMMARY_ROWS} more"
     return sum(values), f"{terms} = {_number(sum(values))}"
@@ -435,23 +539,34 @@ def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: i
         total = _sum_sentence(num)[0] if num and num[0]["source_column"] in SUMMED_COLUMNS else None
         numerator = f["numerator"] if f["numerator"] is not None else total  # a mean's figure may carry only its base
         if total is not None and total == numerator:
-            lines.append(f"numerator: {num[0]['source_column']} added up over {len(num)} "
-                         f"{SUMMED_COLUMNS[num[0]['source_column']]} = {_sum_sentence(num)[1]}")
+            lines.append(
+                f"numerator: {num[0]['source_column']} added up over {len(num)} "
+                f"{SUMMED_COLUMNS[num[0]['source_column']]} = {_sum_sentence(num)[1]}"
+            )
         elif num:
             lines.append("numerator: " + _counted_part(num, f["numerator"], period))
         else:
             lines.append("numerator: no contributing values (0)")
-        lines.append("denominator: " + (_counted_part(den, f["denominator"], period) if den else "no contributing values"))
+        lines.append(
+            "denominator: " + (_counted_part(den, f["denominator"], period) if den else "no contributing values")
+        )
         times = " × 100" if f["unit"] == "percent" else ""
-        lines.append(f"{label} = {_number(numerator)} ÷ {_number(f['denominator'])}{times}"
-                     f" = {_number(f['value'])}, shown as {f['value_shown']}")
+        lines.append(
+            f"{label} = {_number(numerator)} ÷ {_number(f['denominator'])}{times}"
+            f" = {_number(f['value'])}, shown as {f['value_shown']}"
+        )
         return lines
     if "counted" in by_role:
-        n, sentence = _count_sentence(by_role["counted"], COUNTED_WHAT.get(f["indicator"], "counted") if f["table_id"] == "table_one"
-                                      else "counted", period)
+        n, sentence = _count_sentence(
+            by_role["counted"],
+            COUNTED_WHAT.get(f["indicator"], "counted") if f["table_id"] == "table_one" else "counted",
+            period,
+        )
         lines.append(sentence)
         if n != f["value"]:
-            lines.append(f"the figure is {_number(f['value'])} {f['unit']}: {label} counts these rows as its definition says")
+            lines.append(
+                f"the figure is {_number(f['value'])} {f['unit']}: {label} counts these rows as its definition says"
+            )
     if "summed" in by_role:
         total, terms = _sum_sentence(by_role["summed"])
         lines.append(f"{label} = {terms}")
@@ -459,26 +574,35 @@ def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: i
         if role in by_role:
             rows = by_role[role]
             tables = sorted({c["source_table"] for c in rows})
-            lines.append(f"{_number(f['value'])} computed by {f['source_model']} from {len(rows)} values "
-                         f"({ROLE_WORDS[role]}) in {', '.join(tables)}; each is listed below")
+            lines.append(
+                f"{_number(f['value'])} computed by {f['source_model']} from {len(rows)} values "
+                f"({ROLE_WORDS[role]}) in {', '.join(tables)}; each is listed below"
+            )
     if not cells and not withheld:
-        lines.append(f"no raw value contributes: {label} is {_number(f['value'])} by definition (nothing to count in {period})")
+        lines.append(
+            f"no raw value contributes: {label} is {_number(f['value'])} by definition (nothing to count in {period})"
+        )
     lines.append(f"shown as {f['value_shown']} ({f['unit']})")
     return lines
 
 
 def _reading_order(c: dict) -> tuple:
     """Numerator before denominator, then by file and position in it."""
-    return (list(ROLE_WORDS).index(c["role"]) if c["role"] in ROLE_WORDS else len(ROLE_WORDS),
-            c["file_path"], c["row"] if c["row"] is not None else -1, c["cell"] or "")
+    return (
+        list(ROLE_WORDS).index(c["role"]) if c["role"] in ROLE_WORDS else len(ROLE_WORDS),
+        c["file_path"],
+        c["row"] if c["row"] is not None else -1,
+        c["cell"] or "",
+    )
 
 
 def _withheld_keys(f: dict) -> tuple:
     return (f["table_id"], f["indicator"], f["period"], f["breakdown"])
 
 
-def _word(figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict], unsuppressed: bool,
-          docs_url: str | None) -> Trace:
+def _word(
+    figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict], unsuppressed: bool, docs_url: str | None
+) -> Trace:
     f = data.figures[figure_id]
     models, sources = lineage.models_for(f["source_model"])
     indicator = _indicator(f, data.indicators, models)
@@ -489,40 +613,74 @@ def _word(figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict
     withheld_by = set()
     if not unsuppressed:
         key = _withheld_keys(f)
-        withheld_by = {c["_row_uid"] for c in cells
-                       if any(other[0] != figure_id and tuple(other[1:]) == key for other in data.suppressed_rows.get(c["_row_uid"], []))}
+        withheld_by = {
+            c["_row_uid"]
+            for c in cells
+            if any(
+                other[0] != figure_id and tuple(other[1:]) == key
+                for other in data.suppressed_rows.get(c["_row_uid"], [])
+            )
+        }
     shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
-    withheld = {"count": len(cells) - len(shown),
-                "reason": ("the figure is suppressed" if hide_all else
-                           "they also make up a suppressed figure of the same indicator (listing them would reveal it)")
-                if len(cells) != len(shown) else None}
+    withheld = {
+        "count": len(cells) - len(shown),
+        "reason": (
+            "the figure is suppressed"
+            if hide_all
+            else "they also make up a suppressed figure of the same indicator (listing them would reveal it)"
+        )
+        if len(cells) != len(shown)
+        else None,
+    }
     if hide_all:
         arithmetic = [f"withheld: {disclosure['statement']}"]
     elif withheld["count"]:
         arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld["count"]) + [
             f"{withheld['count']} contributing values from {len({c['file_path'] for c in cells if c['_row_uid'] in withheld_by})} "
-            f"file(s) are not listed: {withheld['reason']} (auditors: --unsuppressed)"]
+            f"file(s) are not listed: {withheld['reason']} (auditors: --unsuppressed)"
+        ]
     else:
         arithmetic = _arithmetic(f, indicator["label"], cells, period)
-    contributions = [{**{k: v for k, v in c.items() if k not in ("figure_id",)}, "row_uid": c["_row_uid"],
-                      "loaded_at": None if c["loaded_at"] is None else str(c["loaded_at"]), "location": _location(c)}
-                     for c in shown]
+    contributions = [
+        {
+            **{k: v for k, v in c.items() if k not in ("figure_id",)},
+            "row_uid": c["_row_uid"],
+            "loaded_at": None if c["loaded_at"] is None else str(c["loaded_at"]),
+            "location": _location(c),
+        }
+        for c in shown
+    ]
     for c in contributions:
         c.pop("_row_uid", None)
     counts = defaultdict(int)
     for c in contributions:
         counts[(c["file_sha256"], c["file_path"])] += 1
-    files = [{**data.files[sha + path], "rows": n} for (sha, path), n in sorted(counts.items(), key=lambda kv: kv[0][1])
-             if sha + path in data.files]
+    files = [
+        {**data.files[sha + path], "rows": n}
+        for (sha, path), n in sorted(counts.items(), key=lambda kv: kv[0][1])
+        if sha + path in data.files
+    ]
     used = {fl["file_path"] for fl in files}
     figure = dict(f)
     if hide_all:
         for k in ("value", "numerator", "denominator", "base"):
             figure[k] = None
     return Trace(
-        figure=figure, indicator=indicator, place=_place(f), period=period, disclosure=disclosure, arithmetic=arithmetic,
-        contributions=contributions, withheld=withheld, files=files, models=models, sources=sources, published_in=published,
-        superseded=[s for s in data.superseded if s["superseded_by"] in used], docs_url=docs_url)
+        figure=figure,
+        indicator=indicator,
+        place=_place(f),
+        period=period,
+        disclosure=disclosure,
+        arithmetic=arithmetic,
+        contributions=contributions,
+        withheld=withheld,
+        files=files,
+        models=models,
+        sources=sources,
+        published_in=published,
+        superseded=[s for s in data.superseded if s["superseded_by"] in used],
+        docs_url=docs_url,
+    )
 
 
 def dbt_docs_url(paths: ProjectPaths) -> str | None:

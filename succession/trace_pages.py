@@ -8,6 +8,7 @@ escaped. The index groups the figures by document and section and filters them i
 browser with a few lines of inline script (it works from file://; without script the
 full list is still there).
 """
+
 from __future__ import annotations
 
 import html
@@ -43,11 +44,26 @@ def page_name(figure_id: str) -> str:
 
 
 def _document(title: str, body: list[str], script: str = "") -> str:
-    return "\n".join([
-        "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>", "<main>", *body, "</main>",
-        *([f"<script>{script}</script>"] if script else []), "</body>", "</html>", ""])
+    return "\n".join(
+        [
+            "<!doctype html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_e(title)}</title>",
+            f"<style>{STYLE}</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            *body,
+            "</main>",
+            *([f"<script>{script}</script>"] if script else []),
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 MONO_TD = '<td class="mono">'
@@ -58,10 +74,16 @@ def _link(href: str | None, text: str) -> str:
 
 
 def _table(caption: str, headers: list[str], rows: list[list], mono: set[int] = frozenset()) -> list[str]:
-    out = ["<table>", f"<caption>{_e(caption)}</caption>", "<thead><tr>"
-           + "".join(f'<th scope="col">{_e(h)}</th>' for h in headers) + "</tr></thead>", "<tbody>"]
+    out = [
+        "<table>",
+        f"<caption>{_e(caption)}</caption>",
+        "<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in headers) + "</tr></thead>",
+        "<tbody>",
+    ]
     for r in rows:
-        out.append("<tr>" + "".join((MONO_TD if i in mono else "<td>") + f"{_e(v)}</td>" for i, v in enumerate(r)) + "</tr>")
+        out.append(
+            "<tr>" + "".join((MONO_TD if i in mono else "<td>") + f"{_e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
+        )
     out += ["</tbody>", "</table>"]
     return out
 
@@ -69,11 +91,12 @@ def _table(caption: str, headers: list[str], rows: list[list], mono: set[int] = 
 @dataclass(frozen=True)
 class _Links:
     """Where a page links to, relative to the trace folder: the documents and dbt docs."""
+
     documents: dict[tuple[str, str, str], str]
     dbt_docs: str | None
 
     @classmethod
-    def find(cls, paths: ProjectPaths) -> "_Links":
+    def find(cls, paths: ProjectPaths) -> _Links:
         documents = {}
         for used in sorted(paths.reports_dir.rglob("figures_used.json")) if paths.reports_dir.exists() else []:
             payload = json.loads(used.read_text(encoding="utf-8"))
@@ -93,19 +116,26 @@ def _relative(target: Path, start: Path) -> str:
 
 def render_page(t: Trace, links: _Links) -> str:
     f = t.figure
-    body = [f"<h1>Trace of figure <code>{_e(f['figure_id'])}</code></h1>",
-            f"<p>Shown as <strong>{_e(f['value_shown'])}</strong> ({_e(f['unit'])}). "
-            f'<a class="noprint" href="{INDEX}">All figures</a></p>']
+    body = [
+        f"<h1>Trace of figure <code>{_e(f['figure_id'])}</code></h1>",
+        f"<p>Shown as <strong>{_e(f['value_shown'])}</strong> ({_e(f['unit'])}). "
+        f'<a class="noprint" href="{INDEX}">All figures</a></p>',
+    ]
     if t.disclosure["unsuppressed_view"]:
         body.append('<p class="notice">Unsuppressed view: values withheld from published outputs are shown.</p>')
-    body += ["<h2>What it measures</h2>", "<dl>",
-             f"<dt>Indicator</dt><dd>{_e(t.indicator['label'])}</dd>",
-             f"<dt>Definition</dt><dd>{_e(t.indicator['definition'])}</dd>",
-             f"<dt>Definition from</dt><dd>{_e(t.indicator['from'])}</dd>",
-             f"<dt>Place</dt><dd>{_e(t.place['description'])}</dd>",
-             f"<dt>Period</dt><dd>{_e(t.period)}</dd>", "</dl>",
-             "<h2>Disclosure control</h2>", f"<p>{_e(t.disclosure['statement'])}</p>",
-             "<h2>Where it is published</h2>"]
+    body += [
+        "<h2>What it measures</h2>",
+        "<dl>",
+        f"<dt>Indicator</dt><dd>{_e(t.indicator['label'])}</dd>",
+        f"<dt>Definition</dt><dd>{_e(t.indicator['definition'])}</dd>",
+        f"<dt>Definition from</dt><dd>{_e(t.indicator['from'])}</dd>",
+        f"<dt>Place</dt><dd>{_e(t.place['description'])}</dd>",
+        f"<dt>Period</dt><dd>{_e(t.period)}</dd>",
+        "</dl>",
+        "<h2>Disclosure control</h2>",
+        f"<p>{_e(t.disclosure['statement'])}</p>",
+        "<h2>Where it is published</h2>",
+    ]
     if t.published_in:
         body.append("<ul>")
         for p in t.published_in:
@@ -115,36 +145,68 @@ def render_page(t: Trace, links: _Links) -> str:
         body.append("</ul>")
     else:
         body.append("<p>Not shown in any rendered document.</p>")
-    body += ["<h2>The arithmetic</h2>", "<ol>", *(f"<li>{_e(line)}</li>" for line in t.arithmetic), "</ol>",
-             "<h2>Contributing values</h2>"]
+    body += [
+        "<h2>The arithmetic</h2>",
+        "<ol>",
+        *(f"<li>{_e(line)}</li>" for line in t.arithmetic),
+        "</ol>",
+        "<h2>Contributing values</h2>",
+    ]
     if t.contributions:
-        body += _table(f"{len(t.contributions)} values, each where an auditor finds it in the raw file",
-                       ["Role", "File", "Sheet", "Row", "Column", "Cell", "Field", "Value found there"],
-                       [[c["role"], c["file_path"], c["sheet"] if c["sheet"] is not None else "(CSV: no sheets)", c["row"],
-                         c["column_letter"], c["cell"], c["source_column"],
-                         "(not held: free text or pseudonymised)" if c["value"] is None else c["value"]] for c in t.contributions],
-                       mono={1, 5, 7})
+        body += _table(
+            f"{len(t.contributions)} values, each where an auditor finds it in the raw file",
+            ["Role", "File", "Sheet", "Row", "Column", "Cell", "Field", "Value found there"],
+            [
+                [
+                    c["role"],
+                    c["file_path"],
+                    c["sheet"] if c["sheet"] is not None else "(CSV: no sheets)",
+                    c["row"],
+                    c["column_letter"],
+                    c["cell"],
+                    c["source_column"],
+                    "(not held: free text or pseudonymised)" if c["value"] is None else c["value"],
+                ]
+                for c in t.contributions
+            ],
+            mono={1, 5, 7},
+        )
     if t.withheld["count"]:
         body.append(f"<p>{_e(t.withheld['count'])} contributing values are not listed: {_e(t.withheld['reason'])}.</p>")
     if t.files:
         body += ["<h2>Raw files</h2>"] + _table(
             "Each file by its SHA-256, with the Dagster run that loaded it",
             ["File", "SHA-256", "Values used", "Status", "Loaded by run", "Loaded at"],
-            [[fl["file_path"], fl["file_sha256"], fl["rows"], fl["status"], fl["run_id"], fl["loaded_at"]] for fl in t.files],
-            mono={0, 1, 4})
+            [
+                [fl["file_path"], fl["file_sha256"], fl["rows"], fl["status"], fl["run_id"], fl["loaded_at"]]
+                for fl in t.files
+            ],
+            mono={0, 1, 4},
+        )
     if t.superseded:
-        body += _table("Earlier submissions a corrected return superseded", ["File", "SHA-256", "Loaded by run", "Superseded by"],
-                       [[s["file_path"], s["file_sha256"], s["run_id"], s["superseded_by"]] for s in t.superseded], mono={0, 1, 3})
-    body += ["<h2>How it was computed</h2>",
-             "<p>The dbt models, each listed after the models it reads"
-             + (f' (<a href="{_e(links.dbt_docs)}">dbt docs: model lineage</a>)' if links.dbt_docs else "") + ":</p>", "<ol>"]
+        body += _table(
+            "Earlier submissions a corrected return superseded",
+            ["File", "SHA-256", "Loaded by run", "Superseded by"],
+            [[s["file_path"], s["file_sha256"], s["run_id"], s["superseded_by"]] for s in t.superseded],
+            mono={0, 1, 3},
+        )
+    body += [
+        "<h2>How it was computed</h2>",
+        "<p>The dbt models, each listed after the models it reads"
+        + (f' (<a href="{_e(links.dbt_docs)}">dbt docs: model lineage</a>)' if links.dbt_docs else "")
+        + ":</p>",
+        "<ol>",
+    ]
     for m in t.models:
         name = f"<code>{_e(m['name'])}</code>"
         if links.dbt_docs:
             name = f'<a href="{_e(links.dbt_docs)}#!/{_e(m["kind"])}/{_e(m["unique_id"])}">{name}</a>'
         body.append(f"<li>{name} ({_e(m['kind'])}): {_e(m['description'])}</li>")
-    body += ["</ol>", f"<p>Raw tables read: {_e(', '.join(t.sources))}.</p>",
-             f"<p>Command line: <code>succession trace {_e(f['figure_id'])}</code> (add <code>--json</code> for this page as data).</p>"]
+    body += [
+        "</ol>",
+        f"<p>Raw tables read: {_e(', '.join(t.sources))}.</p>",
+        f"<p>Command line: <code>succession trace {_e(f['figure_id'])}</code> (add <code>--json</code> for this page as data).</p>",
+    ]
     return _document(f"Trace: {f['figure_id']}", body)
 
 
@@ -164,24 +226,33 @@ def render_index(all_traces: list[Trace], links: _Links) -> str:
     for t in all_traces:
         for p in t.published_in:
             groups[(p["report"], p["region"], p["period"])][p["section"]].append(t)
-    body = ["<h1>Trace pages: every published figure</h1>",
-            "<p>Each figure links to its trace: definition, place, period, the arithmetic with the actual numbers, "
-            "disclosure status and every contributing raw cell.</p>",
-            '<p id="filter" class="noprint" hidden><label for="q">Filter figures</label><br>'
-            '<input id="q" type="search" placeholder="e.g. vacancies E06000036 tier_1" autocomplete="off"> '
-            '<span id="count" role="status" aria-live="polite"></span></p>']
+    body = [
+        "<h1>Trace pages: every published figure</h1>",
+        "<p>Each figure links to its trace: definition, place, period, the arithmetic with the actual numbers, "
+        "disclosure status and every contributing raw cell.</p>",
+        '<p id="filter" class="noprint" hidden><label for="q">Filter figures</label><br>'
+        '<input id="q" type="search" placeholder="e.g. vacancies E06000036 tier_1" autocomplete="off"> '
+        '<span id="count" role="status" aria-live="polite"></span></p>',
+    ]
     for (report, region, period), sections in sorted(groups.items()):
         doc = f"{report.replace('_', ' ')}, {region}, {period}"
         href = links.documents.get((report, region, period))
         body.append(f"<h2>{_e(doc)}" + (f" ({_link(href, 'document')})" if href else "") + "</h2>")
         for section, items in sections.items():
-            body += ['<section class="section">', f"<h3>{_e(section)}</h3>", "<table>",
-                     "<thead><tr><th scope=\"col\">Figure</th><th scope=\"col\">What</th><th scope=\"col\">Place</th>"
-                     "<th scope=\"col\">Period</th><th scope=\"col\">Shown as</th></tr></thead>", "<tbody>"]
+            body += [
+                '<section class="section">',
+                f"<h3>{_e(section)}</h3>",
+                "<table>",
+                '<thead><tr><th scope="col">Figure</th><th scope="col">What</th><th scope="col">Place</th>'
+                '<th scope="col">Period</th><th scope="col">Shown as</th></tr></thead>',
+                "<tbody>",
+            ]
             for t in sorted(items, key=lambda t: t.figure["figure_id"]):
                 fid = t.figure["figure_id"]
-                body.append(f'<tr><td class="mono"><a href="{_e(page_name(fid))}">{_e(fid)}</a></td><td>{_e(t.indicator["label"])}</td>'
-                            f"<td>{_e(t.place['description'])}</td><td>{_e(t.period)}</td><td>{_e(t.figure['value_shown'])}</td></tr>")
+                body.append(
+                    f'<tr><td class="mono"><a href="{_e(page_name(fid))}">{_e(fid)}</a></td><td>{_e(t.indicator["label"])}</td>'
+                    f"<td>{_e(t.place['description'])}</td><td>{_e(t.period)}</td><td>{_e(t.figure['value_shown'])}</td></tr>"
+                )
             body += ["</tbody>", "</table>", "</section>"]
     if links.dbt_docs:
         body.append(f'<p>Model-level lineage: <a href="{_e(links.dbt_docs)}">dbt docs</a>.</p>')

@@ -3,6 +3,7 @@
 Each file is matched to its source by the folder under raw/ it sits in, or, for a
 file outside raw/ (an LA checking its return before sending it), by its name.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,15 @@ def validate_paths(files: list[Path]) -> list[str]:
         partition = src.partition_of(f) if hasattr(src, "partition_of") else "all"
         groups.setdefault((src.name, partition, f.parent), []).append(f)
     for (name, partition, parent), paths in sorted(groups.items()):
-        result = ingest_partition(sources()[name], partition, paths, raw_dir=parent, lake_dir=Path("/nonexistent"),
-                                  run_id="validate", write=False)
+        result = ingest_partition(
+            sources()[name],
+            partition,
+            paths,
+            raw_dir=parent,
+            lake_dir=Path("/nonexistent"),
+            run_id="validate",
+            write=False,
+        )
         for reasons in result.files["problems"]:
             import json
 

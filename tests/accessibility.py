@@ -5,6 +5,7 @@ A copy of the page gets axe's script and a call that writes the violations into 
 ``$AXE_CORE_JS`` (path to axe.min.js), else ``/tmp/axe/node_modules/axe-core/axe.min.js``.
 Usable from the command line: ``python tests/accessibility.py page.html [...]``.
 """
+
 from __future__ import annotations
 
 import html
@@ -54,9 +55,21 @@ def violations(page: Path, timeout: int = 180) -> list[dict]:
         copy = Path(tmp) / "page.html"
         copy.write_text(marked, encoding="utf-8")
         proc = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             f"--user-data-dir={Path(tmp) / 'profile'}", "--virtual-time-budget=60000", "--dump-dom", copy.as_uri()],
-            capture_output=True, text=True, timeout=timeout)
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={Path(tmp) / 'profile'}",
+                "--virtual-time-budget=60000",
+                "--dump-dom",
+                copy.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     found = re.search(r'<pre id="axe-results">(.*?)</pre>', proc.stdout, re.S)
     if not found:
         raise RuntimeError(f"axe produced no result for {page}: {proc.stderr[-2000:]}")

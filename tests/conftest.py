@@ -1,5 +1,6 @@
 """Shared fixtures: the sample build is made ONCE per test session, through Dagster,
 exactly as `make run` makes it, and shared read-only by the tests that inspect it."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,13 @@ SAMPLE_RAW = PROJECT_DIR / "raw"
 def _project_local_state(tmp_path_factory):
     """Keep Jupyter, IPython, matplotlib and Dagster state out of $HOME."""
     state = tmp_path_factory.mktemp("state")
-    for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter/config"), ("JUPYTER_DATA_DIR", "jupyter/data"),
-                     ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+    for var, sub in [
+        ("JUPYTER_CONFIG_DIR", "jupyter/config"),
+        ("JUPYTER_DATA_DIR", "jupyter/data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter/runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "mpl"),
+    ]:
         os.environ[var] = str(state / sub)
     # A private Dagster instance for the session, configured like the project's own
     # (SQLite, warehouse pool of 1), so tests never touch .dagster_home/.

@@ -1,11 +1,12 @@
 """Reading the figures a rendered HTML document shows: each number is an element (a link to
 its trace page, or a span) with a `pub-` id and the figure id as its title."""
+
 from __future__ import annotations
 
 import html
 import re
 
-FIGURE = re.compile(r'<(span|a)([^>]*)>(.*?)</\1>', re.S)
+FIGURE = re.compile(r"<(span|a)([^>]*)>(.*?)</\1>", re.S)
 
 
 def shown_in_html(text: str) -> dict[str, str]:

@@ -1,14 +1,16 @@
 """Issue 13 part 2: the HTML documents pass axe-core in headless Chromium with no serious or
 critical violations (alt text, lang, heading order, contrast, table headers, ...).
 Skips where Chromium or npm axe-core is not installed (see tests/accessibility.py)."""
+
 from __future__ import annotations
 
 import pytest
 
 from tests.accessibility import axe_js, chromium, violations
 
-pytestmark = pytest.mark.skipif(axe_js() is None or chromium() is None,
-                                reason="needs Chromium and npm axe-core ($AXE_CORE_JS)")
+pytestmark = pytest.mark.skipif(
+    axe_js() is None or chromium() is None, reason="needs Chromium and npm axe-core ($AXE_CORE_JS)"
+)
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """Issue 5: any published figure traces to raw cells, files and runs; rebuilds are reproducible."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,8 @@ from succession.trace import UnknownFigureError, trace
 def _a_table_one_figure(warehouse) -> str:
     return warehouse.execute(
         """select figure_id from audit.fct_figures where table_id = 'table_one' and geographic_level = 'Local authority'
-           and indicator = 'posts_advertised' and value >= 1 order by value desc, figure_id limit 1""").fetchone()[0]
+           and indicator = 'posts_advertised' and value >= 1 order by value desc, figure_id limit 1"""
+    ).fetchone()[0]
 
 
 def test_trace_table_one_figure_to_raw_rows(sample_build, warehouse):
@@ -30,7 +32,9 @@ def test_trace_table_one_figure_to_raw_rows(sample_build, warehouse):
     assert {"int_table_one__contributions", "stg_hr_returns__vacancies", "fct_table_one"} <= set(names)
     assert "hr_returns.vacancies" in t.sources
     # posts advertised counts campaigns: one contributing Vacancies cell (the campaign reference) per campaign
-    assert len(t.rows) == value and all(r["sheet"] == "Vacancies" and r["row"] >= 2 and r["cell"] == f"A{r['row']}" for r in t.rows)
+    assert len(t.rows) == value and all(
+        r["sheet"] == "Vacancies" and r["row"] >= 2 and r["cell"] == f"A{r['row']}" for r in t.rows
+    )
     assert t.place["la_name"] and t.place["la_name"] in t.place["description"] and "England" in t.place["description"]
     assert t.indicator["definition"].startswith("Recruitment campaigns whose advert opened")
     assert t.arithmetic[0].startswith(f"{int(value)} distinct campaign")
@@ -73,7 +77,8 @@ def test_trace_region_aggregate_lists_every_contributing_row(sample_build, wareh
 def test_trace_shows_superseded_submission(sample_build, warehouse):
     fid = warehouse.execute(
         "select figure_id from audit.fct_figures where figure_id like 'table_one.vacancies.2024-25_Q1.%.tier_2' "
-        "and new_la_code = (select new_la_code from marts.dim_local_authorities where old_la_code = '931')").fetchone()[0]
+        "and new_la_code = (select new_la_code from marts.dim_local_authorities where old_la_code = '931')"
+    ).fetchone()[0]
     t = trace(sample_build, fid, unsuppressed=True)
     assert {f["file_path"].rsplit("/", 1)[1] for f in t.files} == {"931_2024-25_Q1_v2.xlsx"}
     assert [s["file_path"].rsplit("/", 1)[1] for s in t.superseded] == ["931_2024-25_Q1.xlsx"]
@@ -83,7 +88,8 @@ def test_trace_shows_superseded_submission(sample_build, warehouse):
 def test_trace_survey_percentage(sample_build, warehouse):
     row = warehouse.execute(
         "select figure_id from audit.fct_figures where table_id like 'survey%' and unit = 'percent' and not suppressed "
-        "and value > 0 order by figure_id limit 1").fetchone()
+        "and value > 0 order by figure_id limit 1"
+    ).fetchone()
     if row is None:
         pytest.skip("no survey figures in this build")
     t = trace(sample_build, row[0])
@@ -100,8 +106,11 @@ def test_trace_survey_percentage(sample_build, warehouse):
 def test_unknown_figure_fails_clearly(sample_build):
     with pytest.raises(UnknownFigureError, match=r"unknown figure id 'table_one\.nonsense'"):
         trace(sample_build, "table_one.nonsense")
-    cli = subprocess.run([sys.executable, "-m", "succession.cli", "trace", "no.such.figure", "--out", str(sample_build.build_dir)],
-                         capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "succession.cli", "trace", "no.such.figure", "--out", str(sample_build.build_dir)],
+        capture_output=True,
+        text=True,
+    )
     assert cli.returncode == 2 and "unknown figure id 'no.such.figure'" in cli.stderr
 
 
@@ -109,7 +118,9 @@ def test_register_rows_are_published_figures(sample_build, warehouse):
     import pandas as pd
 
     reg = pd.read_csv(sample_build.figures_dir / "published_figures.csv", dtype=str, keep_default_na=False)
-    assert {"figure_id", "value_shown", "unit", "base", "report", "section", "source_model", "source_filter"} <= set(reg.columns)
+    assert {"figure_id", "value_shown", "unit", "base", "report", "section", "source_model", "source_filter"} <= set(
+        reg.columns
+    )
     assert "value" not in reg.columns  # the unsuppressed value stays in the warehouse
     shown = dict(warehouse.execute("select figure_id, value_shown from audit.fct_figures").fetchall())
     assert all(shown[f] == v for f, v in zip(reg["figure_id"], reg["value_shown"]))
@@ -149,7 +160,8 @@ def test_one_cell_changes_exactly_the_figures_that_depend_on_it(sample_build, wa
         """select c._source_file, c._row, c.tier, c.quarter, la.new_la_code, la.region_code
            from intermediate.int_hr_returns__campaigns c join marts.dim_local_authorities la on la.old_la_code = c.la_code
            where c.applicants is not null and c.advert_closed between c.quarter_start and c.quarter_end
-             and c.quarter = '2024-25 Q3' order by c._row_uid limit 1""").fetchone()
+             and c.quarter = '2024-25 Q3' order by c._row_uid limit 1"""
+    ).fetchone()
     rel, rownum, tier, quarter, la, region = row
     wb = openpyxl.load_workbook(raw_copy / rel)
     ws = wb["Vacancies"]
@@ -160,9 +172,14 @@ def test_one_cell_changes_exactly_the_figures_that_depend_on_it(sample_build, wa
     before = dict(warehouse.execute("select figure_id, value from audit.fct_figures").fetchall())
     with duckdb.connect(str(edited.warehouse), read_only=True) as con:
         after = dict(con.execute("select figure_id, value from audit.fct_figures").fetchall())
-        depends_on_file = {r[0] for r in con.execute(
-            "select distinct s.figure_id from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid) "
-            "where r._source_file = ?", [rel]).fetchall()}
+        depends_on_file = {
+            r[0]
+            for r in con.execute(
+                "select distinct s.figure_id from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid) "
+                "where r._source_file = ?",
+                [rel],
+            ).fetchall()
+        }
     assert before.keys() == after.keys()
     changed = {f for f in before if _differs(before[f], after[f])}
     qkey = quarter.replace(" ", "_")

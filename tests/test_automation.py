@@ -1,4 +1,5 @@
 """Automation (issue 8): the raw folder sensor, the schedules, the quality checks and the alerts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,13 @@ class Ticker:
         self.cursor = None
 
     def tick(self):
-        ctx = dg.build_sensor_context(instance=self.instance, instance_ref=self.instance.get_ref(), cursor=self.cursor, resources=self.resources,
-                                      definitions=self.defs)
+        ctx = dg.build_sensor_context(
+            instance=self.instance,
+            instance_ref=self.instance.get_ref(),
+            cursor=self.cursor,
+            resources=self.resources,
+            definitions=self.defs,
+        )
         data = self.sensor.evaluate_tick(ctx)
         self.cursor = data.cursor
         for req in data.dynamic_partitions_requests or []:
@@ -80,7 +86,9 @@ def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path
     added = [(r.partitions_def_name, sorted(r.partition_keys)) for r in first.dynamic_partitions_requests]
     assert added == [("quarter", ["2024-25 Q1", "2024-25 Q2"])]
     cursor = json.loads(t.cursor)["files"]
-    assert set(cursor) == {f"hr_returns/hr_returns/{q}/{la}_{q}.xlsx" for q in ("2024-25_Q1", "2024-25_Q2") for la in ("825", "826")}
+    assert set(cursor) == {
+        f"hr_returns/hr_returns/{q}/{la}_{q}.xlsx" for q in ("2024-25_Q1", "2024-25_Q2") for la in ("825", "826")
+    }
     assert all(len(v[2]) == 64 for v in cursor.values())  # size, mtime, sha256
 
     # nothing changed: no run, no new partition
@@ -103,7 +111,9 @@ def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path
     assert new.run_requests[0].tags["succession/quarters"] == "2024-25 Q3"
 
     # a corrected return (v2) for one LA re-runs that quarter only
-    shutil.copy2(SAMPLE_HR / "2024-25_Q2" / "825_2024-25_Q2.xlsx", raw / "hr_returns" / "2024-25_Q2" / "825_2024-25_Q2_v2.xlsx")
+    shutil.copy2(
+        SAMPLE_HR / "2024-25_Q2" / "825_2024-25_Q2.xlsx", raw / "hr_returns" / "2024-25_Q2" / "825_2024-25_Q2_v2.xlsx"
+    )
     corrected = t.tick()
     assert t.requested(corrected) == [("ingest_quarters", "2024-25 Q2")]
     assert not corrected.dynamic_partitions_requests  # the quarter already exists
@@ -151,9 +161,12 @@ def test_quarterly_return_schedule(defs, instance):
     schedule = defs.resolve_schedule_def("quarterly_return_schedule")
 
     def evaluate(day):
-        when = dt.datetime.combine(day, dt.time(6), tzinfo=dt.timezone.utc)
-        return schedule.evaluate_tick(dg.build_schedule_context(instance=instance, scheduled_execution_time=when,
-                                                                repository_def=defs.get_repository_def()))
+        when = dt.datetime.combine(day, dt.time(6), tzinfo=dt.UTC)
+        return schedule.evaluate_tick(
+            dg.build_schedule_context(
+                instance=instance, scheduled_execution_time=when, repository_def=defs.get_repository_def()
+            )
+        )
 
     assert not evaluate(dt.date(2024, 7, 29)).run_requests
     assert "no file of that quarter" in evaluate(dt.date(2024, 7, 30)).skip_message
@@ -161,31 +174,42 @@ def test_quarterly_return_schedule(defs, instance):
     [req] = evaluate(dt.date(2024, 7, 30)).run_requests
     assert (req.job_name or schedule.job_name, req.partition_key) == ("render_reports", "2024-25 Q1")
     # SUCCESSION_RETURN_DEADLINE_DAYS=45: the definitions built with those settings
-    schedule = S.quarterly_return_schedule(defs.resolve_job_def("render_reports"), Settings.from_values({"return_deadline_days": 45}))
+    schedule = S.quarterly_return_schedule(
+        defs.resolve_job_def("render_reports"), Settings.from_values({"return_deadline_days": 45})
+    )
     assert not evaluate(dt.date(2024, 7, 30)).run_requests
     assert evaluate(dt.date(2024, 8, 14)).run_requests[0].partition_key == "2024-25 Q1"
 
 
 # -- checks --------------------------------------------------------------------------------
 
+
 def _warehouse(build: Path, *, missing_la: bool = True, disagree: bool = True) -> Path:
     build.mkdir(parents=True, exist_ok=True)
     path = build / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct_return_status (quarter varchar, old_la_code varchar, la_name varchar, "
-                    "due_date date, status varchar)")
-        con.execute("insert into marts.fct_return_status values "
-                    "('2024-25 Q1', '825', 'Buckinghamshire', '2024-07-30', 'on time'), "
-                    "('2024-25 Q1', '826', 'Milton Keynes', '2024-07-30', 'late'), "
-                    "('2024-25 Q2', '825', 'Buckinghamshire', '2024-10-30', 'on time'), "
-                    f"('2024-25 Q2', '826', 'Milton Keynes', '2024-10-30', '{'missing' if missing_la else 'on time'}')")
-        con.execute("create table marts.fct_table_one_reconciliation (la_code varchar, quarter varchar, tier varchar, "
-                    "indicator varchar, reported_value double, computed_value double, agrees boolean, file_path varchar, "
-                    "reported_cell varchar)")
-        con.execute("insert into marts.fct_table_one_reconciliation values "
-                    "('825', '2024-25 Q1', '1', 'vacancies', 1, 1, true, 'f.xlsx', 'KPIs!C3'), "
-                    f"('826', '2024-25 Q2', '2', 'vacancies', 3, 2, {'false' if disagree else 'true'}, 'g.xlsx', 'KPIs!D3')")
+        con.execute(
+            "create table marts.fct_return_status (quarter varchar, old_la_code varchar, la_name varchar, "
+            "due_date date, status varchar)"
+        )
+        con.execute(
+            "insert into marts.fct_return_status values "
+            "('2024-25 Q1', '825', 'Buckinghamshire', '2024-07-30', 'on time'), "
+            "('2024-25 Q1', '826', 'Milton Keynes', '2024-07-30', 'late'), "
+            "('2024-25 Q2', '825', 'Buckinghamshire', '2024-10-30', 'on time'), "
+            f"('2024-25 Q2', '826', 'Milton Keynes', '2024-10-30', '{'missing' if missing_la else 'on time'}')"
+        )
+        con.execute(
+            "create table marts.fct_table_one_reconciliation (la_code varchar, quarter varchar, tier varchar, "
+            "indicator varchar, reported_value double, computed_value double, agrees boolean, file_path varchar, "
+            "reported_cell varchar)"
+        )
+        con.execute(
+            "insert into marts.fct_table_one_reconciliation values "
+            "('825', '2024-25 Q1', '1', 'vacancies', 1, 1, true, 'f.xlsx', 'KPIs!C3'), "
+            f"('826', '2024-25 Q2', '2', 'vacancies', 3, 2, {'false' if disagree else 'true'}, 'g.xlsx', 'KPIs!D3')"
+        )
     return path
 
 
@@ -203,8 +227,11 @@ def test_returns_complete_flags_overdue_las(tmp_path):
 
     check = C.returns_complete_check(dg.AssetKey(["marts", "fct_return_status"]))
     as_of = project.model_copy(update={"today": "2024-11-02"})  # SUCCESSION_TODAY, through the resource's config
-    result = dg.materialize([_stub(["marts", "fct_return_status"]), check], resources={"project": as_of},
-                            instance=dg.DagsterInstance.ephemeral())
+    result = dg.materialize(
+        [_stub(["marts", "fct_return_status"]), check],
+        resources={"project": as_of},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
     [ev] = result.get_asset_check_evaluations()
     assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
     assert "826 Milton Keynes" in ev.description
@@ -224,8 +251,11 @@ def test_kpis_reconcile_warns_by_default(tmp_path, monkeypatch):
     _warehouse(tmp_path / "build")
     report = _report_asset(tmp_path)
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([_stub(["marts", "fct_table_one_reconciliation"]), C.kpis_reconcile_check(), report],
-                            resources={"project": _project(tmp_path)}, instance=instance)
+    result = dg.materialize(
+        [_stub(["marts", "fct_table_one_reconciliation"]), C.kpis_reconcile_check(), report],
+        resources={"project": _project(tmp_path)},
+        instance=instance,
+    )
     assert result.success
     [ev] = result.get_asset_check_evaluations()
     assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
@@ -240,8 +270,14 @@ def test_kpis_reconcile_warns_by_default(tmp_path, monkeypatch):
     monkeypatch.setattr(A.alerts, "send", lambda subject, body, **kw: sent.append((subject, body)))
     sensor = next(s for s in A.alert_sensors() if s.name == "check_failure_alert")
     success = next(e for e in result.all_events if e.event_type_value == "PIPELINE_SUCCESS")
-    sensor(dg.build_run_status_sensor_context(sensor_name="check_failure_alert", dagster_instance=instance,
-                                              dagster_run=instance.get_run_by_id(result.run_id), dagster_event=success))
+    sensor(
+        dg.build_run_status_sensor_context(
+            sensor_name="check_failure_alert",
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(result.run_id),
+            dagster_event=success,
+        )
+    )
     [(subject, body)] = sent
     assert subject.startswith("1 check(s) failed") and "kpis_reconcile (WARN)" in body
 
@@ -258,8 +294,12 @@ def test_error_severity_check_blocks_the_report_and_names_itself(tmp_path):
     _warehouse(tmp_path / "build")
     instance = dg.DagsterInstance.ephemeral()
     check = C.kpis_reconcile_check(severity=dg.AssetCheckSeverity.ERROR)
-    result = dg.materialize([_stub(["marts", "fct_table_one_reconciliation"]), check, _report_asset(tmp_path)],
-                            resources={"project": _project(tmp_path)}, instance=instance, raise_on_error=False)
+    result = dg.materialize(
+        [_stub(["marts", "fct_table_one_reconciliation"]), check, _report_asset(tmp_path)],
+        resources={"project": _project(tmp_path)},
+        instance=instance,
+        raise_on_error=False,
+    )
     assert not result.success
     assert not (tmp_path / "rendered").exists()
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
@@ -277,8 +317,11 @@ def test_error_severity_check_blocks_the_report_and_names_itself(tmp_path):
     # the same data with agreeing figures: the report renders
     shutil.rmtree(tmp_path / "build")
     _warehouse(tmp_path / "build", disagree=False)
-    ok = dg.materialize([_stub(["marts", "fct_table_one_reconciliation"]), check, _report_asset(tmp_path)],
-                        resources={"project": _project(tmp_path)}, instance=instance)
+    ok = dg.materialize(
+        [_stub(["marts", "fct_table_one_reconciliation"]), check, _report_asset(tmp_path)],
+        resources={"project": _project(tmp_path)},
+        instance=instance,
+    )
     assert ok.success and (tmp_path / "rendered").exists()
 
 
@@ -286,11 +329,14 @@ def test_checks_run_in_the_warehouse_job_and_daily(defs):
     names = set(defs.resolve_job_def("build_warehouse").graph.node_names())
     assert {"marts__fct_return_status_returns_complete", "marts__fct_table_one_reconciliation_kpis_reconcile"} <= names
     assert set(defs.resolve_job_def("check_returns").graph.node_names()) == {
-        "marts__fct_return_status_returns_complete", "marts__fct_table_one_reconciliation_kpis_reconcile"}
+        "marts__fct_return_status_returns_complete",
+        "marts__fct_table_one_reconciliation_kpis_reconcile",
+    }
     assert defs.resolve_schedule_def("returns_freshness_schedule").job_name == "check_returns"
 
 
 # -- alerts --------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -320,9 +366,12 @@ def smtp_server():
 
 def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     port, received = smtp_server
-    env = {"SUCCESSION_SMTP_HOST": "127.0.0.1", "SUCCESSION_SMTP_PORT": str(port),
-           "SUCCESSION_SMTP_SENDER": "warehouse@example.org",
-           "SUCCESSION_SMTP_RECIPIENTS": "lead@example.org, ops@example.org"}
+    env = {
+        "SUCCESSION_SMTP_HOST": "127.0.0.1",
+        "SUCCESSION_SMTP_PORT": str(port),
+        "SUCCESSION_SMTP_SENDER": "warehouse@example.org",
+        "SUCCESSION_SMTP_RECIPIENTS": "lead@example.org, ops@example.org",
+    }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     project_settings = Settings()  # read from the environment, as `dagster dev` does
@@ -349,8 +398,9 @@ def test_alert_email_through_local_smtp(smtp_server, monkeypatch):
     run = instance.get_run_by_id(result.run_id)
     failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
     sensor = next(s for s in alert_sensors(project_settings) if s.name == "run_failure_alert")
-    ctx = dg.build_run_status_sensor_context(sensor_name="run_failure_alert", dagster_instance=instance,
-                                             dagster_run=run, dagster_event=failure).for_run_failure()
+    ctx = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_alert", dagster_instance=instance, dagster_run=run, dagster_event=failure
+    ).for_run_failure()
     sensor(ctx)
     assert len(received) == 2
     body = received[1].get_payload()

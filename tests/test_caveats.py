@@ -1,5 +1,6 @@
 """Issue 8: a check that warned for a document's region and quarter shows as a visible
 caveat near the top of the document, in HTML and in the PDF; nothing when every check passed."""
+
 from __future__ import annotations
 
 import html
@@ -23,23 +24,56 @@ def _write(build, name, payload):
     (folder / f"{name}.json").write_text(json.dumps(payload), encoding="utf-8")
 
 
-RECON_WARN = {"passed": False, "severity": "WARN", "disagreements": 3, "quarters": {
-    "2024-25 Q3": ["LA 850 tier 2 readvertised: KPIs sheet 1 (KPIs!D9) vs 2 from the Vacancies rows",
-                   "LA 869 tier 2 posts_advertised: KPIs sheet 2 (KPIs!D4) vs 1 from the Vacancies rows",
-                   "LA 330 tier 1 vacancies: KPIs sheet 4 (KPIs!C3) vs 3 from the Vacancies rows"]},  # 330: Birmingham
-    "records": {"2024-25 Q3": [{"la_code": "850", "tier": "2", "indicator": "readvertised"},
-                               {"la_code": "869", "tier": "2", "indicator": "posts_advertised"},
-                               {"la_code": "330", "tier": "1", "indicator": "vacancies"}]}}
-RETURNS_WARN = {"passed": False, "severity": "WARN", "as_of": "2025-02-10", "last_quarter_due": "2024-25 Q3",
-                "overdue": ["921 Isle of Wight", "330 Birmingham"],
-                "quarters": {"2024-25 Q3": {"due_date": "2025-01-30", "expected": 20, "on time": 18, "late": 0,
-                                            "missing": 2, "overdue": ["921 Isle of Wight", "330 Birmingham"],
-                                            "overdue_la_codes": ["921", "330"]}}}
+RECON_WARN = {
+    "passed": False,
+    "severity": "WARN",
+    "disagreements": 3,
+    "quarters": {
+        "2024-25 Q3": [
+            "LA 850 tier 2 readvertised: KPIs sheet 1 (KPIs!D9) vs 2 from the Vacancies rows",
+            "LA 869 tier 2 posts_advertised: KPIs sheet 2 (KPIs!D4) vs 1 from the Vacancies rows",
+            "LA 330 tier 1 vacancies: KPIs sheet 4 (KPIs!C3) vs 3 from the Vacancies rows",
+        ]
+    },  # 330: Birmingham
+    "records": {
+        "2024-25 Q3": [
+            {"la_code": "850", "tier": "2", "indicator": "readvertised"},
+            {"la_code": "869", "tier": "2", "indicator": "posts_advertised"},
+            {"la_code": "330", "tier": "1", "indicator": "vacancies"},
+        ]
+    },
+}
+RETURNS_WARN = {
+    "passed": False,
+    "severity": "WARN",
+    "as_of": "2025-02-10",
+    "last_quarter_due": "2024-25 Q3",
+    "overdue": ["921 Isle of Wight", "330 Birmingham"],
+    "quarters": {
+        "2024-25 Q3": {
+            "due_date": "2025-01-30",
+            "expected": 20,
+            "on time": 18,
+            "late": 0,
+            "missing": 2,
+            "overdue": ["921 Isle of Wight", "330 Birmingham"],
+            "overdue_la_codes": ["921", "330"],
+        }
+    },
+}
 PASSED = {
     "kpis_reconcile": {"passed": True, "severity": "WARN", "disagreements": 0, "quarters": {}},
-    "returns_complete": {"passed": True, "severity": "WARN", "as_of": "2025-06-01", "last_quarter_due": "2024-25 Q4",
-                         "overdue": [], "quarters": {q: {"due_date": "2025-01-30", "expected": 19, "on time": 19, "late": 0,
-                                                          "missing": 0, "overdue": []} for q in ("2024-25 Q3", "2024-25 Q4")}},
+    "returns_complete": {
+        "passed": True,
+        "severity": "WARN",
+        "as_of": "2025-06-01",
+        "last_quarter_due": "2024-25 Q4",
+        "overdue": [],
+        "quarters": {
+            q: {"due_date": "2025-01-30", "expected": 19, "on time": 19, "late": 0, "missing": 0, "overdue": []}
+            for q in ("2024-25 Q3", "2024-25 Q4")
+        },
+    },
 }
 
 
@@ -56,12 +90,16 @@ def test_warnings_for_the_region_and_quarter_become_caveats(tmp_path):
     text = caveats.caveats_markdown(found)
     assert text.startswith("::: {.data-caveat}") and text.rstrip().endswith(":::")
     recon, returns = (_unescaped(c.markdown()) for c in found)
-    assert recon.startswith("**Data caveat:** 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q3 "
-                            "(check `kpis_reconcile`, warning): Hampshire (850): *number of posts readvertised* (tier 2); "
-                            "West Berkshire (869): *number of posts advertised* (tier 2).")
+    assert recon.startswith(
+        "**Data caveat:** 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q3 "
+        "(check `kpis_reconcile`, warning): Hampshire (850): *number of posts readvertised* (tier 2); "
+        "West Berkshire (869): *number of posts advertised* (tier 2)."
+    )
     assert "Birmingham" not in recon  # another region's LA
     assert "KPIs!D9" not in recon and "vs 2" not in recon  # LA-level values are not repeated
-    assert "1 LA's return for 2024-25 Q3 is missing, due 30/01/2025, as of 10/02/2025 (check `returns_complete`" in returns
+    assert (
+        "1 LA's return for 2024-25 Q3 is missing, due 30/01/2025, as of 10/02/2025 (check `returns_complete`" in returns
+    )
     assert "Isle of Wight (921)" in returns and "Birmingham" not in returns
     # every caveat line sits inside the block quote
     body = [line for line in text.splitlines() if line.startswith(">")]
@@ -112,7 +150,9 @@ def _norm(text: str) -> str:
 
 
 def _copy(sample_build, dest) -> ProjectPaths:
-    shutil.copytree(sample_build.build_dir, dest, ignore=shutil.ignore_patterns(".writer.lock", "lake", ".work", "reports"))
+    shutil.copytree(
+        sample_build.build_dir, dest, ignore=shutil.ignore_patterns(".writer.lock", "lake", ".work", "reports")
+    )
     return ProjectPaths(sample_build.raw_dir, dest)
 
 
@@ -122,14 +162,18 @@ def warned(sample_build, tmp_path_factory):
     2024-25 Q3), rendered for that quarter: the quarterly return, and the evaluation for
     2024-25 Q2 (a disagreement and Isle of Wight's missing return)."""
     paths = _copy(sample_build, tmp_path_factory.mktemp("caveats") / "build")
-    return {"paths": paths,
-            "quarterly-return": reports.render(paths, "quarterly-return", REGION, "2024-25 Q3").outputs,
-            "evaluation": reports.render(paths, "evaluation", REGION, "2024-25 Q2").outputs}
+    return {
+        "paths": paths,
+        "quarterly-return": reports.render(paths, "quarterly-return", REGION, "2024-25 Q3").outputs,
+        "evaluation": reports.render(paths, "evaluation", REGION, "2024-25 Q2").outputs,
+    }
 
 
-QR_CAVEAT = ("Data caveat: 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q3 "
-             "(check kpis_reconcile, warning): Hampshire (850): number of posts readvertised (tier 2); "
-             "West Berkshire (869): number of posts advertised (tier 2).")
+QR_CAVEAT = (
+    "Data caveat: 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q3 "
+    "(check kpis_reconcile, warning): Hampshire (850): number of posts readvertised (tier 2); "
+    "West Berkshire (869): number of posts advertised (tier 2)."
+)
 
 
 @pytest.mark.slow
@@ -167,12 +211,17 @@ def test_caveat_in_the_pdf(warned):
 @pytest.mark.slow
 def test_evaluation_shows_both_checks(warned):
     for text in (_html_text(warned["evaluation"]["html"]), _pdf_text(warned["evaluation"]["pdf"])):
-        assert ("Data caveat: 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q2 "
-                "(check kpis_reconcile, warning): Surrey (936): number of posts readvertised (tier 2); "
-                "Windsor and Maidenhead (868): number of posts readvertised (tier 1).") in text
+        assert (
+            "Data caveat: 2 LAs' KPIs sheets disagree with their Vacancies rows for 2024-25 Q2 "
+            "(check kpis_reconcile, warning): Surrey (936): number of posts readvertised (tier 2); "
+            "Windsor and Maidenhead (868): number of posts readvertised (tier 1)."
+        ) in text
         assert "the quarterly return lists them" in text
-        assert re.search(r"Data caveat: 1 LA's return for 2024-25 Q2 is missing, due 30/10/2024, as of \d\d/\d\d/\d{4} "
-                         r"\(check returns_complete, warning\): Isle of Wight \(921\)\.", text), text[:3000]
+        assert re.search(
+            r"Data caveat: 1 LA's return for 2024-25 Q2 is missing, due 30/10/2024, as of \d\d/\d\d/\d{4} "
+            r"\(check returns_complete, warning\): Isle of Wight \(921\)\.",
+            text,
+        ), text[:3000]
 
 
 @pytest.mark.slow
@@ -183,6 +232,8 @@ def test_no_caveat_when_every_check_passed(sample_build, tmp_path):
     done = reports.render(paths, "quarterly-return", REGION, "2024-25 Q3")
     html_text = _html_text(done.outputs["html"])
     assert "Region: South East (E12000008)" in html_text and "Programme progress" in html_text
-    assert "Data caveat" not in html_text and "<div class=\"data-caveat\">" not in done.outputs["html"].read_text(encoding="utf-8")
+    assert "Data caveat" not in html_text and '<div class="data-caveat">' not in done.outputs["html"].read_text(
+        encoding="utf-8"
+    )
     pdf_text = _pdf_text(done.outputs["pdf"])
     assert "Programme progress" in pdf_text and "Data caveat" not in pdf_text

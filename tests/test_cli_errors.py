@@ -1,5 +1,6 @@
 """Issue 13 part 5: a wrong region, period, LA or raw folder is one line naming what is
 valid, exit code 2, no traceback, and nothing written (not even an empty folder)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,7 +62,9 @@ def test_render_unknown_region_or_period_leaves_no_folder(sample_build, capsys):
 
 
 def test_render_without_a_warehouse_says_run_first(tmp_path, capsys):
-    code = main(["render", "evaluation", "--region", "E12000008", "--period", "2024-25 Q4", "--out", str(tmp_path / "none")])
+    code = main(
+        ["render", "evaluation", "--region", "E12000008", "--period", "2024-25 Q4", "--out", str(tmp_path / "none")]
+    )
     assert code == 2
     assert "run `succession run` first" in _one_error_line(capsys)
     assert not (tmp_path / "none").exists()
@@ -71,5 +74,7 @@ def test_reports_for_a_named_region_without_returns_fail_instead_of_rendering_no
     from orchestration.publishing import _regions_for
 
     assert _regions_for(sample_build, "2024-25 Q4", []) == ["E12000008"]
-    with pytest.raises(dg.Failure, match=r"no returns for region.s. E12000001 in 2024-25 Q4: regions with returns are E12000008"):
+    with pytest.raises(
+        dg.Failure, match=r"no returns for region.s. E12000001 in 2024-25 Q4: regions with returns are E12000008"
+    ):
         _regions_for(sample_build, "2024-25 Q4", ["E12000001"])

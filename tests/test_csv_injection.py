@@ -3,6 +3,7 @@ written inert (OWASP: a leading single quote); numbers, negative ones included, 
 Every published CSV goes through `publish.write_csv`, so the tables are tested through
 `publish_tables` on a warehouse holding hostile labels, and the register through
 `write_register`."""
+
 from __future__ import annotations
 
 import csv
@@ -31,11 +32,15 @@ def hostile_warehouse(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema publish")
-        con.execute("create table publish.pub_survey_distributions (option_label varchar, n integer, change double, "
-                    "value_shown varchar)")
+        con.execute(
+            "create table publish.pub_survey_distributions (option_label varchar, n integer, change double, "
+            "value_shown varchar)"
+        )
         for i, label in enumerate(HOSTILE):
-            con.execute("insert into publish.pub_survey_distributions values (?, ?, ?, ?)",
-                        [label, i - 3, -1.5 * i, ["-3689", "-2.5", "c", "z", "1e-05", "-1.5e-05", "12", "0", "x"][i]])
+            con.execute(
+                "insert into publish.pub_survey_distributions values (?, ?, ?, ?)",
+                [label, i - 3, -1.5 * i, ["-3689", "-2.5", "c", "z", "1e-05", "-1.5e-05", "12", "0", "x"][i]],
+            )
     return path
 
 
@@ -64,16 +69,30 @@ def test_published_tables_neutralise_formula_text_and_keep_numbers(hostile_wareh
 def test_register_goes_through_the_same_writer(hostile_warehouse, tmp_path):
     with duckdb.connect(str(hostile_warehouse)) as con:
         con.execute("create schema audit")
-        columns = ", ".join(f"{c} varchar" for c in publish.REGISTER_COLUMNS if c not in ("report", "region", "period", "section"))
+        columns = ", ".join(
+            f"{c} varchar" for c in publish.REGISTER_COLUMNS if c not in ("report", "region", "period", "section")
+        )
         con.execute(f"create table audit.fct_figures ({columns})")
-        con.execute("insert into audit.fct_figures (figure_id, value_shown, unit, base, indicator) values "
-                    "('fig.a', '-12', 'count', '7', '=1+2'), ('fig.b', '=cmd|calc', 'count', null, 'ok')")
+        con.execute(
+            "insert into audit.fct_figures (figure_id, value_shown, unit, base, indicator) values "
+            "('fig.a', '-12', 'count', '7', '=1+2'), ('fig.b', '=cmd|calc', 'count', null, 'ok')"
+        )
     reports = tmp_path / "reports" / "doc"
     reports.mkdir(parents=True)
-    (reports / publish.USED_FILE).write_text(json.dumps({
-        "report": "doc", "region": "E12000008", "period": "2024-25 Q4",
-        "figures": [{"figure_id": "fig.a", "section": "@intro"}, {"figure_id": "fig.b", "section": "s"}]}))
-    rows = {r["figure_id"]: r for r in _rows(publish.write_register(hostile_warehouse, tmp_path / "reports", tmp_path / "figures"))}
+    (reports / publish.USED_FILE).write_text(
+        json.dumps(
+            {
+                "report": "doc",
+                "region": "E12000008",
+                "period": "2024-25 Q4",
+                "figures": [{"figure_id": "fig.a", "section": "@intro"}, {"figure_id": "fig.b", "section": "s"}],
+            }
+        )
+    )
+    rows = {
+        r["figure_id"]: r
+        for r in _rows(publish.write_register(hostile_warehouse, tmp_path / "reports", tmp_path / "figures"))
+    }
     assert rows["fig.a"]["value_shown"] == "-12" and rows["fig.a"]["indicator"] == "'=1+2"
     assert rows["fig.a"]["section"] == "'@intro" and rows["fig.b"]["value_shown"] == "'=cmd|calc"
 

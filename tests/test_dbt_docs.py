@@ -1,5 +1,6 @@
 """The dbt project documents itself: every intermediate model and column is described, and
 each run publishes dbt's documentation site (model-level lineage) in build/docs/."""
+
 from __future__ import annotations
 
 import yaml
@@ -25,9 +26,13 @@ def test_every_intermediate_model_and_column_is_described(warehouse):
         model = documented[name]
         assert model.get("description", "").strip(), name
         described = {c["name"] for c in model.get("columns", []) if str(c.get("description", "")).strip()}
-        built = [r[0] for r in warehouse.execute(
-            "select column_name from information_schema.columns where table_schema = 'intermediate' and table_name = ?",
-            [name]).fetchall()]
+        built = [
+            r[0]
+            for r in warehouse.execute(
+                "select column_name from information_schema.columns where table_schema = 'intermediate' and table_name = ?",
+                [name],
+            ).fetchall()
+        ]
         assert built, f"{name} is not in the warehouse"
         assert set(built) <= described, (name, sorted(set(built) - described))
 

@@ -1,4 +1,5 @@
 """The Dagster definitions: what the UI and a scheduled run see."""
+
 from __future__ import annotations
 
 import json
@@ -19,14 +20,30 @@ def defs():
 def test_asset_graph_layers(defs):
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    for key in ["raw/hr_returns", "hr_returns/vacancies", "hr_returns/_files", "staging/stg_hr_returns__vacancies",
-                "marts/fct_table_one", "audit/fct_figures", "published_tables", "quarterly_return", "figure_register"]:
+    for key in [
+        "raw/hr_returns",
+        "hr_returns/vacancies",
+        "hr_returns/_files",
+        "staging/stg_hr_returns__vacancies",
+        "marts/fct_table_one",
+        "audit/fct_figures",
+        "published_tables",
+        "quarterly_return",
+        "figure_register",
+    ]:
         assert key in keys, key
     # dbt sources are the lake tables the ingestion asset writes: lineage runs raw -> report
     vac = graph.get(dg.AssetKey(["staging", "stg_hr_returns__vacancies"]))
     assert dg.AssetKey(["hr_returns", "vacancies"]) in vac.parent_keys
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    assert {"ingest_hr_returns", "warehouse_staging", "warehouse_intermediate", "warehouse_marts", "publish", "reports"} <= groups
+    assert {
+        "ingest_hr_returns",
+        "warehouse_staging",
+        "warehouse_intermediate",
+        "warehouse_marts",
+        "publish",
+        "reports",
+    } <= groups
 
 
 def test_dbt_tests_are_asset_checks(defs):
@@ -48,7 +65,9 @@ def test_report_dependencies_match_dbt_exposures(defs):
 
 
 def test_jobs_cover_the_build(defs):
-    assert {"ingest_quarters", "ingest_waves", "build_warehouse", "render_reports", "publish_register"} <= {j.name for j in defs.jobs}
+    assert {"ingest_quarters", "ingest_waves", "build_warehouse", "render_reports", "publish_register"} <= {
+        j.name for j in defs.jobs
+    }
 
 
 def test_contract_doc_is_generated_from_the_contract():

@@ -4,6 +4,7 @@ The sample build passes the audit. The issue's leaks are crafted as small tables
 is published once as the old rule published it (the audit must fail it) and once through
 the policy's own SQL (the compiled ``fct_figures`` of the session build run on the crafted
 figures; the audit must pass it)."""
+
 from __future__ import annotations
 
 import re
@@ -16,39 +17,88 @@ from succession.disclosure import Publication, audit_publication, load_publicati
 from succession.disclosure.publication import FIGURE_COLUMNS, RATING_COLUMNS
 
 FIG_COLUMNS = {  # the contract of the fig_* models (marts/figures/_figures__models.yml)
-    "figure_id": "varchar", "table_id": "varchar", "indicator": "varchar", "unit": "varchar", "period": "varchar",
-    "time_period": "varchar", "time_identifier": "varchar", "geographic_level": "varchar", "country_code": "varchar",
-    "region_code": "varchar", "region_name": "varchar", "new_la_code": "varchar", "old_la_code": "varchar",
-    "la_name": "varchar", "breakdown": "varchar", "value": "double", "base": "double", "numerator": "double",
-    "denominator": "double", "disclosure_class": "varchar", "disclosure_total_id": "varchar",
-    "disclosure_group": "varchar", "disclosure_count_id": "varchar", "disclosure_base_id": "varchar",
-    "source_model": "varchar", "source_filter": "varchar",
+    "figure_id": "varchar",
+    "table_id": "varchar",
+    "indicator": "varchar",
+    "unit": "varchar",
+    "period": "varchar",
+    "time_period": "varchar",
+    "time_identifier": "varchar",
+    "geographic_level": "varchar",
+    "country_code": "varchar",
+    "region_code": "varchar",
+    "region_name": "varchar",
+    "new_la_code": "varchar",
+    "old_la_code": "varchar",
+    "la_name": "varchar",
+    "breakdown": "varchar",
+    "value": "double",
+    "base": "double",
+    "numerator": "double",
+    "denominator": "double",
+    "disclosure_class": "varchar",
+    "disclosure_total_id": "varchar",
+    "disclosure_group": "varchar",
+    "disclosure_count_id": "varchar",
+    "disclosure_base_id": "varchar",
+    "source_model": "varchar",
+    "source_filter": "varchar",
 }
 Q = "2024-25 Q4"
 R, E = "E12000008", "E92000001"
 
 
-def table_one(indicator: str, unit: str, cls: str, level: str, la: str | None, value, base=None, numerator=None) -> dict:
+def table_one(
+    indicator: str, unit: str, cls: str, level: str, la: str | None, value, base=None, numerator=None
+) -> dict:
     """A Table one figure as fig_table_one makes it (tier 1)."""
     key = la or (R if level == "Regional" else E)
     total = None if level == "National" else f"table_one.{indicator}.{Q}.{R if la else E}.tier_1"
-    return {"figure_id": f"table_one.{indicator}.{Q}.{key}.tier_1", "table_id": "table_one", "indicator": indicator,
-            "unit": unit, "period": Q, "geographic_level": level, "region_code": None if level == "National" else R,
-            "new_la_code": la, "breakdown": "tier_1", "value": value, "base": base, "numerator": numerator,
-            "denominator": base, "disclosure_class": cls, "disclosure_total_id": total, "disclosure_group": total}
+    return {
+        "figure_id": f"table_one.{indicator}.{Q}.{key}.tier_1",
+        "table_id": "table_one",
+        "indicator": indicator,
+        "unit": unit,
+        "period": Q,
+        "geographic_level": level,
+        "region_code": None if level == "National" else R,
+        "new_la_code": la,
+        "breakdown": "tier_1",
+        "value": value,
+        "base": base,
+        "numerator": numerator,
+        "denominator": base,
+        "disclosure_class": cls,
+        "disclosure_total_id": total,
+        "disclosure_group": total,
+    }
 
 
 def level4(indicator: str, unit: str, cls: str, value, base=None, numerator=None) -> dict:
-    return {"figure_id": f"evaluation.level4.{indicator}.2024-25_Q4.{R}", "table_id": "evaluation_level4",
-            "indicator": indicator, "unit": unit, "period": Q, "geographic_level": "Regional", "region_code": R,
-            "value": value, "base": base, "numerator": numerator, "denominator": base, "disclosure_class": cls}
+    return {
+        "figure_id": f"evaluation.level4.{indicator}.2024-25_Q4.{R}",
+        "table_id": "evaluation_level4",
+        "indicator": indicator,
+        "unit": unit,
+        "period": Q,
+        "geographic_level": "Regional",
+        "region_code": R,
+        "value": value,
+        "base": base,
+        "numerator": numerator,
+        "denominator": base,
+        "disclosure_class": cls,
+    }
 
 
 def column(indicator: str, cls: str, las: dict[str, float]) -> list[dict]:
     """One Table one count column: LA cells, the region total and England."""
     total = sum(las.values())
-    return [table_one(indicator, "count", cls, "National", None, total), table_one(indicator, "count", cls, "Regional", None, total),
-            *(table_one(indicator, "count", cls, "Local authority", la, v) for la, v in las.items())]
+    return [
+        table_one(indicator, "count", cls, "National", None, total),
+        table_one(indicator, "count", cls, "Regional", None, total),
+        *(table_one(indicator, "count", cls, "Local authority", la, v) for la, v in las.items()),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +122,9 @@ def policy(sample_build):
 
 
 def as_published(figures: pd.DataFrame, ratings: list[dict] | None = None) -> Publication:
-    return Publication(figures=figures.reindex(columns=FIGURE_COLUMNS),
-                       ratings=pd.DataFrame(ratings or [], columns=RATING_COLUMNS))
+    return Publication(
+        figures=figures.reindex(columns=FIGURE_COLUMNS), ratings=pd.DataFrame(ratings or [], columns=RATING_COLUMNS)
+    )
 
 
 def old_rule(rows: list[dict], suppressed: dict[str, str], base_printed: bool = True) -> Publication:
@@ -82,7 +133,8 @@ def old_rule(rows: list[dict], suppressed: dict[str, str], base_printed: bool = 
     df["suppression"] = df["figure_id"].map(suppressed)
     df["value_shown"] = [
         "c" if isinstance(s, str) else ("z" if pd.isna(v) else (f"{v:.0f}" if u == "count" else f"{v:.1f}"))
-        for s, v, u in zip(df["suppression"], df["value"], df["unit"])]
+        for s, v, u in zip(df["suppression"], df["value"], df["unit"])
+    ]
     return as_published(df)
 
 
@@ -98,7 +150,15 @@ def test_sample_build_passes_the_audit(sample_build):
 
 def test_five_cells_of_one_under_a_total_of_five(policy):
     """Issue: tier 1 vacancies total 5, five LAs `c`, the rest 0 -> every `c` is 1."""
-    las = {"E06000001": 1, "E06000002": 1, "E06000003": 1, "E06000004": 1, "E06000005": 1, "E06000006": 0, "E06000007": 0}
+    las = {
+        "E06000001": 1,
+        "E06000002": 1,
+        "E06000003": 1,
+        "E06000004": 1,
+        "E06000005": 1,
+        "E06000006": 0,
+        "E06000007": 0,
+    }
     rows = column("vacancies", "posts", las)
     old = audit_publication(old_rule(rows, {f"table_one.vacancies.{Q}.{la}.tier_1": "primary" for la in list(las)[:5]}))
     assert len(old.failures) == 5 and set(old.failures["upper"]) == {1.0}
@@ -114,8 +174,11 @@ def test_five_cells_of_one_under_a_total_of_five(policy):
 
 def test_rate_times_base_gives_back_the_count(policy):
     """Issue: a permanent-fill rate of 28.6% with 5 not filled gives filled = 2."""
-    rows = [level4("filled_permanent", "count", "posts", 2), level4("advertised_not_filled", "count", "posts", 5),
-            level4("permanent_fill_rate", "percent", "posts", 200 / 7, base=7, numerator=2)]
+    rows = [
+        level4("filled_permanent", "count", "posts", 2),
+        level4("advertised_not_filled", "count", "posts", 5),
+        level4("permanent_fill_rate", "percent", "posts", 200 / 7, base=7, numerator=2),
+    ]
     fill_rate = rows[2]["figure_id"]
     old = audit_publication(old_rule(rows, {rows[0]["figure_id"]: "primary"}))
     assert list(old.failures["figure_id"]) == [rows[0]["figure_id"]] and old.failures["upper"].iloc[0] == 2
@@ -136,8 +199,11 @@ def test_a_rating_must_not_locate_a_suppressed_value(policy, sample_build):
     assert not leaked.passed and (leaked.report["lower"].iloc[0], leaked.report["upper"].iloc[0]) == (360, 396)
     assert policy(rows)["value_shown"].tolist() == ["130"]  # days to fill a public post: published
     # a mean about people: 3 participants' ratings (sum 13), 'near' a target of 4.5
-    mean = {**level4("mean_rating", "score", "people", 13 / 3, base=3, numerator=13),
-            "figure_id": f"evaluation.level1.mean_rating.2024-25_Q4.{R}", "table_id": "evaluation_level1"}
+    mean = {
+        **level4("mean_rating", "score", "people", 13 / 3, base=3, numerator=13),
+        "figure_id": f"evaluation.level1.mean_rating.2024-25_Q4.{R}",
+        "table_id": "evaluation_level1",
+    }
     near = [{"actual_figure_id": mean["figure_id"], "rating": "near", "target": 4.5, "direction": "higher"}]
     leaked = audit_publication(as_published(old_rule([mean], {mean["figure_id"]: "primary"}).figures, near))
     assert list(leaked.failures["upper"]) == [13]
@@ -154,10 +220,12 @@ def test_a_rating_must_not_locate_a_suppressed_value(policy, sample_build):
 def test_only_the_total_and_one_suppressed_cell_are_non_zero(policy):
     """Average applicants: the region's 3.0 on 10 campaigns, LA A's 7.5 on 4 (suppressed: base
     under 5), LA B's 0.0 on 6: the total less B gives A's 30 applicants exactly."""
-    rows = [table_one("avg_applicants", "ratio", "people", "National", None, 3.0, base=10, numerator=30),
-            table_one("avg_applicants", "ratio", "people", "Regional", None, 3.0, base=10, numerator=30),
-            table_one("avg_applicants", "ratio", "people", "Local authority", "E06000001", 7.5, base=4, numerator=30),
-            table_one("avg_applicants", "ratio", "people", "Local authority", "E06000002", 0.0, base=6, numerator=0)]
+    rows = [
+        table_one("avg_applicants", "ratio", "people", "National", None, 3.0, base=10, numerator=30),
+        table_one("avg_applicants", "ratio", "people", "Regional", None, 3.0, base=10, numerator=30),
+        table_one("avg_applicants", "ratio", "people", "Local authority", "E06000001", 7.5, base=4, numerator=30),
+        table_one("avg_applicants", "ratio", "people", "Local authority", "E06000002", 0.0, base=6, numerator=0),
+    ]
     a = rows[2]["figure_id"]
     old = audit_publication(old_rule(rows, {a: "primary"}))
     assert list(old.failures["figure_id"]) == [a] and old.failures["width"].iloc[0] < 1
@@ -177,15 +245,23 @@ def test_a_failing_audit_fails_the_build_step(tmp_path):
     from orchestration.resources import ProjectPathsResource
 
     las = {"E06000001": 1, "E06000002": 1, "E06000003": 0}
-    leaky = old_rule(column("active_contacts", "people", las),
-                     {f"table_one.active_contacts.{Q}.{la}.tier_1": "primary" for la in list(las)[:2]})
+    leaky = old_rule(
+        column("active_contacts", "people", las),
+        {f"table_one.active_contacts.{Q}.{la}.tier_1": "primary" for la in list(las)[:2]},
+    )
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         con.execute("create schema audit; create schema marts")
         con.register("leaky", leaky.figures.reset_index(drop=True).astype(str).replace({"None": None, "nan": None}))
-        con.execute("create table audit.fct_figures as select * replace (value::double as value, base::double as base, "
-                    "numerator::double as numerator) from leaky")
-        con.execute("create table marts.fct_survey_distributions (wave varchar, question_id varchar, item_code varchar, question_type varchar)")
-        con.execute("create table marts.fct_evaluation_ratings (actual_figure_id varchar, target double, direction varchar)")
+        con.execute(
+            "create table audit.fct_figures as select * replace (value::double as value, base::double as base, "
+            "numerator::double as numerator) from leaky"
+        )
+        con.execute(
+            "create table marts.fct_survey_distributions (wave varchar, question_id varchar, item_code varchar, question_type varchar)"
+        )
+        con.execute(
+            "create table marts.fct_evaluation_ratings (actual_figure_id varchar, target double, direction varchar)"
+        )
         con.execute("create schema publish; create table publish.pub_evaluation (figure_id varchar, rating varchar)")
     project = ProjectPathsResource(raw_dir=str(tmp_path), build_dir=str(tmp_path))
     result = dg.materialize([disclosure_audit], resources={"project": project}, raise_on_error=False)
@@ -209,10 +285,24 @@ def test_a_multi_region_table_passes_the_audit(policy, seed):
     def fig(indicator, unit, level, region, la, value, base=None, numerator=None):
         parent = {"Local authority": region, "Regional": E}.get(level)
         total = f"t.{indicator}.{parent}" if parent else None
-        return {"figure_id": f"t.{indicator}.{la or region or E}", "table_id": "table_one", "indicator": indicator,
-                "unit": unit, "period": Q, "geographic_level": level, "region_code": region, "new_la_code": la,
-                "breakdown": "tier_1", "value": value, "base": base, "numerator": numerator, "denominator": base,
-                "disclosure_class": "people", "disclosure_total_id": total, "disclosure_group": total}
+        return {
+            "figure_id": f"t.{indicator}.{la or region or E}",
+            "table_id": "table_one",
+            "indicator": indicator,
+            "unit": unit,
+            "period": Q,
+            "geographic_level": level,
+            "region_code": region,
+            "new_la_code": la,
+            "breakdown": "tier_1",
+            "value": value,
+            "base": base,
+            "numerator": numerator,
+            "denominator": base,
+            "disclosure_class": "people",
+            "disclosure_total_id": total,
+            "disclosure_group": total,
+        }
 
     england = np.zeros(3)
     for r in range(4):
@@ -221,19 +311,43 @@ def test_a_multi_region_table_passes_the_audit(policy, seed):
             la = f"{region}-{j}"
             contacts, campaigns = rng.poisson(1.5), rng.binomial(3, 0.4)
             applicants = rng.poisson(5 * campaigns)
-            rows += [fig("active_contacts", "count", "Local authority", region, la, float(contacts)),
-                     fig("avg_applicants", "ratio", "Local authority", region, la,
-                         applicants / campaigns if campaigns else None, campaigns or None, float(applicants))]
+            rows += [
+                fig("active_contacts", "count", "Local authority", region, la, float(contacts)),
+                fig(
+                    "avg_applicants",
+                    "ratio",
+                    "Local authority",
+                    region,
+                    la,
+                    applicants / campaigns if campaigns else None,
+                    campaigns or None,
+                    float(applicants),
+                ),
+            ]
             sums += (contacts, applicants, campaigns)
-        rows += [fig("active_contacts", "count", "Regional", region, None, sums[0]),
-                 fig("avg_applicants", "ratio", "Regional", region, None, sums[1] / sums[2] if sums[2] else None,
-                     sums[2] or None, sums[1])]
+        rows += [
+            fig("active_contacts", "count", "Regional", region, None, sums[0]),
+            fig(
+                "avg_applicants",
+                "ratio",
+                "Regional",
+                region,
+                None,
+                sums[1] / sums[2] if sums[2] else None,
+                sums[2] or None,
+                sums[1],
+            ),
+        ]
         england += sums
-    rows += [fig("active_contacts", "count", "National", None, None, england[0]),
-             fig("avg_applicants", "ratio", "National", None, None, england[1] / england[2], england[2], england[1])]
+    rows += [
+        fig("active_contacts", "count", "National", None, None, england[0]),
+        fig("avg_applicants", "ratio", "National", None, None, england[1] / england[2], england[2], england[1]),
+    ]
     published = policy(rows)
     assert (published["suppression"] == "primary").any()
-    for r in published[(published["geographic_level"] == "Regional") & (published["suppression"] == "secondary")].itertuples():
+    for r in published[
+        (published["geographic_level"] == "Regional") & (published["suppression"] == "secondary")
+    ].itertuples():
         below = published[(published["disclosure_total_id"] == r.figure_id) & published["value"].notna()]
         assert (below["value_shown"] == "c").all(), below  # its LA cells would add back up to it
     result = audit_publication(as_published(published))
@@ -249,8 +363,15 @@ def test_an_unreadable_published_value_is_an_error_not_a_blind_spot():
 
 
 # -- issue 13's families (fig_programme_framework, fig_survey_framework, fig_national) ----------
-PEOPLE_TABLES = ("aspirant_dcs", "diversity", "supply_demand", "survey_response", "survey_headlines",
-                 "survey_breakdowns", "survey_open_themes")
+PEOPLE_TABLES = (
+    "aspirant_dcs",
+    "diversity",
+    "supply_demand",
+    "survey_response",
+    "survey_headlines",
+    "survey_breakdowns",
+    "survey_open_themes",
+)
 
 
 def test_no_small_count_of_people_is_shown_in_the_new_families(warehouse):
@@ -269,15 +390,22 @@ def test_no_small_count_of_people_is_shown_in_the_new_families(warehouse):
 
 def framework_rows(warehouse, pattern: str) -> list[dict]:
     """The sample's own rows of fig_programme_framework, disclosure fields as the model sets them."""
-    rows = warehouse.execute("select * from figures.fig_programme_framework where figure_id like ? order by figure_id",
-                             [pattern]).df()
+    rows = warehouse.execute(
+        "select * from figures.fig_programme_framework where figure_id like ? order by figure_id", [pattern]
+    ).df()
     assert len(rows), pattern
     return rows.astype(object).where(rows.notna(), None).to_dict("records")
 
 
 def without_disclosure_fields(rows: list[dict]) -> list[dict]:
     """As the family was first written: no disclosure fields, so fct_figures sees no people."""
-    fields = ("disclosure_class", "disclosure_total_id", "disclosure_group", "disclosure_count_id", "disclosure_base_id")
+    fields = (
+        "disclosure_class",
+        "disclosure_total_id",
+        "disclosure_group",
+        "disclosure_count_id",
+        "disclosure_base_id",
+    )
     return [{**r, **dict.fromkeys(fields)} for r in rows]
 
 
@@ -342,6 +470,7 @@ def test_a_survey_headline_goes_with_the_options_it_sums(sample_build, warehouse
     leaked = figures.copy()
     leaked.loc[hidden, "value_shown"] = [f"{v:.1f}" for v in leaked.loc[hidden, "value"]]
     leaked.loc[hidden, "base"] = leaked.loc[[h.replace(".percent.", ".base.") for h in hidden], "value"].to_numpy()
-    result = audit_publication(Publication(figures=leaked.reset_index(drop=True), ratings=pub.ratings,
-                                           multi_select=pub.multi_select))
+    result = audit_publication(
+        Publication(figures=leaked.reset_index(drop=True), ratings=pub.ratings, multi_select=pub.multi_select)
+    )
     assert not result.passed and result.failures["figure_id"].str.startswith("survey.").all()

@@ -2,6 +2,7 @@
 Python (succession/figures.py). These tests hold the two to each other: the macros are rendered and
 run in DuckDB on constructed cases and must give the Python ids exactly; every id the sample
 warehouse built must parse and format back to itself, and name its period by its key."""
+
 from __future__ import annotations
 
 import duckdb
@@ -36,34 +37,95 @@ def run_macro(call: str, *args) -> str | None:
 Q = FinancialQuarter(2024, 2)
 CASES = [
     # (macro, its arguments, the Python id)
-    ("table_one_figure_id", ("vacancies", "2024-25 Q2", "E06000001", "1"), ids.table_one_id("vacancies", Q, "E06000001", "1")),
+    (
+        "table_one_figure_id",
+        ("vacancies", "2024-25 Q2", "E06000001", "1"),
+        ids.table_one_id("vacancies", Q, "E06000001", "1"),
+    ),
     ("returns_figure_id", ("on time", "2024-25 Q2", "E12000008"), ids.returns_id("on time", Q, "E12000008")),
-    ("returns_figure_id", ("disagreements", "2024-25 Q2", "E12000008"), ids.returns_id("disagreements", Q, "E12000008")),
-    ("regional_figure_id", ("grant.spent_to_date", "2024-25_Q2", "E12000008", "line_coaching_mentoring"),
-     "grant.spent_to_date.2024-25_Q2.E12000008.line_coaching_mentoring"),
-    ("regional_figure_id", ("grant.spent_to_date", "2024-25_Q2", "E12000008", None),
-     ids.regional_id("grant.spent_to_date", Q, "E12000008", None)),
-    ("regional_figure_id", ("evaluation.level2.skill_gain", "2024-25_Q2", "E12000008", "leading_change"),
-     ids.regional_id("evaluation.level2.skill_gain", "2024-25 Q2", "E12000008", "leading_change")),
-    ("survey_figure_id", ("percent", "2024-25_W1", "q7", "item_a", "agree"),
-     ids.survey_id("percent", "2024-25_W1", "q7", "item_a", "agree")),
-    ("survey_figure_id", ("percent", "2024-25_W1", "q7", None, "agree"), ids.survey_id("percent", "2024-25_W1", "q7", None, "agree")),
+    (
+        "returns_figure_id",
+        ("disagreements", "2024-25 Q2", "E12000008"),
+        ids.returns_id("disagreements", Q, "E12000008"),
+    ),
+    (
+        "regional_figure_id",
+        ("grant.spent_to_date", "2024-25_Q2", "E12000008", "line_coaching_mentoring"),
+        "grant.spent_to_date.2024-25_Q2.E12000008.line_coaching_mentoring",
+    ),
+    (
+        "regional_figure_id",
+        ("grant.spent_to_date", "2024-25_Q2", "E12000008", None),
+        ids.regional_id("grant.spent_to_date", Q, "E12000008", None),
+    ),
+    (
+        "regional_figure_id",
+        ("evaluation.level2.skill_gain", "2024-25_Q2", "E12000008", "leading_change"),
+        ids.regional_id("evaluation.level2.skill_gain", "2024-25 Q2", "E12000008", "leading_change"),
+    ),
+    (
+        "survey_figure_id",
+        ("percent", "2024-25_W1", "q7", "item_a", "agree"),
+        ids.survey_id("percent", "2024-25_W1", "q7", "item_a", "agree"),
+    ),
+    (
+        "survey_figure_id",
+        ("percent", "2024-25_W1", "q7", None, "agree"),
+        ids.survey_id("percent", "2024-25_W1", "q7", None, "agree"),
+    ),
     ("survey_figure_id", ("base", "2024-25_W1", "q7", None), ids.survey_id("base", "2024-25_W1", "q7")),
-    ("themes_figure_id", ("n", "interviews", "2024-25_W1", "gender", "female", "barriers"),
-     ids.themes_id("n", "interviews", "2024-25_W1", "gender", "female", "barriers")),
-    ("themes_figure_id", ("base", "survey", "2024-25_W1", "all", "all"), ids.themes_id("base", "survey", "2024-25_W1", "all", "all")),
+    (
+        "themes_figure_id",
+        ("n", "interviews", "2024-25_W1", "gender", "female", "barriers"),
+        ids.themes_id("n", "interviews", "2024-25_W1", "gender", "female", "barriers"),
+    ),
+    (
+        "themes_figure_id",
+        ("base", "survey", "2024-25_W1", "all", "all"),
+        ids.themes_id("base", "survey", "2024-25_W1", "all", "all"),
+    ),
     ("agreement_figure_id", ("kappa", "2024-25_W1", "barriers"), ids.agreement_id("kappa", "2024-25_W1", "barriers")),
     ("agreement_figure_id", ("units", "2024-25_W1"), ids.agreement_id("units", "2024-25_W1")),
-    ("survey_response_figure_id", ("response_rate", "2024-25_W1"), ids.survey_response_id("response_rate", "2024-25_W1")),
-    ("survey_headline_figure_id", ("percent", "2024-25_W1", "satisfied", "tier_2"),
-     ids.survey_headline_id("percent", "2024-25_W1", "satisfied", "tier_2")),
-    ("survey_headline_figure_id", ("base", "2024-25_W1", "satisfied", None), ids.survey_headline_id("base", "2024-25_W1", "satisfied")),
-    ("survey_national_figure_id", ("percent", "2024-25", "satisfied"), ids.survey_national_id("percent", "2024-25", "satisfied")),
-    ("survey_change_figure_id", ("change_pp", "2024-25_W1", "satisfied"), ids.survey_change_id("change_pp", "2024-25_W1", "satisfied")),
-    ("survey_by_figure_id", ("percent", "2024-25_W1", "q3", "gender_female", "yes"),
-     ids.survey_by_id("percent", "2024-25_W1", "q3", "gender_female", "yes")),
-    ("survey_by_figure_id", ("base", "2024-25_W1", "q3", "gender_female"), ids.survey_by_id("base", "2024-25_W1", "q3", "gender_female")),
-    ("survey_theme_figure_id", ("percent", "2024-25_W1", "q9", "workload"), ids.survey_theme_id("percent", "2024-25_W1", "q9", "workload")),
+    (
+        "survey_response_figure_id",
+        ("response_rate", "2024-25_W1"),
+        ids.survey_response_id("response_rate", "2024-25_W1"),
+    ),
+    (
+        "survey_headline_figure_id",
+        ("percent", "2024-25_W1", "satisfied", "tier_2"),
+        ids.survey_headline_id("percent", "2024-25_W1", "satisfied", "tier_2"),
+    ),
+    (
+        "survey_headline_figure_id",
+        ("base", "2024-25_W1", "satisfied", None),
+        ids.survey_headline_id("base", "2024-25_W1", "satisfied"),
+    ),
+    (
+        "survey_national_figure_id",
+        ("percent", "2024-25", "satisfied"),
+        ids.survey_national_id("percent", "2024-25", "satisfied"),
+    ),
+    (
+        "survey_change_figure_id",
+        ("change_pp", "2024-25_W1", "satisfied"),
+        ids.survey_change_id("change_pp", "2024-25_W1", "satisfied"),
+    ),
+    (
+        "survey_by_figure_id",
+        ("percent", "2024-25_W1", "q3", "gender_female", "yes"),
+        ids.survey_by_id("percent", "2024-25_W1", "q3", "gender_female", "yes"),
+    ),
+    (
+        "survey_by_figure_id",
+        ("base", "2024-25_W1", "q3", "gender_female"),
+        ids.survey_by_id("base", "2024-25_W1", "q3", "gender_female"),
+    ),
+    (
+        "survey_theme_figure_id",
+        ("percent", "2024-25_W1", "q9", "workload"),
+        ids.survey_theme_id("percent", "2024-25_W1", "q9", "workload"),
+    ),
     ("survey_theme_figure_id", ("base", "2024-25_W1", "q9"), ids.survey_theme_id("base", "2024-25_W1", "q9")),
 ]
 
@@ -101,7 +163,11 @@ def test_quarter_label_and_key_macros_agree_with_python(label, key):
 def test_wave_and_financial_year_macros_agree_with_python():
     assert run_macro("wave_financial_year", "2024-25_W1") == wave_financial_year("2024-25_W1") == "2024-25"
     fy = FinancialQuarter(2024, 3).financial_year
-    assert run_macro("financial_year_time_period", fy) == financial_year_time_period(fy) == FinancialQuarter(2024, 3).time_period
+    assert (
+        run_macro("financial_year_time_period", fy)
+        == financial_year_time_period(fy)
+        == FinancialQuarter(2024, 3).time_period
+    )
     with pytest.raises(ValueError):
         wave_financial_year("2024-25 Q1")
 
@@ -116,7 +182,8 @@ def test_a_part_is_never_empty_spaced_or_dotted(bad):
 def test_every_warehouse_id_parses_and_formats_back(warehouse):
     rows = warehouse.execute(
         "select figure_id, period, table_id, indicator, new_la_code, region_code, country_code, breakdown "
-        "from audit.fct_figures").fetchall()
+        "from audit.fct_figures"
+    ).fetchall()
     assert len(rows) > 1000
     for figure_id, period, table_id, indicator, la, region, country, breakdown in rows:
         parts = ids.parse_figure_id(figure_id)

@@ -7,6 +7,7 @@ and the national overview.
   files, not from the warehouse's models), disclosure-controlled, and shown in the documents;
 * the national overview renders from the session's sample build.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,10 @@ Q4 = "2024-25_Q4"
 
 
 def _ingest(source, raw: Path, lake_dir: Path) -> list:
-    return [ingest_partition(source, part, files, raw_dir=raw, lake_dir=lake_dir, run_id="test")
-            for part, files in source.discover(raw).items()]
+    return [
+        ingest_partition(source, part, files, raw_dir=raw, lake_dir=lake_dir, run_id="test")
+        for part, files in source.discover(raw).items()
+    ]
 
 
 def _write(path: Path, header: list[str], rows: list[list]) -> None:
@@ -55,43 +58,69 @@ def _read_raw(table: str) -> pd.DataFrame:
 
 # --- contracts: the new records and plan sections ------------------------------------------------
 
+
 def test_new_records_reject_bad_cells_with_file_cell_and_rule(tmp_path):
     raw = tmp_path / "raw"
     q = raw / "programme" / REGION / "2024-25_Q1"
-    _write(q / "aspirant_dcs.csv", ["participant_id", "la_code", "tier", "event_date", "status", "route"],
-           [["P-0001", "867", "2", "2024-05-01", "nominated", "dcs nomination"],
-            ["P-0002", "867", "2", "2024-05-01", "promoted", "dcs nomination"]])
-    _write(q / "participant_profiles.csv", ["participant_id", "profile_date", "career_background", "gender", "ethnic_group", "first_generation"],
-           [["P-0001", "2024-04-20", "social care", "female", "martian", "no"]])
-    _write(q / "la_support.csv", ["la_code", "support_date", "support_type", "opportunities_created"],
-           [["867", "2024-05-03", "talent review", "-1"]])
-    _write(q / "sign_off.csv", ["data_as_at", "produced", "signed_off_by", "signed_off_date"],
-           [["2024-07-14", "2024-07-10", "Regional DCS sponsor", "2024-07-01"]])
+    _write(
+        q / "aspirant_dcs.csv",
+        ["participant_id", "la_code", "tier", "event_date", "status", "route"],
+        [
+            ["P-0001", "867", "2", "2024-05-01", "nominated", "dcs nomination"],
+            ["P-0002", "867", "2", "2024-05-01", "promoted", "dcs nomination"],
+        ],
+    )
+    _write(
+        q / "participant_profiles.csv",
+        ["participant_id", "profile_date", "career_background", "gender", "ethnic_group", "first_generation"],
+        [["P-0001", "2024-04-20", "social care", "female", "martian", "no"]],
+    )
+    _write(
+        q / "la_support.csv",
+        ["la_code", "support_date", "support_type", "opportunities_created"],
+        [["867", "2024-05-03", "talent review", "-1"]],
+    )
+    _write(
+        q / "sign_off.csv",
+        ["data_as_at", "produced", "signed_off_by", "signed_off_date"],
+        [["2024-07-14", "2024-07-10", "Regional DCS sponsor", "2024-07-01"]],
+    )
     (res,) = _ingest(SOURCE, raw, tmp_path / "lake")
     text = "\n".join(res.problems())
     base = f"programme/{REGION}/2024-25_Q1/"
-    assert set(res.quarantined["file_path"]) == {base + f for f in
-                                                 ("aspirant_dcs.csv", "participant_profiles.csv", "la_support.csv", "sign_off.csv")}
+    assert set(res.quarantined["file_path"]) == {
+        base + f for f in ("aspirant_dcs.csv", "participant_profiles.csv", "la_support.csv", "sign_off.csv")
+    }
     assert f"{base}aspirant_dcs.csv: aspirant_dcs!E3: status must be one of: nominated, applied" in text, text
     assert f"{base}participant_profiles.csv: participant_profiles!E2: ethnic_group must be one of: white" in text, text
     assert f"{base}la_support.csv: la_support!D2: opportunities_created must be 0 or more, got -1" in text, text
-    assert f"{base}sign_off.csv: sign_off!B2: produced (10/07/2024) is before the data's as-at date (14/07/2024)" in text, text
-    assert f"{base}sign_off.csv: sign_off!D2: signed_off_date (01/07/2024) is before the return was produced" in text, text
+    assert (
+        f"{base}sign_off.csv: sign_off!B2: produced (10/07/2024) is before the data's as-at date (14/07/2024)" in text
+    ), text
+    assert f"{base}sign_off.csv: sign_off!D2: signed_off_date (01/07/2024) is before the return was produced" in text, (
+        text
+    )
 
 
 def test_sign_off_as_at_must_cover_the_quarter(tmp_path):
     raw = tmp_path / "raw"
-    _write(raw / "programme" / REGION / "2024-25_Q1" / "sign_off.csv", ["data_as_at", "produced", "signed_off_by", "signed_off_date"],
-           [["2024-06-01", "2024-06-02", "Regional DCS sponsor", ""]])
+    _write(
+        raw / "programme" / REGION / "2024-25_Q1" / "sign_off.csv",
+        ["data_as_at", "produced", "signed_off_by", "signed_off_date"],
+        [["2024-06-01", "2024-06-02", "Regional DCS sponsor", ""]],
+    )
     (res,) = _ingest(SOURCE, raw, tmp_path / "lake")
-    assert "sign_off!A2: data_as_at (01/06/2024) is before the end of the quarter 2024-25 Q1" in "\n".join(res.problems())
+    assert "sign_off!A2: data_as_at (01/06/2024) is before the end of the quarter 2024-25 Q1" in "\n".join(
+        res.problems()
+    )
 
 
 def test_plan_governance_and_target_setting_are_validated(tmp_path):
     raw = tmp_path / "raw"
     plan = raw / "programme" / REGION / "plan_2024-25.yaml"
     plan.parent.mkdir(parents=True)
-    plan.write_text(textwrap.dedent("""\
+    plan.write_text(
+        textwrap.dedent("""\
         region_code: E12000008
         financial_year: 2024-25
         grant_gbp: 100000
@@ -112,7 +141,9 @@ def test_plan_governance_and_target_setting_are_validated(tmp_path):
         target_setting:
           - {stakeholder: dcs_group, part: agreed targets, date: 2024-05-10}
           - {stakeholder: the_press, part: agreed targets, date: 2024-05-10}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     (res,) = _ingest(PLAN_SOURCE, raw, tmp_path / "lake")
     text = "\n".join(res.problems())
     rel = f"programme/{REGION}/plan_2024-25.yaml"
@@ -124,7 +155,7 @@ def test_plan_without_the_new_sections_still_loads(tmp_path):
     """Plans written before governance/target_setting existed load; the tables are empty."""
     raw = tmp_path / "raw"
     src = (RAW / "programme" / REGION / "plan_2024-25.yaml").read_text(encoding="utf-8")
-    old = src[:src.index("governance:")]
+    old = src[: src.index("governance:")]
     (raw / "programme" / REGION).mkdir(parents=True)
     (raw / "programme" / REGION / "plan_2024-25.yaml").write_text(old, encoding="utf-8")
     (res,) = _ingest(PLAN_SOURCE, raw, tmp_path / "lake")
@@ -133,6 +164,7 @@ def test_plan_without_the_new_sections_still_loads(tmp_path):
 
 
 # --- figures: registered, right, disclosure-controlled -------------------------------------------
+
 
 def _shown(warehouse, figure_id: str) -> str:
     row = warehouse.execute("select value_shown from audit.fct_figures where figure_id = ?", [figure_id]).fetchone()
@@ -146,7 +178,11 @@ def test_aspirant_and_value_for_money_figures_match_the_raw_records(warehouse):
     nominated = year.loc[year["status"] == "nominated", "participant_id"].nunique()
     assert _shown(warehouse, f"aspirant_dcs.people_fytd.{Q4}.{REGION}.nominated") == str(nominated)
     ledger = _read_raw("grant_ledger")
-    spent = ledger[ledger["folder"].str.startswith("2024-25") & (ledger["entry_type"] == "spent")]["amount_gbp"].astype(float).sum()
+    spent = (
+        ledger[ledger["folder"].str.startswith("2024-25") & (ledger["entry_type"] == "spent")]["amount_gbp"]
+        .astype(float)
+        .sum()
+    )
     attendance = _read_raw("attendance")
     participants = attendance[attendance["folder"].str.startswith("2024-25")]["participant_id"].nunique()
     assert _shown(warehouse, f"vfm.spent_fytd.{Q4}.{REGION}") == str(round(spent))
@@ -201,17 +237,51 @@ def test_new_figures_appear_in_the_documents(sample_build):
     words are in the rendered HTML."""
     register = pd.read_csv(sample_build.figures_dir / "published_figures.csv", dtype=str)
     used = set(register["figure_id"])
-    for prefix in ("aspirant_dcs.", "diversity.", "la_support.", "vfm.", "supply_demand.", "survey.response.",
-                   "survey.headline.", "survey.change.", "survey.by.", "survey.theme.", "survey.national.",
-                   f"returns.received.{Q4}.E92000001", f"grant.spent_to_date.{Q4}.E92000001"):
+    for prefix in (
+        "aspirant_dcs.",
+        "diversity.",
+        "la_support.",
+        "vfm.",
+        "supply_demand.",
+        "survey.response.",
+        "survey.headline.",
+        "survey.change.",
+        "survey.by.",
+        "survey.theme.",
+        "survey.national.",
+        f"returns.received.{Q4}.E92000001",
+        f"grant.spent_to_date.{Q4}.E92000001",
+    ):
         assert any(f.startswith(prefix) for f in used), f"no {prefix}* figure is shown in any document"
-    qr = " ".join((sample_build.reports_dir / "quarterly-return" / REGION / Q4 / "quarterly_return.html").read_text(encoding="utf-8").split())
-    for words in ("Regional lead:", "DCS sponsor:", "Data as at:", "Signed off:", "Aspirant DCS programme",
-                  "Leadership diversity", "talent-management culture", "Supply and demand", "Value for money"):
+    qr = " ".join(
+        (sample_build.reports_dir / "quarterly-return" / REGION / Q4 / "quarterly_return.html")
+        .read_text(encoding="utf-8")
+        .split()
+    )
+    for words in (
+        "Regional lead:",
+        "DCS sponsor:",
+        "Data as at:",
+        "Signed off:",
+        "Aspirant DCS programme",
+        "Leadership diversity",
+        "talent-management culture",
+        "Supply and demand",
+        "Value for money",
+    ):
         assert words in qr, words
-    ev = " ".join((sample_build.reports_dir / "evaluation" / REGION / Q4 / "evaluation.html").read_text(encoding="utf-8").split())
-    for words in ("who set them", "Method and response", "likely or planning to apply", "Change since the previous wave",
-                  "By gender and by tier", "Every open question", "Qualitative measures"):
+    ev = " ".join(
+        (sample_build.reports_dir / "evaluation" / REGION / Q4 / "evaluation.html").read_text(encoding="utf-8").split()
+    )
+    for words in (
+        "who set them",
+        "Method and response",
+        "likely or planning to apply",
+        "Change since the previous wave",
+        "By gender and by tier",
+        "Every open question",
+        "Qualitative measures",
+    ):
         assert words in ev, words
 
 

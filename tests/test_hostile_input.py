@@ -1,6 +1,7 @@
 """Issue 16 (parts 1-3, 5, 6): hostile and careless input. Every test builds its own
 hostile file beside copies of the committed sample, and checks that the file costs only
 its own quarantine, with a located reason, while its neighbours load."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,6 +32,7 @@ VICTIM, NEIGHBOURS = "867_2024-25_Q3.xlsx", ("868_2024-25_Q3.xlsx", "869_2024-25
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def hr(tmp_path) -> Path:
@@ -79,6 +81,7 @@ def _set(sheet: str, cell: str | None = None, value=None, header: str | None = N
     def edit(wb):
         ref = cell or _vacancy_cell(wb, header)
         wb[sheet][ref] = value
+
     return edit
 
 
@@ -117,27 +120,105 @@ def _xml_cell(path: Path, sheet: str, ref: str, xml: bytes) -> None:
 
 # name -> (edit of the victim, rule, text in the message, where)
 UNREADABLE = {
-    "formula_without_value": (lambda p: _edit(p, _set("Vacancies", header="Applicants", value="=3+4")),
-                              "formula_without_value", "formula saved without its calculated value", "Vacancies!H2"),
-    "kpi_formula_without_value": (lambda p: _edit(p, _set("KPIs", "C3", "=SUM(C4:C5)")),
-                                  "formula_without_value", "formula", "KPIs!C3"),
+    "formula_without_value": (
+        lambda p: _edit(p, _set("Vacancies", header="Applicants", value="=3+4")),
+        "formula_without_value",
+        "formula saved without its calculated value",
+        "Vacancies!H2",
+    ),
+    "kpi_formula_without_value": (
+        lambda p: _edit(p, _set("KPIs", "C3", "=SUM(C4:C5)")),
+        "formula_without_value",
+        "formula",
+        "KPIs!C3",
+    ),
     "error_na_in_kpi": (lambda p: _edit(p, _set("KPIs", "D3", "#N/A")), "error_value", "#N/A", "KPIs!D3"),
-    "error_div0_in_count": (lambda p: _edit(p, _set("Vacancies", header="Shortlisted", value="#DIV/0!")), "error_value", "#DIV/0!", "Vacancies!I2"),
-    "error_ref_in_date": (lambda p: _xml_cell(p, "Vacancies", "E2", b'<c r="@@" t="e"><f>A1/0</f><v>#REF!</v></c>'), "error_value", "#REF!", "Vacancies!E2"),
+    "error_div0_in_count": (
+        lambda p: _edit(p, _set("Vacancies", header="Shortlisted", value="#DIV/0!")),
+        "error_value",
+        "#DIV/0!",
+        "Vacancies!I2",
+    ),
+    "error_ref_in_date": (
+        lambda p: _xml_cell(p, "Vacancies", "E2", b'<c r="@@" t="e"><f>A1/0</f><v>#REF!</v></c>'),
+        "error_value",
+        "#REF!",
+        "Vacancies!E2",
+    ),
     "error_in_about": (lambda p: _edit(p, _set("About", "B7", "#VALUE!")), "error_value", "#VALUE!", "About!B7"),
-    "boolean_in_count": (lambda p: _edit(p, _set("Vacancies", header="Applicants", value=True)), "boolean_value", "boolean (TRUE)", "Vacancies!H2"),
-    "boolean_in_text": (lambda p: _edit(p, _set("Vacancies", header="Post title", value=False)), "boolean_value", "boolean (FALSE)", "Vacancies!C2"),
+    "boolean_in_count": (
+        lambda p: _edit(p, _set("Vacancies", header="Applicants", value=True)),
+        "boolean_value",
+        "boolean (TRUE)",
+        "Vacancies!H2",
+    ),
+    "boolean_in_text": (
+        lambda p: _edit(p, _set("Vacancies", header="Post title", value=False)),
+        "boolean_value",
+        "boolean (FALSE)",
+        "Vacancies!C2",
+    ),
     "boolean_in_kpi": (lambda p: _edit(p, _set("KPIs", "C4", True)), "boolean_value", "boolean", "KPIs!C4"),
-    "inf_text_in_kpi": (lambda p: _edit(p, _set("KPIs", "C3", "inf")), "unreadable_value", "must be a finite number: found 'inf'", "KPIs!C3"),
-    "huge_text_in_kpi": (lambda p: _edit(p, _set("KPIs", "D4", "1e999")), "unreadable_value", "finite number", "KPIs!D4"),
-    "nan_text_in_count": (lambda p: _edit(p, _set("Vacancies", header="Applicants", value="NaN")), "unreadable_value", "finite number", "Vacancies!H2"),
-    "minus_infinity_in_years": (lambda p: _edit(p, _set("Workforce", "F2", "-Infinity")), "unreadable_value", "finite number", "Workforce!F2"),
-    "huge_number_cell": (lambda p: _xml_cell(p, "KPIs", "C5", b'<c r="@@"><v>1e999</v></c>'), "non_finite", "not finite", "KPIs!C5"),
-    "us_date_text": (lambda p: _edit(p, _set("Vacancies", header="Date vacancy arose", value="10/13/2024")), "unreadable_value", "documented format", "Vacancies!E2"),
-    "date_in_1066": (lambda p: _edit(p, _set("Vacancies", header="Date vacancy arose", value="14/10/1066")), "unreadable_value", "between 1900 and 2100", "Vacancies!E2"),
-    "date_cell_in_1850": (lambda p: _edit(p, _set("Vacancies", header="Advert opened", value=dt.datetime(1850, 1, 1))), "unreadable_value", "must be a date", "Vacancies!F2"),
-    "duplicated_header": (lambda p: _edit(p, _set("Vacancies", "M1", "Applicants")), "duplicate_header", "'Applicants' appears twice", "Vacancies!M1"),
-    "duplicated_header_other_case": (lambda p: _edit(p, _set("Workforce", "I1", " tier ")), "duplicate_header", "appears twice", "Workforce!I1"),
+    "inf_text_in_kpi": (
+        lambda p: _edit(p, _set("KPIs", "C3", "inf")),
+        "unreadable_value",
+        "must be a finite number: found 'inf'",
+        "KPIs!C3",
+    ),
+    "huge_text_in_kpi": (
+        lambda p: _edit(p, _set("KPIs", "D4", "1e999")),
+        "unreadable_value",
+        "finite number",
+        "KPIs!D4",
+    ),
+    "nan_text_in_count": (
+        lambda p: _edit(p, _set("Vacancies", header="Applicants", value="NaN")),
+        "unreadable_value",
+        "finite number",
+        "Vacancies!H2",
+    ),
+    "minus_infinity_in_years": (
+        lambda p: _edit(p, _set("Workforce", "F2", "-Infinity")),
+        "unreadable_value",
+        "finite number",
+        "Workforce!F2",
+    ),
+    "huge_number_cell": (
+        lambda p: _xml_cell(p, "KPIs", "C5", b'<c r="@@"><v>1e999</v></c>'),
+        "non_finite",
+        "not finite",
+        "KPIs!C5",
+    ),
+    "us_date_text": (
+        lambda p: _edit(p, _set("Vacancies", header="Date vacancy arose", value="10/13/2024")),
+        "unreadable_value",
+        "documented format",
+        "Vacancies!E2",
+    ),
+    "date_in_1066": (
+        lambda p: _edit(p, _set("Vacancies", header="Date vacancy arose", value="14/10/1066")),
+        "unreadable_value",
+        "between 1900 and 2100",
+        "Vacancies!E2",
+    ),
+    "date_cell_in_1850": (
+        lambda p: _edit(p, _set("Vacancies", header="Advert opened", value=dt.datetime(1850, 1, 1))),
+        "unreadable_value",
+        "must be a date",
+        "Vacancies!F2",
+    ),
+    "duplicated_header": (
+        lambda p: _edit(p, _set("Vacancies", "M1", "Applicants")),
+        "duplicate_header",
+        "'Applicants' appears twice",
+        "Vacancies!M1",
+    ),
+    "duplicated_header_other_case": (
+        lambda p: _edit(p, _set("Workforce", "I1", " tier ")),
+        "duplicate_header",
+        "appears twice",
+        "Workforce!I1",
+    ),
 }
 
 
@@ -187,10 +268,14 @@ def _csv_to_xlsx(csv_path: Path, edit=None) -> Path:
     return out
 
 
-@pytest.mark.parametrize("value, rule", [(True, "boolean_value"), ("=1/0", "formula_without_value"), ("#NUM!", "error_value")])
+@pytest.mark.parametrize(
+    "value, rule", [(True, "boolean_value"), ("=1/0", "formula_without_value"), ("#NUM!", "error_value")]
+)
 def test_programme_workbook_unreadable_cells(tmp_path, value, rule):
     raw = _programme_quarter(tmp_path)
-    _csv_to_xlsx(raw / "programme" / "E12000008" / "2024-25_Q1" / "activities.csv", lambda ws: ws.__setitem__("H3", value))
+    _csv_to_xlsx(
+        raw / "programme" / "E12000008" / "2024-25_Q1" / "activities.csv", lambda ws: ws.__setitem__("H3", value)
+    )
     problems = _only_victim_quarantined(_ingest("programme", "2024-25 Q1", raw), "activities.xlsx")
     assert any(rule_text in p for p in problems for rule_text in ("!H3:",)), problems
 
@@ -204,7 +289,10 @@ def test_programme_csv_us_date_and_duplicate_header(tmp_path):
     lines = (folder / "attendance.csv").read_text().splitlines()
     (folder / "attendance.csv").write_text("\n".join([lines[0] + ",tier"] + [line + ",1" for line in lines[1:]]) + "\n")
     ledger = _ledger(_ingest("programme", "2024-25 Q1", raw))
-    assert {p.rsplit("/", 1)[1] for p, (s, _) in ledger.items() if s == "quarantined"} == {"feedback.csv", "attendance.csv"}
+    assert {p.rsplit("/", 1)[1] for p, (s, _) in ledger.items() if s == "quarantined"} == {
+        "feedback.csv",
+        "attendance.csv",
+    }
     feedback = next(v[1] for p, v in ledger.items() if p.endswith("feedback.csv"))
     assert any("feedback!C2" in p and "documented format" in p and "05/13/2024" in p for p in feedback), feedback
     attendance = next(v[1] for p, v in ledger.items() if p.endswith("attendance.csv"))
@@ -218,9 +306,14 @@ def _survey_copy(tmp_path) -> Path:
 
 
 @pytest.mark.usefixtures("pseudonym_key_set")
-@pytest.mark.parametrize("xml, rule", [(b'<c r="@@" t="e"><v>#N/A</v></c>', "error_value"),
-                                       (b'<c r="@@"><f>1+1</f></c>', "formula_without_value"),
-                                       (b'<c r="@@" t="b"><v>1</v></c>', "boolean_value")])
+@pytest.mark.parametrize(
+    "xml, rule",
+    [
+        (b'<c r="@@" t="e"><v>#N/A</v></c>', "error_value"),
+        (b'<c r="@@"><f>1+1</f></c>', "formula_without_value"),
+        (b'<c r="@@" t="b"><v>1</v></c>', "boolean_value"),
+    ],
+)
 def test_survey_workbook_unreadable_cells(tmp_path, xml, rule):
     raw = _survey_copy(tmp_path)
     path = raw / "survey" / "2024-25_W1" / "responses_telephone.xlsx"
@@ -259,7 +352,9 @@ def test_coding_sheet_workbook_unreadable_cells_and_duplicate_header(tmp_path):
     csv_path = raw / "interviews" / "2024-25_W1" / "coding_coder_a.csv"
     lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(",")
-    csv_path.write_text("\n".join([lines[0] + "," + header[0]] + [line + ",x" for line in lines[1:]]) + "\n", encoding="utf-8")
+    csv_path.write_text(
+        "\n".join([lines[0] + "," + header[0]] + [line + ",x" for line in lines[1:]]) + "\n", encoding="utf-8"
+    )
     ledger = _ledger(_ingest("interviews", "2024-25_W1", raw))
     problems = next(v[1] for p, v in ledger.items() if p.endswith("coding_coder_a.csv"))
     assert any("appears twice" in p for p in problems), problems
@@ -267,11 +362,12 @@ def test_coding_sheet_workbook_unreadable_cells_and_duplicate_header(tmp_path):
 
 # --- 2. one file never breaks the run or other files ----------------------------------------------
 
+
 def test_a_column_failure_without_a_row_is_pinned_on_its_own_file(hr):
     """A value no datetime64[ns] can hold (1066, slipped past the readers) makes pandera fail
     the whole column: only the file holding it is quarantined."""
-    from succession.ingest.framework import validate_batch
     from contracts.hr_return import SCHEMAS
+    from succession.ingest.framework import validate_batch
 
     result = _ingest("hr_returns", QUARTER, hr.parent.parent)
     about = result.tables["about"].copy()
@@ -292,9 +388,11 @@ def test_blank_kpi_in_the_reconciliation_does_not_crash_the_check(tmp_path):
     paths.warehouse.parent.mkdir(parents=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct_table_one_reconciliation as select '2024-25 Q3' as quarter, '867' as la_code, '1' as tier, "
-                    "'vacancies' as indicator, null::double as reported_value, 2.0 as computed_value, 'C3' as reported_cell, "
-                    "'x.xlsx' as file_path, false as agrees")
+        con.execute(
+            "create table marts.fct_table_one_reconciliation as select '2024-25 Q3' as quarter, '867' as la_code, '1' as tier, "
+            "'vacancies' as indicator, null::double as reported_value, 2.0 as computed_value, 'C3' as reported_cell, "
+            "'x.xlsx' as file_path, false as agrees"
+        )
     result = evaluate_reconciliation(paths)
     assert result["disagreements"] == 1 and "KPIs sheet blank (C3) vs 2" in result["quarters"]["2024-25 Q3"][0]
 
@@ -304,13 +402,17 @@ def test_last_cell_of_the_sheet_is_refused_before_the_grid_is_allocated(hr):
     start = time.perf_counter()
     problems = _only_victim_quarantined(_ingest("hr_returns", QUARTER, hr.parent.parent), VICTIM)
     assert time.perf_counter() - start < 20
-    assert any("limit_sheet" not in p and "Workforce" in p and "row 1,048,576" in p and "XFD" in p for p in problems), problems
+    assert any("limit_sheet" not in p and "Workforce" in p and "row 1,048,576" in p and "XFD" in p for p in problems), (
+        problems
+    )
 
 
 def test_rows_and_columns_limits(hr, monkeypatch):
     monkeypatch.setattr(LIM, "MAX_SHEET_ROWS", 5)
     problems = _ingest("hr_returns", QUARTER, hr.parent.parent).problems()
-    assert any("Workforce: the used range reaches row" in p and "over the limits of 5 rows" in p for p in problems), problems
+    assert any("Workforce: the used range reaches row" in p and "over the limits of 5 rows" in p for p in problems), (
+        problems
+    )
     monkeypatch.setattr(LIM, "MAX_SHEET_ROWS", 1_048_576)
     _edit(hr / VICTIM, _set("Vacancies", "AAA2", "x"))
     monkeypatch.setattr(LIM, "MAX_SHEET_COLUMNS", 100)
@@ -342,9 +444,16 @@ def test_awkward_entries_are_reported_and_skipped(hr, tmp_path):
     result = _ingest("hr_returns", QUARTER, raw)
     ledger = _ledger(result)
     status = {p.rsplit("/", 1)[1]: s for p, (s, _) in ledger.items()}
-    assert status == {VICTIM: "loaded", NEIGHBOURS[0]: "loaded", NEIGHBOURS[1]: "loaded", "870_2024-25_Q3.xlsx": "quarantined",
-                      "871_2024-25_Q3.xlsx": "quarantined", "999_2024-25_Q3.xlsx": "quarantined", "notes.txt": "quarantined",
-                      "872_2024-25_Q3.xlsx\n": "quarantined"}
+    assert status == {
+        VICTIM: "loaded",
+        NEIGHBOURS[0]: "loaded",
+        NEIGHBOURS[1]: "loaded",
+        "870_2024-25_Q3.xlsx": "quarantined",
+        "871_2024-25_Q3.xlsx": "quarantined",
+        "999_2024-25_Q3.xlsx": "quarantined",
+        "notes.txt": "quarantined",
+        "872_2024-25_Q3.xlsx\n": "quarantined",
+    }
     reasons = {p.rsplit("/", 1)[1]: " ".join(ps) for p, (_, ps) in ledger.items()}
     assert "symbolic link" in reasons["870_2024-25_Q3.xlsx"] and "symbolic link" in reasons["871_2024-25_Q3.xlsx"]
     assert "folder" in reasons["999_2024-25_Q3.xlsx"] and "control characters" in reasons["872_2024-25_Q3.xlsx\n"]
@@ -389,6 +498,7 @@ def test_awkward_entries_in_wave_and_programme_folders(tmp_path):
 
 # --- 3. resource limits -----------------------------------------------------------------------------
 
+
 def _alias_bomb(levels: int = 9, width: int = 9) -> str:
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, levels):
@@ -396,11 +506,14 @@ def _alias_bomb(levels: int = 9, width: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("source, partition, target", [
-    ("survey", "2024-25_W1", "survey/2024-25_W1/instrument.yaml"),
-    ("interviews", "2024-25_W1", "interviews/2024-25_W1/codebook.yaml"),
-    ("programme_plan", "all", "programme/E12000008/plan_2024-25.yaml"),
-])
+@pytest.mark.parametrize(
+    "source, partition, target",
+    [
+        ("survey", "2024-25_W1", "survey/2024-25_W1/instrument.yaml"),
+        ("interviews", "2024-25_W1", "interviews/2024-25_W1/codebook.yaml"),
+        ("programme_plan", "all", "programme/E12000008/plan_2024-25.yaml"),
+    ],
+)
 def test_yaml_alias_bomb_is_refused_fast(tmp_path, source, partition, target):
     raw = tmp_path / "raw"
     top = target.split("/")[0]
@@ -418,7 +531,10 @@ def test_yaml_alias_bomb_is_refused_fast(tmp_path, source, partition, target):
 
 
 def test_a_few_aliases_are_fine():
-    assert guards.safe_load_yaml("base: &b {x: 1}\nuse: [*b, *b]\n", "t") == {"base": {"x": 1}, "use": [{"x": 1}, {"x": 1}]}
+    assert guards.safe_load_yaml("base: &b {x: 1}\nuse: [*b, *b]\n", "t") == {
+        "base": {"x": 1},
+        "use": [{"x": 1}, {"x": 1}],
+    }
     with pytest.raises(guards.YamlLimit):
         guards.safe_load_yaml("a: &a [*a]\n" if False else _alias_bomb(7, 10), "t")
 
@@ -442,8 +558,14 @@ def _deflated(n: int) -> bytes:
 def test_xlsx_sheet_inflating_far_beyond_its_size_is_refused(hr):
     """A 1 MB workbook whose sheet inflates ~1000x: refused from the zip directory, nothing inflated."""
     member = _sheet_member(hr / VICTIM, "Workforce")
-    _rezip(hr / VICTIM, lambda name, data: data.replace(b"<sheetData>", b"<sheetData>" + _deflated(LIM.ZIP_RATIO_MIN_BYTES * 2))
-           if name == member else data)
+    _rezip(
+        hr / VICTIM,
+        lambda name, data: (
+            data.replace(b"<sheetData>", b"<sheetData>" + _deflated(LIM.ZIP_RATIO_MIN_BYTES * 2))
+            if name == member
+            else data
+        ),
+    )
     assert (hr / VICTIM).stat().st_size < 1_000_000
     start = time.perf_counter()
     problems = _only_victim_quarantined(_ingest("hr_returns", QUARTER, hr.parent.parent), VICTIM)
@@ -491,8 +613,12 @@ def test_100000_bad_rows_finish_fast_with_capped_problems(tmp_path):
     problems = json.loads(row["problems"])
     assert row["status"] == "quarantined" and len(problems) == LIM.MAX_PROBLEMS_PER_FILE + 1
     assert row["problem_count"] == 200_000  # a rating that is not a number, a participant id of 5 digits: every row
-    assert problems[-1].endswith(f"and {200_000 - LIM.MAX_PROBLEMS_PER_FILE:,} more problem(s) not listed (limit {LIM.MAX_PROBLEMS_PER_FILE} per file)")
-    assert ": feedback!D2: rating must be a whole number, got 'eleven'" in problems[0]  # the first rows are the ones listed
+    assert problems[-1].endswith(
+        f"and {200_000 - LIM.MAX_PROBLEMS_PER_FILE:,} more problem(s) not listed (limit {LIM.MAX_PROBLEMS_PER_FILE} per file)"
+    )
+    assert (
+        ": feedback!D2: rating must be a whole number, got 'eleven'" in problems[0]
+    )  # the first rows are the ones listed
     not_loaded = result.files.loc[result.files["status"] != "loaded", "file_path"]
     assert list(not_loaded) == [row["file_path"]] and len(result.files) >= 7  # its neighbours load
 
@@ -504,6 +630,7 @@ def test_limits_are_documented():
 
 
 # --- 5. encodings -------------------------------------------------------------------------------
+
 
 @pytest.mark.usefixtures("pseudonym_key_set")
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
@@ -546,6 +673,7 @@ def test_utf16_coding_sheet_is_read(tmp_path):
 
 
 # --- 6. the development pseudonym key is for the bundled sample only ----------------------------------
+
 
 @pytest.fixture
 def no_key(monkeypatch):
@@ -592,6 +720,7 @@ def test_a_coding_sheet_that_is_not_the_sample_needs_a_configured_key(tmp_path):
 
 
 # --- the lake is owner-only ----------------------------------------------------------------------------
+
 
 def test_lake_files_and_folders_are_owner_only(tmp_path):
     old = os.umask(0o022)

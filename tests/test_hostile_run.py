@@ -1,5 +1,6 @@
 """Issue 16: one whole run with hostile files beside the sample publishes the figures of a
 run without them; each hostile entry is in the run summary and audit.fct_files with its reason."""
+
 from __future__ import annotations
 
 import shutil
@@ -30,11 +31,19 @@ def _hostile(raw: Path, outside: Path) -> set[str]:
     online = raw / "survey" / "2024-25_W1" / "responses_online.csv"
     (online.parent / "responses_utf16.csv").write_bytes(online.read_bytes().decode("utf-8-sig").encode("utf-16-le"))
     plan = raw / "programme" / "E12000008" / "plan_2025-26.yaml"
-    plan.write_text("a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
-        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}' if i > 1 else '*a'] * 10)}]\n" for i in range(1, 8)))
-    return {"hr_returns/2024-25_Q3/867_2024-25_Q3_v2.xlsx", "hr_returns/2024-25_Q3/868_2024-25_Q3_v2.xlsx",
-            "hr_returns/2024-25_Q3/869_2024-25_Q3_v2.xlsx", "hr_returns/2024-25_Q3/870_2024-25_Q3_v2.xlsx",
-            "hr_returns/misc", "survey/2024-25_W1/responses_utf16.csv", "programme/E12000008/plan_2025-26.yaml"}
+    plan.write_text(
+        "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}' if i > 1 else '*a'] * 10)}]\n" for i in range(1, 8))
+    )
+    return {
+        "hr_returns/2024-25_Q3/867_2024-25_Q3_v2.xlsx",
+        "hr_returns/2024-25_Q3/868_2024-25_Q3_v2.xlsx",
+        "hr_returns/2024-25_Q3/869_2024-25_Q3_v2.xlsx",
+        "hr_returns/2024-25_Q3/870_2024-25_Q3_v2.xlsx",
+        "hr_returns/misc",
+        "survey/2024-25_W1/responses_utf16.csv",
+        "programme/E12000008/plan_2025-26.yaml",
+    }
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 (`HrReturnsSource.batch_checks`), and each file's frames are built without pandas' record
 constructor (`table_frame`). Neither may change what is loaded or reported: a rule firing
 in one file names that file only, and the frames are the ones the constructor would give."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,9 @@ def test_batch_rules_name_only_the_file_they_fire_in(tmp_path):
     _edit(folder / NAMES[1], filled_too_many)
     _edit(folder / NAMES[2], same_refs_as_868)
 
-    result = ingest_partition(SOURCE, QUARTER, sorted(folder.iterdir()), raw_dir=tmp_path / "raw",
-                              lake_dir=tmp_path / "lake", run_id="t")
+    result = ingest_partition(
+        SOURCE, QUARTER, sorted(folder.iterdir()), raw_dir=tmp_path / "raw", lake_dir=tmp_path / "lake", run_id="t"
+    )
     ledger = result.files.set_index("file_path")
     problems = {Path(p).name: json.loads(ledger.loc[p, "problems"]) for p in ledger.index}
     base = "hr_returns/2024-25_Q3/"
@@ -62,7 +64,9 @@ def test_batch_rules_name_only_the_file_they_fire_in(tmp_path):
         f"{base}{NAMES[0]}: Vacancies!E2: vacancy_arose 01/02/2025 is after the end of 2024-25 Q3 (31/12/2024)",
         f"{base}{NAMES[0]}: Vacancies!A3: campaign_ref '867-REC-2025-003' appears on rows 2, 3",
     ]
-    assert problems[NAMES[1]] == [f"{base}{NAMES[1]}: KPIs!C7: posts filled permanently (3) exceeds vacancies (1) for tier 1"]
+    assert problems[NAMES[1]] == [
+        f"{base}{NAMES[1]}: KPIs!C7: posts filled permanently (3) exceeds vacancies (1) for tier 1"
+    ]
     assert problems[NAMES[2]] == [] and problems[NAMES[3]] == []
     assert list(ledger["status"]) == ["quarantined", "quarantined", "loaded", "loaded"]
     assert set(result.tables["vacancies"][L.SOURCE_FILE]) <= {base + NAMES[2], base + NAMES[3]}
@@ -77,7 +81,12 @@ CASES = {
     "whole": (["a", "b", "c"], [TS, TS, TS], [1, 2, 3], [1.0, 2.0, 3.0]),
     "odd types": ([1, "x", None], ["next week", TS, None], [True, 2, None], ["n/a", 1.0, None]),
     "fractions and text": (["a", "b", "c"], [dt.datetime(2024, 1, 1), TS, None], [2.5, 3, None], [1, 2.0, None]),
-    "out of range": (["a", "b", "c"], [pd.Timestamp("2500-01-01").as_unit("s"), TS, None], [2 ** 60, 1, None], [float("inf"), 0.0, -0.0]),
+    "out of range": (
+        ["a", "b", "c"],
+        [pd.Timestamp("2500-01-01").as_unit("s"), TS, None],
+        [2**60, 1, None],
+        [float("inf"), 0.0, -0.0],
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The HR return template writer and the sample HR returns generator."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -117,7 +118,10 @@ def test_contract_codes_reach_the_outcome_drop_down(tmp_path):
     dvs = _validations(openpyxl.load_workbook(path)[VACANCIES.sheet])
     outcome = dvs["J"]  # Outcome is the 10th column
     assert VACANCIES.columns[9].name == "outcome"
-    assert outcome.formula1 == '"in progress,filled permanently,filled on an interim basis,not filled,readvertised,withdrawn"'
+    assert (
+        outcome.formula1
+        == '"in progress,filled permanently,filled on an interim basis,not filled,readvertised,withdrawn"'
+    )
 
 
 VAC_ROW = {
@@ -147,10 +151,20 @@ WF_ROW = {
 
 
 def test_filled_workbook_round_trips(tmp_path):
-    blank_row = {**VAC_ROW, "campaign_ref": "867-REC-2024-009", "advert_closed": None, "applicants": None,
-                 "shortlisted": None, "outcome": "in progress", "appointee_background": None, "date_filled": None}
+    blank_row = {
+        **VAC_ROW,
+        "campaign_ref": "867-REC-2024-009",
+        "advert_closed": None,
+        "applicants": None,
+        "shortlisted": None,
+        "outcome": "in progress",
+        "appointee_background": None,
+        "date_filled": None,
+    }
     path = write_hr_return(
-        tmp_path / "867_2024-25_Q1.xlsx", "867", Q,
+        tmp_path / "867_2024-25_Q1.xlsx",
+        "867",
+        Q,
         contact={"name": "Jordan Example", "email": "jordan.example@bracknell-forest.example.gov.uk"},
         date_submitted=D(2024, 7, 19),
         kpis={"vacancies": {"1": 0, "2": 1}, "avg_applicants": {"2": 7.0}, "active_contacts": {"1": 2, "2": 5}},
@@ -159,11 +173,14 @@ def test_filled_workbook_round_trips(tmp_path):
     )
     about = {r[0]: r[1] for r in _sheet(path, ABOUT_SHEET)[1:7]}
     assert about == {
-        "DfE LA code": "867", "Local authority": "Bracknell Forest", "Quarter": "2024-25 Q1",
-        "Contact name": "Jordan Example", "Contact e-mail": "jordan.example@bracknell-forest.example.gov.uk",
+        "DfE LA code": "867",
+        "Local authority": "Bracknell Forest",
+        "Quarter": "2024-25 Q1",
+        "Contact name": "Jordan Example",
+        "Contact e-mail": "jordan.example@bracknell-forest.example.gov.uk",
         "Date submitted": D(2024, 7, 19),
     }
-    kpis = {r[0]: (_blank(r[2]), _blank(r[3])) for r in _sheet(path, KPIS_SHEET)[KPI_FIRST_ROW - 1:]}
+    kpis = {r[0]: (_blank(r[2]), _blank(r[3])) for r in _sheet(path, KPIS_SHEET)[KPI_FIRST_ROW - 1 :]}
     assert kpis["vacancies"] == (0, 1)
     assert kpis["avg_applicants"] == (None, 7.0)
     assert kpis["active_contacts"] == (2, 5)
@@ -208,22 +225,54 @@ def test_same_input_gives_the_same_bytes(tmp_path):
 
 def _row(ref, post, tier, arose, opened, closed, applicants, shortlisted, outcome, filled=None, background=None):
     return {
-        "campaign_ref": ref, "post_ref": post, "post_title": "x", "tier": tier, "vacancy_arose": arose,
-        "advert_opened": opened, "advert_closed": closed, "applicants": applicants, "shortlisted": shortlisted,
-        "outcome": outcome, "appointee_background": background, "date_filled": filled,
+        "campaign_ref": ref,
+        "post_ref": post,
+        "post_title": "x",
+        "tier": tier,
+        "vacancy_arose": arose,
+        "advert_opened": opened,
+        "advert_closed": closed,
+        "applicants": applicants,
+        "shortlisted": shortlisted,
+        "outcome": outcome,
+        "appointee_background": background,
+        "date_filled": filled,
     }
 
 
 HAND_ROWS = [
     # tier 2
     _row("C1", "P1", "2", D(2023, 11, 1), D(2023, 12, 1), D(2024, 1, 5), 6, 3, "readvertised"),
-    _row("C2", "P1", "2", D(2023, 11, 1), D(2024, 4, 10), D(2024, 5, 8), 4, 2, "filled permanently",
-         D(2024, 6, 3), "other LA"),
+    _row(
+        "C2",
+        "P1",
+        "2",
+        D(2023, 11, 1),
+        D(2024, 4, 10),
+        D(2024, 5, 8),
+        4,
+        2,
+        "filled permanently",
+        D(2024, 6, 3),
+        "other LA",
+    ),
     _row("C3", "P2", "2", D(2024, 5, 15), D(2024, 6, 20), None, None, None, "in progress"),
-    _row("C4", "P3", "2", D(2024, 2, 1), D(2024, 3, 1), D(2024, 4, 2), 5, 2, "filled on an interim basis",
-         D(2024, 5, 1)),
-    _row("C5", "P4", "2", D(2023, 9, 1), D(2023, 10, 1), D(2023, 11, 1), 9, 4, "filled permanently",
-         D(2024, 3, 15), "internal"),  # filled before the quarter: not a vacancy in it
+    _row(
+        "C4", "P3", "2", D(2024, 2, 1), D(2024, 3, 1), D(2024, 4, 2), 5, 2, "filled on an interim basis", D(2024, 5, 1)
+    ),
+    _row(
+        "C5",
+        "P4",
+        "2",
+        D(2023, 9, 1),
+        D(2023, 10, 1),
+        D(2023, 11, 1),
+        9,
+        4,
+        "filled permanently",
+        D(2024, 3, 15),
+        "internal",
+    ),  # filled before the quarter: not a vacancy in it
     # tier 1
     _row("C7", "D1", "1", D(2024, 4, 20), D(2024, 5, 1), D(2024, 5, 29), 3, 1, "not filled"),
     _row("C8", "D1", "1", D(2024, 4, 20), D(2024, 6, 17), None, 1, None, "in progress"),
@@ -251,8 +300,17 @@ def test_kpis_from_hand_made_rows():
 
 def test_kpi_averages_round_half_up_and_accept_dataframe_values():
     rows = [
-        _row(f"C{i}", f"P{i}", 2.0, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01"),
-             pd.Timestamp("2024-05-01"), n, float("nan"), "in progress")
+        _row(
+            f"C{i}",
+            f"P{i}",
+            2.0,
+            pd.Timestamp("2024-01-01"),
+            pd.Timestamp("2024-04-01"),
+            pd.Timestamp("2024-05-01"),
+            n,
+            float("nan"),
+            "in progress",
+        )
         for i, n in enumerate([2, 2, 3, 2])
     ]
     got = kpis_from_vacancies(rows, Q)
@@ -340,8 +398,9 @@ def test_sample_rows_meet_the_contract_and_kpis_agree_except_the_planted_mismatc
         for sheet in TABLE_SHEETS:
             rows = _sheet(p, sheet.sheet)
             assert rows[0] == [c.header for c in sheet.columns]
-            tables[sheet.name] = pd.DataFrame([[_blank(v) for v in r] for r in rows[1:]],
-                                               columns=[c.name for c in sheet.columns])
+            tables[sheet.name] = pd.DataFrame(
+                [[_blank(v) for v in r] for r in rows[1:]], columns=[c.name for c in sheet.columns]
+            )
         vac, wf = tables["vacancies"], tables["workforce"]
         VACANCIES_SCHEMA.validate(vac)
         WORKFORCE_SCHEMA.validate(wf)
@@ -351,7 +410,9 @@ def test_sample_rows_meet_the_contract_and_kpis_agree_except_the_planted_mismatc
         assert (wf["tier"] == "1").sum() <= 1
 
         calc = kpis_from_vacancies(vac.to_dict("records"), q)
-        sheet = {r[0]: dict(zip(TIERS, (_blank(r[2]), _blank(r[3])))) for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1:]}
+        sheet = {
+            r[0]: dict(zip(TIERS, (_blank(r[2]), _blank(r[3])))) for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1 :]
+        }
         for code, by_tier in calc.items():
             for tier in TIERS:
                 if by_tier[tier] != sheet[code][tier]:
@@ -369,7 +430,7 @@ def test_sample_is_realistic_enough(sample):
         if "_v" in p.name:
             continue
         q = re.match(FILE_PATTERN, p.name)["quarter"]
-        kp = {r[0]: r for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1:]}
+        kp = {r[0]: r for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1 :]}
         by_quarter[q] = by_quarter.get(q, 0) + kp["vacancies"][2] + kp["vacancies"][3]
         for r in _sheet(p, VACANCIES.sheet)[1:]:
             blanks += r[5] != "" and r[7] == ""
@@ -381,7 +442,9 @@ def test_sample_is_realistic_enough(sample):
     white = sum(r[4] == "White" for r in wf) / len(wf)
     assert 0.6 < female < 0.8 and 0.8 < white < 0.95
     retiring = [r for r in wf if r[7] == "yes"]
-    assert retiring and sum(r[2] in ("55-59", "60 and over", "prefer not to say") for r in retiring) / len(retiring) > 0.9
+    assert (
+        retiring and sum(r[2] in ("55-59", "60 and over", "prefer not to say") for r in retiring) / len(retiring) > 0.9
+    )
 
 
 def test_generator_is_deterministic_to_the_byte(sample, tmp_path):
@@ -401,7 +464,9 @@ def test_no_oddities_means_every_return_once_and_kpis_agree(tmp_path):
         rows = _sheet(p, VACANCIES.sheet)
         vac = [dict(zip([c.name for c in VACANCIES.columns], map(_blank, r))) for r in rows[1:]]
         calc = kpis_from_vacancies(vac, q)
-        sheet = {r[0]: dict(zip(TIERS, (_blank(r[2]), _blank(r[3])))) for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1:]}
+        sheet = {
+            r[0]: dict(zip(TIERS, (_blank(r[2]), _blank(r[3])))) for r in _sheet(p, KPIS_SHEET)[KPI_FIRST_ROW - 1 :]
+        }
         assert all(calc[k] == sheet[k] for k in calc), p.name
         assert 10 <= (_about(p)["Date submitted"] - q.end).days <= 28
 
@@ -414,4 +479,5 @@ def test_oddities_have_stand_ins_outside_the_sample_region():
     codes, keys = {la.old_la_code for la in spec.las}, {q.key for q in spec.quarters}
     assert all(la in codes and q in keys for la, q in slots)
     assert hr_returns.oddity_plan(SampleSpec.sample()) == hr_returns.OddityPlan(
-        hr_returns.MISSING_RETURN, hr_returns.LATE_RETURN, hr_returns.RESUBMITTED_RETURN, hr_returns.KPI_MISMATCHES)
+        hr_returns.MISSING_RETURN, hr_returns.LATE_RETURN, hr_returns.RESUBMITTED_RETURN, hr_returns.KPI_MISMATCHES
+    )

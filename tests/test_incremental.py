@@ -1,6 +1,7 @@
 """Incremental runs (issue 7): an unchanged raw folder re-reads nothing and leaves the
 warehouse alone; one corrected return re-ingests its quarter only, rebuilds only the models
 downstream of its source, and gives the same warehouse as a build from scratch."""
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,8 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
     rel, rownum = warehouse.execute(  # a campaign closed in the quarter: it counts in Table one
         """select _source_file, _row from intermediate.int_hr_returns__campaigns
            where applicants is not null and advert_closed between quarter_start and quarter_end
-             and quarter = '2024-25 Q3' order by _row_uid limit 1""").fetchone()
+             and quarter = '2024-25 Q3' order by _row_uid limit 1"""
+    ).fetchone()
     wb = openpyxl.load_workbook(built_copy.raw_dir / rel)
     ws = wb["Vacancies"]
     col = next(c.column_letter for c in ws[1] if c.value == "Applicants")
@@ -74,20 +76,39 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
     assert changed_sources(built_copy)[0] == []  # the lake has not seen the change yet
     summary = run(built_copy, quiet=True, reports=False)
     assert summary.success, "\n".join(summary.lines())
-    rewritten = {k.split("/")[0] + "/" + k.split("/")[1] for k, t in _mtimes(built_copy.lake_dir).items() if lake_before.get(k) != t}
+    rewritten = {
+        k.split("/")[0] + "/" + k.split("/")[1]
+        for k, t in _mtimes(built_copy.lake_dir).items()
+        if lake_before.get(k) != t
+    }
     assert rewritten == {"hr_returns/2024-25_Q3"}
     # dbt ran the HR-returns models and what depends on them, not the other sources' staging
     ran = {r["unique_id"] for r in json.loads((built_copy.dbt_target_dir / "run_results.json").read_text())["results"]}
-    assert {"model.succession.stg_hr_returns__vacancies", "model.succession.fct_table_one", "model.succession.fct_figures"} <= ran
-    assert not {"model.succession.stg_survey__answers", "model.succession.stg_interviews__codings",
-                "model.succession.stg_programme__activities"} & ran
+    assert {
+        "model.succession.stg_hr_returns__vacancies",
+        "model.succession.fct_table_one",
+        "model.succession.fct_figures",
+    } <= ran
+    assert (
+        not {
+            "model.succession.stg_survey__answers",
+            "model.succession.stg_interviews__codings",
+            "model.succession.stg_programme__activities",
+        }
+        & ran
+    )
 
     # the incremental warehouse equals a warehouse built from scratch on the same lake
     scratch = tmp_path / "scratch.duckdb"
     env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
     dbt_vars = Settings.from_values({"build_dir": built_copy.build_dir}).dbt_vars_arg(warehouse=scratch)
-    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *dbt_vars],
-                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *dbt_vars],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     incremental, full = _figures(built_copy.warehouse), _figures(scratch)
     assert incremental.keys() == full.keys()

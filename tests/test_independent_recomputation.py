@@ -8,6 +8,7 @@ figure (`c`) is only checked to have an independent value: what is suppressed is
 disclosure policy's business. Figures not recomputed are listed by id (a warning and
 `<build>/independent_recomputation.txt`), so the gap stays visible.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -30,24 +31,37 @@ def independent(sample_build):
 
 def _check(comparison: register.Comparison, what: str, report_path) -> None:
     gap = comparison.not_recomputed
-    lines = [f"{what}: {len(comparison.recomputed)} of {comparison.total} figures recomputed independently; "
-             f"{len(gap)} not recomputed:", *sorted(set(gap))]
+    lines = [
+        f"{what}: {len(comparison.recomputed)} of {comparison.total} figures recomputed independently; "
+        f"{len(gap)} not recomputed:",
+        *sorted(set(gap)),
+    ]
     report_path.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:1]))
     if gap:
         ids = sorted(set(gap))
         shown = ", ".join(ids[:SHOW_IDS]) + (f", ... ({len(ids) - SHOW_IDS} more)" if len(ids) > SHOW_IDS else "")
-        warnings.warn(f"{what}: {len(gap)} of {comparison.total} figures not recomputed independently "
-                      f"(all listed in {report_path}): {shown}", stacklevel=2)
+        warnings.warn(
+            f"{what}: {len(gap)} of {comparison.total} figures not recomputed independently "
+            f"(all listed in {report_path}): {shown}",
+            stacklevel=2,
+        )
     assert not comparison.suppressed_without_value, (
-        f"suppressed figures with no independent value: {comparison.suppressed_without_value}")
+        f"suppressed figures with no independent value: {comparison.suppressed_without_value}"
+    )
     for why, k in comparison.mismatches.dropna(subset=["known"]).groupby("known"):
-        warnings.warn(f"{what}: {len(k)} known disagreements ({why}), e.g. "
-                      + "; ".join(f"{r.figure_id} shown {r.published}, should be {r.independent}"
-                                  for r in k.head(3).itertuples()), stacklevel=2)
+        warnings.warn(
+            f"{what}: {len(k)} known disagreements ({why}), e.g. "
+            + "; ".join(
+                f"{r.figure_id} shown {r.published}, should be {r.independent}" for r in k.head(3).itertuples()
+            ),
+            stacklevel=2,
+        )
     m = comparison.unexplained
     with pd.option_context("display.width", 250, "display.max_rows", 200, "display.max_colwidth", 90):
-        assert m.empty, f"{what}: {len(m)} figures differ from their independent recomputation:\n{m.to_string(index=False)}"
+        assert m.empty, (
+            f"{what}: {len(m)} figures differ from their independent recomputation:\n{m.to_string(index=False)}"
+        )
 
 
 def test_published_figures_match_independent_recomputation(sample_build, independent):
@@ -71,7 +85,9 @@ def test_a_wrong_figure_is_caught(independent):
     value, unit = independent[fid]
     published = pd.DataFrame([{"figure_id": fid, "value_shown": printed(value + 1, unit), "unit": unit}])
     m = register.compare(published, independent).mismatches
-    assert m[["figure_id", "published", "independent"]].values.tolist() == [[fid, printed(value + 1, unit), printed(value, unit)]]
+    assert m[["figure_id", "published", "independent"]].values.tolist() == [
+        [fid, printed(value + 1, unit), printed(value, unit)]
+    ]
 
 
 def test_corrected_return_supersedes_the_first(sample_build):
@@ -84,11 +100,11 @@ def test_corrected_return_supersedes_the_first(sample_build):
 
 
 def test_printing_rules():
-    assert printed(Fraction(1, 4), "ratio") == "0.3"        # halves away from zero, on the exact value
+    assert printed(Fraction(1, 4), "ratio") == "0.3"  # halves away from zero, on the exact value
     assert printed(2.45, "score") == "2.5"
-    assert printed(Fraction(-1, 40), "percent") == "0.0"     # no negative zero
-    assert printed(Fraction(8), "count") == "8"              # a count (or a count's target) is whole
-    assert printed(Fraction(150000), "gbp") == "150000"      # machine-readable: documents add separators
+    assert printed(Fraction(-1, 40), "percent") == "0.0"  # no negative zero
+    assert printed(Fraction(8), "count") == "8"  # a count (or a count's target) is whole
+    assert printed(Fraction(150000), "gbp") == "150000"  # machine-readable: documents add separators
     assert printed(None, "percent") == "z" and printed(None, "count") == "x"
 
 

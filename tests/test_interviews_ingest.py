@@ -1,4 +1,5 @@
 """Issue 3: interview coding (coding sheets, REFI-QDA .qdpx) -> lake -> agreement and themes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,25 +41,37 @@ def _agreement_module():
 
 def _ingest(raw: Path, wave: str = WAVE):
     folder = raw / "interviews" / wave
-    return ingest_partition(SOURCE, wave, sorted(folder.iterdir()), raw_dir=raw, lake_dir=raw.parent / "lake", run_id="t")
+    return ingest_partition(
+        SOURCE, wave, sorted(folder.iterdir()), raw_dir=raw, lake_dir=raw.parent / "lake", run_id="t"
+    )
 
 
 def _wave_with_codebook(tmp_path: Path, wave: str = WAVE) -> Path:
     folder = tmp_path / "raw" / "interviews" / wave
     folder.mkdir(parents=True)
-    (folder / "codebook.yaml").write_text(yaml.safe_dump(sample.codebook(wave, None), sort_keys=False), encoding="utf-8")
+    (folder / "codebook.yaml").write_text(
+        yaml.safe_dump(sample.codebook(wave, None), sort_keys=False), encoding="utf-8"
+    )
     return folder
 
 
 # --- agreement against worked examples ---------------------------------------------------------
+
 
 def _two_coder_codings(pairs: list[tuple[int, int]]) -> pd.DataFrame:
     rows = []
     for i, (a, b) in enumerate(pairs):
         seg = f"S{i:03d}"
         for coder, applied in (("A", a), ("B", b)):
-            rows.append({"wave": WAVE, "interview_id": "INT001", "coder": coder, "segment_id": seg,
-                         "theme_path": "Barriers/Time" if applied else "Other/Filler"})
+            rows.append(
+                {
+                    "wave": WAVE,
+                    "interview_id": "INT001",
+                    "coder": coder,
+                    "segment_id": seg,
+                    "theme_path": "Barriers/Time" if applied else "Other/Filler",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -83,17 +96,30 @@ def test_krippendorff_alpha_worked_example_and_three_coders():
     """Krippendorff (2011) 'Computing Krippendorff's alpha-reliability', nominal example:
     4 observers, 12 units, missing values; alpha = 0.743."""
     nan = np.nan
-    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
     assert krippendorff.alpha(reliability_data=data, level_of_measurement="nominal") == pytest.approx(0.743, abs=5e-4)
     # three coders of one interview: no kappa (it needs exactly two), alpha as the package computes it
     ratings = {"A": [1, 1, 0, 0, 1, 0, 1, 0], "B": [1, 1, 0, 1, 1, 0, 0, 0], "C": [1, 0, 0, 0, 1, 0, 1, 0]}
-    rows = [{"wave": WAVE, "interview_id": "INT001", "coder": c, "segment_id": f"S{u}",
-             "theme_path": "Enablers/Coaching" if v else "Other/Filler"} for c, vs in ratings.items() for u, v in enumerate(vs)]
+    rows = [
+        {
+            "wave": WAVE,
+            "interview_id": "INT001",
+            "coder": c,
+            "segment_id": f"S{u}",
+            "theme_path": "Enablers/Coaching" if v else "Other/Filler",
+        }
+        for c, vs in ratings.items()
+        for u, v in enumerate(vs)
+    ]
     out = _agreement_module().agreement(pd.DataFrame(rows)).set_index("theme_path").loc["Enablers/Coaching"]
-    expected = krippendorff.alpha(reliability_data=np.array(list(ratings.values()), dtype=float), level_of_measurement="nominal")
+    expected = krippendorff.alpha(
+        reliability_data=np.array(list(ratings.values()), dtype=float), level_of_measurement="nominal"
+    )
     assert pd.isna(out["kappa"]) and out["coders"] == 3
     assert out["alpha"] == pytest.approx(expected)
 
@@ -127,13 +153,21 @@ def _agreement_per_unit(codings: pd.DataFrame) -> pd.DataFrame:
         d = wc[wc["interview_id"].isin(double)]
         if d.empty:
             continue
-        units = d[["interview_id", "segment_id"]].drop_duplicates().sort_values(["interview_id", "segment_id"]).reset_index(drop=True)
+        units = (
+            d[["interview_id", "segment_id"]]
+            .drop_duplicates()
+            .sort_values(["interview_id", "segment_id"])
+            .reset_index(drop=True)
+        )
         coders = sorted(d["coder"].unique())
         themes = sorted({"/".join(p.split("/")[:k]) for p in d["theme_path"] for k in range(1, len(p.split("/")) + 1)})
         coded = set(zip(d["interview_id"], d["coder"]))
         for theme in themes:
-            applied = {(i, s, c) for i, s, c, t in zip(d["interview_id"], d["segment_id"], d["coder"], d["theme_path"])
-                       if t == theme or t.startswith(theme + "/")}
+            applied = {
+                (i, s, c)
+                for i, s, c, t in zip(d["interview_id"], d["segment_id"], d["coder"], d["theme_path"])
+                if t == theme or t.startswith(theme + "/")
+            }
             m = np.full((len(coders), len(units)), np.nan)
             for u, (i, s) in enumerate(zip(units["interview_id"], units["segment_id"])):
                 for ci, c in enumerate(coders):
@@ -155,10 +189,19 @@ def _agreement_per_unit(codings: pd.DataFrame) -> pd.DataFrame:
                     alpha = None if np.isnan(a) else float(a)
                 except (ValueError, ZeroDivisionError):
                     alpha = None
-            rows.append({"wave": wave, "theme_path": theme, "coders": len(coders), "units": len(units),
-                         "interviews": len(double), "units_coded": len({(i, s) for i, s, _ in applied}),
-                         "observed_agreement": float(np.mean(np.array(r1) == np.array(r2))) if r1 else None,
-                         "kappa": kappa, "alpha": alpha})
+            rows.append(
+                {
+                    "wave": wave,
+                    "theme_path": theme,
+                    "coders": len(coders),
+                    "units": len(units),
+                    "interviews": len(double),
+                    "units_coded": len({(i, s) for i, s, _ in applied}),
+                    "observed_agreement": float(np.mean(np.array(r1) == np.array(r2))) if r1 else None,
+                    "kappa": kappa,
+                    "alpha": alpha,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -175,7 +218,15 @@ def test_vectorised_agreement_is_the_per_unit_definition():
                 for s in range(int(g.integers(2, 9))):
                     for t in themes:
                         if g.random() < 0.35:
-                            rows.append({"wave": wave, "interview_id": f"INT{i:03d}", "coder": c, "segment_id": f"S{s:02d}", "theme_path": t})
+                            rows.append(
+                                {
+                                    "wave": wave,
+                                    "interview_id": f"INT{i:03d}",
+                                    "coder": c,
+                                    "segment_id": f"S{s:02d}",
+                                    "theme_path": t,
+                                }
+                            )
     codings = pd.DataFrame(rows + rows[:7]).sample(frac=1, random_state=3).reset_index(drop=True)
     got = _agreement_module().agreement(codings).reset_index(drop=True)
     want = _agreement_per_unit(codings)
@@ -184,6 +235,7 @@ def test_vectorised_agreement_is_the_per_unit_definition():
 
 
 # --- ingestion ------------------------------------------------------------------------------------
+
 
 def test_sample_wave_loads_with_double_coding_and_no_excerpts(tmp_path):
     spec = SampleSpec.sample()
@@ -249,7 +301,10 @@ def test_code_not_in_codebook_is_rejected(tmp_path):
     rows.to_csv(folder / "coding.csv", index=False)
     result = _ingest(tmp_path / "a" / "raw")
     assert result.quarantined["file_path"].tolist() == [f"interviews/{WAVE}/coding.csv"]
-    assert f"interviews/{WAVE}/coding.csv: responses!E4: code 'Challenges/Parking' on row 4 is not in codebook.yaml" in result.problems()
+    assert (
+        f"interviews/{WAVE}/coding.csv: responses!E4: code 'Challenges/Parking' on row 4 is not in codebook.yaml"
+        in result.problems()
+    )
     # REFI-QDA: the NVivo project against a codebook missing one of its codes
     folder = tmp_path / "b" / "raw" / "interviews" / "2019-20_W1"
     folder.mkdir(parents=True)
@@ -260,7 +315,10 @@ def test_code_not_in_codebook_is_rejected(tmp_path):
     top["children"] = [c for c in top["children"] if c["name"] != "piros"]
     (folder / "codebook.yaml").write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
     result = _ingest(tmp_path / "b" / "raw", "2019-20_W1")
-    assert (result.files.set_index("file_path").loc["interviews/2019-20_W1/nvivo12_oltas0517.qdpx", "status"]) == "quarantined"
+    assert (
+        (result.files.set_index("file_path").loc["interviews/2019-20_W1/nvivo12_oltas0517.qdpx", "status"])
+        == "quarantined"
+    )
     assert any(f"code '{top['name']}/piros'" in p and "is not in codebook.yaml" in p for p in result.problems())
 
 
@@ -275,7 +333,9 @@ def test_broken_qdpx_is_rejected(tmp_path):
         zf.writestr("project.qde", '<?xml version="1.0"?><Project xmlns="urn:example"/>')
     result = _ingest(tmp_path / "raw")
     problems = "\n".join(result.problems())
-    assert set(result.quarantined["file_path"]) == {f"interviews/{WAVE}/{n}" for n in ("broken.qdpx", "notazip.qdpx", "wrongns.qdpx")}
+    assert set(result.quarantined["file_path"]) == {
+        f"interviews/{WAVE}/{n}" for n in ("broken.qdpx", "notazip.qdpx", "wrongns.qdpx")
+    }
     assert "broken.qdpx: project.qde: project.qde is not well-formed XML" in problems
     assert "notazip.qdpx: not a REFI-QDA project: a .qdpx must be a zip" in problems
     assert "not a Project in namespace urn:QDA-XML:project:1.0" in problems
@@ -300,7 +360,17 @@ def test_cells_are_cleaned_once_per_distinct_value_without_mixing_types():
     calls = []
     assert I._by_value(["a", "b", "a", "a"], lambda v: calls.append(v) or v.upper()) == ["A", "B", "A", "A"]
     assert sorted(calls) == ["a", "b"]
-    for text in ["plain", "  two  spaces ", "tab\there", "\x1cfile sep\x1f", "caf\u00e9", "e\u0301", "\u201cq\u201d\u00a0x", "a\u2003b", ""]:
+    for text in [
+        "plain",
+        "  two  spaces ",
+        "tab\there",
+        "\x1cfile sep\x1f",
+        "caf\u00e9",
+        "e\u0301",
+        "\u201cq\u201d\u00a0x",
+        "a\u2003b",
+        "",
+    ]:
         assert I._norm(text) == normalise_text(text), repr(text)
 
 
@@ -311,20 +381,23 @@ def test_sheet_rows_keep_their_numbers_and_coders_one_pseudonym(tmp_path):
     (folder / "coding.csv").write_text(
         "Interview,Coder,Segment,Code,Excerpt\n"
         "INT001,Ann Smith,S1,Challenges/Time,It takes time.\n"
-        "\n"                                               # blank line: row 3, skipped
-        "INT001, Ann  Smith ,S2,Challenges / Budgets\n"    # short row, spacing: the same coder
-        ",,,,\n"                                           # all blank: row 5, skipped
+        "\n"  # blank line: row 3, skipped
+        "INT001, Ann  Smith ,S2,Challenges / Budgets\n"  # short row, spacing: the same coder
+        ",,,,\n"  # all blank: row 5, skipped
         "INT002,Bob,S1,Challenges\\Time,\u201cQuoted\u201d  text\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = _ingest(tmp_path / "raw")
     assert result.problems() == []
     codings = result.tables["codings"]
     assert codings[L.ROW].tolist() == [2, 4, 6]
     key = pseudonym_key()
-    assert codings["coder"].tolist() == [pseudonymise("Ann Smith", key, namespace="coder")] * 2 + [pseudonymise("Bob", key, namespace="coder")]
+    assert codings["coder"].tolist() == [pseudonymise("Ann Smith", key, namespace="coder")] * 2 + [
+        pseudonymise("Bob", key, namespace="coder")
+    ]
     assert codings["theme_path"].tolist() == ["Challenges/Time", "Challenges/Budgets", "Challenges/Time"]
     assert codings["excerpt_chars"].tolist()[0::2] == [14, 13] and pd.isna(codings["excerpt_chars"].iloc[1])
-    assert codings["excerpt_sha256"].iloc[2] == hashlib.sha256('"Quoted" text'.encode()).hexdigest()
+    assert codings["excerpt_sha256"].iloc[2] == hashlib.sha256(b'"Quoted" text').hexdigest()
 
 
 def test_duplicate_rows_and_wave_mismatch_are_found_per_file(tmp_path):
@@ -337,12 +410,16 @@ def test_duplicate_rows_and_wave_mismatch_are_found_per_file(tmp_path):
     status = result.files.set_index("file_path")["status"]
     assert status[f"interviews/{WAVE}/b_dups.csv"] == "quarantined"
     assert status[f"interviews/{WAVE}/a_clean.csv"] == status[f"interviews/{WAVE}/c_clean.xlsx"] == "loaded"
-    assert result.problems() == [f"interviews/{WAVE}/b_dups.csv: responses: row {len(rows) + 2}: the same interview, coder, "
-                                 f"segment and code appear on rows 5, {len(rows) + 2}"]
+    assert result.problems() == [
+        f"interviews/{WAVE}/b_dups.csv: responses: row {len(rows) + 2}: the same interview, coder, "
+        f"segment and code appear on rows 5, {len(rows) + 2}"
+    ]
     other = _wave_with_codebook(tmp_path / "other", "2024-25_W2")
     (other / "codebook.yaml").write_text(yaml.safe_dump(sample.codebook(WAVE, None), sort_keys=False), encoding="utf-8")
     result = _ingest(tmp_path / "other" / "raw", "2024-25_W2")
-    assert result.problems() == ["interviews/2024-25_W2/codebook.yaml: codebook: codebook wave 2024-25_W1 disagrees with its folder (2024-25_W2)"]
+    assert result.problems() == [
+        "interviews/2024-25_W2/codebook.yaml: codebook: codebook wave 2024-25_W1 disagrees with its folder (2024-25_W2)"
+    ]
 
 
 def test_arrow_csv_reads_what_the_csv_module_reads(tmp_path):
@@ -362,7 +439,10 @@ def test_arrow_csv_reads_what_the_csv_module_reads(tmp_path):
         width = rnd.randint(2, 4)
         lines = []
         for _ in range(rnd.randint(1, 5)):
-            fields = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4))) if rnd.random() < 0.6 else "" for _ in range(width)]
+            fields = [
+                "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4))) if rnd.random() < 0.6 else ""
+                for _ in range(width)
+            ]
             lines.append(",".join('"' + f.replace('"', '""') + '"' if rnd.random() < 0.3 else f for f in fields))
         text = rnd.choice(["\n", "\r\n", "\r"]).join(lines) + rnd.choice(["", "\n", "\r\n"])
         path = tmp_path / f"{case}.csv"
@@ -390,15 +470,20 @@ def test_arrow_csv_reads_what_the_csv_module_reads(tmp_path):
 
 # --- warehouse ------------------------------------------------------------------------------------
 
+
 def test_agreement_and_theme_figures_in_the_warehouse():
     b = B.build()
     assert b["dbt_rc"] == 0, b["dbt_log"]
     con = duckdb.connect(str(b["warehouse"]), read_only=True)
-    agreement = con.execute("select theme_path, coders, interviews, units, kappa, alpha from publish.pub_agreement where wave = ?", [WAVE]).df()
+    agreement = con.execute(
+        "select theme_path, coders, interviews, units, kappa, alpha from publish.pub_agreement where wave = ?", [WAVE]
+    ).df()
     assert len(agreement) > 20 and set(agreement["coders"]) == {2} and set(agreement["interviews"]) == {4}
     assert agreement["kappa"].str.match(r"^-?\d\.\d\d$").all()
     prevalence = con.execute(
-        "select source, group_type, group_value, theme_path, n, base, percent from publish.pub_theme_prevalence where wave = ?", [WAVE]).df()
+        "select source, group_type, group_value, theme_path, n, base, percent from publish.pub_theme_prevalence where wave = ?",
+        [WAVE],
+    ).df()
     interviews_all = prevalence[(prevalence["source"] == "interviews") & (prevalence["group_type"] == "all")]
     assert set(interviews_all["base"]) == {"13"}
     assert {"interviews", "survey"} == set(prevalence["source"])
@@ -407,5 +492,6 @@ def test_agreement_and_theme_figures_in_the_warehouse():
     n, rows = con.execute(
         "select f.value, count(distinct r._row_uid) from audit.fct_figures f join audit.fct_figure_sources s using (figure_id) "
         "join audit.fct_raw_rows r using (_row_uid) where f.figure_id = ? group by f.value",
-        [f"themes.n.interviews.{WAVE}.all.all.challenges_time"]).fetchone()
+        [f"themes.n.interviews.{WAVE}.all.all.challenges_time"],
+    ).fetchone()
     assert rows >= n > 0

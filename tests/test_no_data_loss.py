@@ -9,6 +9,7 @@
   and the run names the CSVs it left stale; an incremental run then publishes exactly the
   CSVs a from-scratch build of the same raw folder publishes, byte for byte.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,13 @@ RECONCILIATION_SEVERITY = "SUCCESSION_RECONCILIATION_SEVERITY"
 
 def _state(folder: Path) -> dict[str, tuple[int, str | None]]:
     """Every entry under a folder: write time and, for files, content digest."""
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None)
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (
+            p.stat().st_mtime_ns,
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None,
+        )
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def _published(build: Path) -> dict[str, bytes]:
@@ -50,6 +56,7 @@ def built_copy(sample_build, raw_copy, tmp_path) -> ProjectPaths:
 
 # --- the raw folder ------------------------------------------------------------------------
 
+
 def _raw_mistakes(tmp_path: Path) -> list[tuple[str, Path]]:
     """(what the error says, raw folder) for each kind of mistake."""
     empty = tmp_path / "empty"
@@ -62,8 +69,13 @@ def _raw_mistakes(tmp_path: Path) -> list[tuple[str, Path]]:
         (hollow / name).mkdir(parents=True)
     not_a_folder = tmp_path / "raw.zip"
     not_a_folder.write_bytes(b"PK")
-    return [("does not exist", tmp_path / "raww"), ("has none of the source folders", empty),
-            ("has none of the source folders", foreign), ("holds no files", hollow), ("is not a folder", not_a_folder)]
+    return [
+        ("does not exist", tmp_path / "raww"),
+        ("has none of the source folders", empty),
+        ("has none of the source folders", foreign),
+        ("holds no files", hollow),
+        ("is not a folder", not_a_folder),
+    ]
 
 
 def test_raw_folder_mistakes_exit_2_and_touch_nothing(built_copy, tmp_path, capsys):
@@ -81,9 +93,12 @@ def test_raw_folder_mistakes_exit_2_and_touch_nothing(built_copy, tmp_path, caps
 
 # --- withdrawals ---------------------------------------------------------------------------
 
+
 def _ledger(files: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
-    return {part: pd.DataFrame({"source": "hr_returns", "partition_key": part, "file_path": paths, "status": "loaded"})
-            for part, paths in files.items()}
+    return {
+        part: pd.DataFrame({"source": "hr_returns", "partition_key": part, "file_path": paths, "status": "loaded"})
+        for part, paths in files.items()
+    }
 
 
 def _lake_and_warehouse(tmp_path: Path, before: dict[str, list[str]], now: dict[str, list[str]]) -> ProjectPaths:
@@ -98,11 +113,22 @@ def _lake_and_warehouse(tmp_path: Path, before: dict[str, list[str]], now: dict[
     return paths
 
 
-@pytest.mark.parametrize("lost, refused", [(0, []), (1, []), (2, []), (3, ["hr_returns lost 3 of its 8 files (more than 25%)"]),
-                                           (4, ["hr_returns lost 4 of its 8 files (more than 25%)", "hr_returns 2024-25 Q1 has no files left"])])
+@pytest.mark.parametrize(
+    "lost, refused",
+    [
+        (0, []),
+        (1, []),
+        (2, []),
+        (3, ["hr_returns lost 3 of its 8 files (more than 25%)"]),
+        (4, ["hr_returns lost 4 of its 8 files (more than 25%)", "hr_returns 2024-25 Q1 has no files left"]),
+    ],
+)
 def test_withdrawal_threshold(tmp_path, lost, refused):
     assert MAX_WITHDRAWN_SHARE == 0.25
-    before = {q: [f"hr_returns/{q.replace(' ', '_')}/{la}.xlsx" for la in (825, 826, 845, 846)] for q in ("2024-25 Q1", "2024-25 Q2")}
+    before = {
+        q: [f"hr_returns/{q.replace(' ', '_')}/{la}.xlsx" for la in (825, 826, 845, 846)]
+        for q in ("2024-25 Q1", "2024-25 Q2")
+    }
     now = {"2024-25 Q1": before["2024-25 Q1"][lost:], "2024-25 Q2": before["2024-25 Q2"]}
     found = find_withdrawals(_lake_and_warehouse(tmp_path, before, now))
     assert [f[2] for f in found.files] == before["2024-25 Q1"][:lost]
@@ -134,11 +160,14 @@ def test_one_whole_quarter_lost_is_refused_under_quiet_and_changes_nothing_publi
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert "refusing to replace the warehouse: hr_returns 2024-25 Q4 has no files left" in str(failure.event_specific_data.error)
+    assert "refusing to replace the warehouse: hr_returns 2024-25 Q4 has no files left" in str(
+        failure.event_specific_data.error
+    )
     assert built_copy.warehouse.read_bytes() == warehouse and _published(built_copy.build_dir) == published
 
 
 # --- published files match the warehouse ----------------------------------------------------
+
 
 def _remove_last_respondent(export: Path) -> None:
     with open(export, newline="", encoding="utf-8-sig") as f:
@@ -148,8 +177,9 @@ def _remove_last_respondent(export: Path) -> None:
 
 
 @pytest.mark.slow
-def test_failed_check_is_not_recorded_and_incremental_publishes_what_a_scratch_build_does(built_copy, sample_build, tmp_path,
-                                                                                         monkeypatch, pseudonym_key_set):
+def test_failed_check_is_not_recorded_and_incremental_publishes_what_a_scratch_build_does(
+    built_copy, sample_build, tmp_path, monkeypatch, pseudonym_key_set
+):
     # pseudonym_key_set: an edited survey export is no longer the bundled sample
     from orchestration.runner import run
 
@@ -159,7 +189,9 @@ def test_failed_check_is_not_recorded_and_incremental_publishes_what_a_scratch_b
     _remove_last_respondent(paths.raw_dir / "survey" / "2024-25_W1" / "responses_online.csv")
     (paths.raw_dir / "hr_returns" / "2024-25_Q3" / "867_2024-25_Q3.xlsx").unlink()
     oldest = paths.raw_dir / "hr_returns" / "2023-24_Q1"
-    withdrawn = sorted([*(f"hr_returns/2023-24_Q1/{f.name}" for f in oldest.iterdir()), "hr_returns/2024-25_Q3/867_2024-25_Q3.xlsx"])
+    withdrawn = sorted(
+        [*(f"hr_returns/2023-24_Q1/{f.name}" for f in oldest.iterdir()), "hr_returns/2024-25_Q3/867_2024-25_Q3.xlsx"]
+    )
     shutil.rmtree(oldest)  # a whole quarter: refused unless accepted (tested above), accepted here
 
     # 1. the sample's West Berkshire return disagrees with its own KPIs sheet: as an error, it

@@ -4,6 +4,7 @@ A throwaway server is started on loopback from Debian's `postgresql` binaries
 (`/usr/lib/postgresql/<v>/bin`), in a tmp folder, on a free port, as the `postgres`
 user when the tests run as root. Skipped, with the reason, when the binaries are absent.
 """
+
 from __future__ import annotations
 
 import glob
@@ -61,18 +62,37 @@ def postgres():
     try:
         run(bindir / "initdb", "-D", data, "-U", "dagster", "-A", "trust", "--no-sync", "-E", "UTF8")
         run("mkdir", sock)
-        run(bindir / "pg_ctl", "-D", data, "-l", base / "server.log", "-w", "-t", "30", "start",
-            "-o", f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off")
+        run(
+            bindir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            base / "server.log",
+            "-w",
+            "-t",
+            "30",
+            "start",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off",
+        )
         run(bindir / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "dagster", "dagster")
-        yield {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(port), "DAGSTER_PG_USER": "dagster",
-               "DAGSTER_PG_PASSWORD": "unused-trust-auth", "DAGSTER_PG_DB": "dagster"}
+        yield {
+            "DAGSTER_PG_HOST": "127.0.0.1",
+            "DAGSTER_PG_PORT": str(port),
+            "DAGSTER_PG_USER": "dagster",
+            "DAGSTER_PG_PASSWORD": "unused-trust-auth",
+            "DAGSTER_PG_DB": "dagster",
+        }
     except subprocess.CalledProcessError as exc:
         log = (base / "server.log").read_text() if (base / "server.log").exists() else ""
         pytest.fail(f"postgres set-up failed: {exc.cmd}\n{exc.stdout}\n{exc.stderr}\n{log}")
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop"],
-                           capture_output=True, timeout=60)
+            subprocess.run(
+                [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop"],
+                capture_output=True,
+                timeout=60,
+            )
         shutil.rmtree(base, ignore_errors=True)
 
 

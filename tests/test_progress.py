@@ -1,6 +1,7 @@
 """Issue 8: `succession run` shows assets done of total, the current step and the elapsed
 time while each job runs, ends with a summary naming what each failed check said, and
 prints nothing with --quiet."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,10 @@ import pytest
 from orchestration.progress import JobProgress
 from succession.paths import PROJECT_DIR
 
-LINE = re.compile(r"^\[(?P<label>\d+/\d+ (?P<job>\w+))\] (?P<done>\d+)/(?P<total>\d+) assets"
-                  r"(?:, now: (?P<now>.+?))?(?:, failed: (?P<failed>.+?))? \(elapsed (?P<elapsed>\d+)s\)$")
+LINE = re.compile(
+    r"^\[(?P<label>\d+/\d+ (?P<job>\w+))\] (?P<done>\d+)/(?P<total>\d+) assets"
+    r"(?:, now: (?P<now>.+?))?(?:, failed: (?P<failed>.+?))? \(elapsed (?P<elapsed>\d+)s\)$"
+)
 
 
 def _tiny_job():
@@ -35,7 +38,9 @@ def _tiny_job():
     def last() -> None:
         time.sleep(0.4)
 
-    defs = dg.Definitions(assets=[first, models, last], jobs=[dg.define_asset_job("tiny", selection=dg.AssetSelection.all())])
+    defs = dg.Definitions(
+        assets=[first, models, last], jobs=[dg.define_asset_job("tiny", selection=dg.AssetSelection.all())]
+    )
     return defs.resolve_job_def("tiny")
 
 
@@ -43,8 +48,13 @@ def test_progress_counts_assets_and_names_the_running_step():
     job = _tiny_job()
     instance = dg.DagsterInstance.ephemeral()
     lines: list[str] = []
-    progress = JobProgress(instance, label="1/1 tiny", total_assets=len(job.asset_layer.executable_asset_keys),
-                           emit=lines.append, interval=0.05)
+    progress = JobProgress(
+        instance,
+        label="1/1 tiny",
+        total_assets=len(job.asset_layer.executable_asset_keys),
+        emit=lines.append,
+        interval=0.05,
+    )
     with progress:
         result = job.execute_in_process(instance=instance, run_id=progress.run_id)
     assert result.success and result.run_id == progress.run_id
@@ -69,8 +79,15 @@ def test_progress_prints_only_on_change_or_heartbeat():
     instance = dg.DagsterInstance.ephemeral()
     clock = [100.0]
     lines: list[str] = []
-    progress = JobProgress(instance, label="2/3 tiny", total_assets=5, emit=lines.append, started=90.0,
-                           heartbeat=15, clock=lambda: clock[0])
+    progress = JobProgress(
+        instance,
+        label="2/3 tiny",
+        total_assets=5,
+        emit=lines.append,
+        started=90.0,
+        heartbeat=15,
+        clock=lambda: clock[0],
+    )
     assert progress.poll() is None  # not started: nothing to say
     job.execute_in_process(instance=instance, run_id=progress.run_id)
     assert progress.poll() == "[2/3 tiny] 5/5 assets (elapsed 10s)"
@@ -86,7 +103,9 @@ def test_a_failing_step_is_named():
     def broken() -> None:
         raise RuntimeError("no")
 
-    job = dg.Definitions(assets=[broken], jobs=[dg.define_asset_job("j", selection=dg.AssetSelection.all())]).resolve_job_def("j")
+    job = dg.Definitions(
+        assets=[broken], jobs=[dg.define_asset_job("j", selection=dg.AssetSelection.all())]
+    ).resolve_job_def("j")
     instance = dg.DagsterInstance.ephemeral()
     lines: list[str] = []
     with JobProgress(instance, label="1/1 j", total_assets=1, emit=lines.append, interval=0.05) as progress:
@@ -109,8 +128,13 @@ def tiny_raw(tmp_path_factory):
 
 def _succession_run(raw, build, *extra):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "SUCCESSION_TODAY": "2025-06-01"}
-    return subprocess.run([sys.executable, "-m", "succession.cli", "run", "--raw-dir", str(raw), "--out", str(build), *extra],
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "succession.cli", "run", "--raw-dir", str(raw), "--out", str(build), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 @pytest.mark.slow
@@ -135,15 +159,17 @@ def test_succession_run_shows_progress_and_the_checks_it_failed(tiny_raw, tmp_pa
     # each job's own heading and result line, then the summary
     assert any(re.fullmatch(r"\[\d+/\d+\] build_warehouse: \d+ assets \(elapsed \d+s\)", line) for line in out)
     assert re.search(r"^finished in [\d.]+s \(success\)$", done.stdout, re.M)
-    summary = done.stdout[done.stdout.index("checks failed:"):].splitlines()
+    summary = done.stdout[done.stdout.index("checks failed:") :].splitlines()
     assert summary[0] == "checks failed: 2", summary
     failed = summary[1:3]
-    assert ("  marts/fct_table_one_reconciliation:kpis_reconcile (WARN): 1 KPI figure(s) disagree with the "
-            "Vacancies rows in 2024-25 Q3") in failed
+    assert (
+        "  marts/fct_table_one_reconciliation:kpis_reconcile (WARN): 1 KPI figure(s) disagree with the "
+        "Vacancies rows in 2024-25 Q3"
+    ) in failed
     [returns] = [line for line in failed if ":returns_complete (WARN): " in line]
     assert "return(s) overdue for 2024-25 Q3: 826 Milton Keynes" in returns and len(returns) <= 300
     # and the rendered return says so at the top
-    qr = (tmp_path / "build" / "reports" / "quarterly-return" / "E12000008" / "2024-25_Q3" / "quarterly_return.html")
+    qr = tmp_path / "build" / "reports" / "quarterly-return" / "E12000008" / "2024-25_Q3" / "quarterly_return.html"
     assert "check <code>kpis_reconcile</code>" in qr.read_text(encoding="utf-8")
 
 
@@ -154,4 +180,6 @@ def test_succession_run_quiet_prints_nothing(tiny_raw, tmp_path):
     assert done.stdout == ""
     assert not any(LINE.match(line) for line in done.stderr.splitlines())
     assert "checks failed" not in done.stderr and "assets" not in done.stderr
-    assert (tmp_path / "build" / "reports" / "quarterly-return" / "E12000008" / "2024-25_Q3" / "quarterly_return.pdf").exists()
+    assert (
+        tmp_path / "build" / "reports" / "quarterly-return" / "E12000008" / "2024-25_Q3" / "quarterly_return.pdf"
+    ).exists()

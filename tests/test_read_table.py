@@ -1,6 +1,7 @@
 """The one header matcher both spreadsheet contracts use (`succession.ingest.frames.read_table`):
 which header is which column, and the located problems it reports. The expected messages are
 those the HR return's and the programme's own readers gave before they were folded into one."""
+
 from __future__ import annotations
 
 from contracts import hr_return as H
@@ -15,26 +16,31 @@ PROGRAMME_FILE = "programme/E12000008/2024-25_Q1/activities.csv"
 def _programme(header: list[str]) -> tuple[object, FileRead]:
     read = FileRead(PROGRAMME_FILE, "0" * 64)
     row = ["A-1", "workshop", "x", "2024-04-02", "2024-04-03", "p", "events", "10"]
-    df = read_table(read, P.ACTIVITIES, [header, row], expected=f"expected: {', '.join(P.ACTIVITIES.headers)}",
-                    whole_header=True)
+    df = read_table(
+        read, P.ACTIVITIES, [header, row], expected=f"expected: {', '.join(P.ACTIVITIES.headers)}", whole_header=True
+    )
     return df, read
 
 
 def test_a_programme_header_may_write_a_column_name_with_spaces_and_capitals():
-    df, read = _programme(["Activity ID", "activity_type", "TITLE", "start_date", "end_date", "provider",
-                           "budget line", "cost_gbp"])
+    df, read = _programme(
+        ["Activity ID", "activity_type", "TITLE", "start_date", "end_date", "provider", "budget line", "cost_gbp"]
+    )
     assert read.problems == []
     assert df["activity_id"].tolist() == ["A-1"] and df["budget_line"].tolist() == ["events"]
     assert read.column_letters["activities"]["cost_gbp"] == "H"
 
 
 def test_a_programme_header_with_a_problem_reads_no_rows():
-    df, read = _programme(["activity_id", "activity_type", "title", "start_date", "end_date", "provider",
-                           "budget_line", "cost"])
+    df, read = _programme(
+        ["activity_id", "activity_type", "title", "start_date", "end_date", "provider", "budget_line", "cost"]
+    )
     assert df is None and "activities" not in read.column_letters
     assert [str(p) for p in read.problems] == [
-        (f"{PROGRAMME_FILE}: activities!H1: unexpected column 'cost' (expected: activity_id, activity_type, title, "
-         "start_date, end_date, provider, budget_line, cost_gbp)"),
+        (
+            f"{PROGRAMME_FILE}: activities!H1: unexpected column 'cost' (expected: activity_id, activity_type, title, "
+            "start_date, end_date, provider, budget_line, cost_gbp)"
+        ),
         f"{PROGRAMME_FILE}: activities: row 1, column 'cost_gbp': column 'cost_gbp' is missing",
     ]
 
@@ -54,4 +60,6 @@ def test_hr_headers_are_the_template_text_and_problems_name_sheet_and_cell():
     ]
     # the HR return reads the columns it found: the rows still go through the contract
     assert len(df) == 1 and df["post_ref"].tolist() == ["P1"] and df["tier"].tolist() == ["1"]
-    assert read.column_letters["vacancies"]["post_ref"] == "B" and "campaign_ref" not in read.column_letters["vacancies"]
+    assert (
+        read.column_letters["vacancies"]["post_ref"] == "B" and "campaign_ref" not in read.column_letters["vacancies"]
+    )

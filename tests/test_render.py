@@ -1,5 +1,6 @@
 """Report rendering: the fallback (Jupyter + Pandoc + Typst) end to end, the quarto command line
 (against a stand-in `quarto` executable), and the .qmd reader's validation."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,9 @@ def smoke_render(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(home))
         mp.setenv("MPLBACKEND", "Agg")  # a caller's Agg must not cost the report its figures
-        result = render_document(SMOKE, {"who": "tester"}, out, ("html", "pdf"),
-                                 env={"HOME": str(home)}, engine="fallback")
+        result = render_document(
+            SMOKE, {"who": "tester"}, out, ("html", "pdf"), env={"HOME": str(home)}, engine="fallback"
+        )
     return result, out, home, before
 
 
@@ -83,8 +85,7 @@ def test_smoke_pdf(smoke_render):
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed: PDF text not checked")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Hello, tester!" in text
     for value in ("1,234", "5,678", "910", "12.5%", "Placements by region", "Figure 1: Children by region"):
         assert value in text
@@ -116,7 +117,9 @@ def test_jupyter_state_in_given_folder(tmp_path):
 
 @pytest.mark.slow
 def test_failing_cell_names_the_cell(tmp_path):
-    qmd = _write(tmp_path / "doc/boom.qmd", """
+    qmd = _write(
+        tmp_path / "doc/boom.qmd",
+        """
         ---
         title: Boom
         ---
@@ -131,7 +134,8 @@ def test_failing_cell_names_the_cell(tmp_path):
         y = 1 + 1
         explode(y)
         ```
-        """)
+        """,
+    )
     with pytest.raises(RenderError) as info:
         render_document(qmd, {}, tmp_path / "out", ("html",), engine="fallback")
     message = str(info.value)
@@ -143,14 +147,19 @@ def test_failing_cell_names_the_cell(tmp_path):
 
 @pytest.mark.slow
 def test_cell_options(tmp_path):
-    _write(tmp_path / "proj/_quarto.yml", """
+    _write(
+        tmp_path / "proj/_quarto.yml",
+        """
         project:
           type: default
         execute:
           echo: false
           warning: false
-        """)
-    qmd = _write(tmp_path / "proj/opts.qmd", """
+        """,
+    )
+    qmd = _write(
+        tmp_path / "proj/opts.qmd",
+        """
         ---
         title: Options
         ---
@@ -198,7 +207,8 @@ def test_cell_options(tmp_path):
         {{< pagebreak >}}
 
         Tail text.
-        """)
+        """,
+    )
     result = render_document(qmd, {"n": "3", "year": "2025"}, tmp_path / "out", ("html",), engine="fallback")
     html = result.outputs["html"].read_text(encoding="utf-8")
     assert "shown_code" in html  # echo: true
@@ -217,11 +227,14 @@ def test_unknown_parameter_is_rejected(tmp_path):
 
 
 def test_parameters_without_parameters_cell(tmp_path):
-    qmd = _write(tmp_path / "plain.qmd", """
+    qmd = _write(
+        tmp_path / "plain.qmd",
+        """
         ```{python}
         x = 1
         ```
-        """)
+        """,
+    )
     with pytest.raises(ParameterError, match="no cell tagged `parameters`"):
         render_document(qmd, {"x": "2"}, tmp_path / "out", engine="fallback")
 
@@ -236,8 +249,10 @@ def test_parameters_without_parameters_cell(tmp_path):
         ("{{< meta title >}}\n", r"shortcode \{\{< meta >\}\} is not supported"),
         ("---\ntitle: [unclosed\n---\n", "invalid YAML"),
         ("```{python}\n#| echo: [\nx = 1\n```\n", r"bad\.qmd:2 \(cell options\): invalid YAML"),
-        ("```{python}\n#| tags: [parameters]\na = 1\n```\n```{python}\n#| tags: [parameters]\nb = 1\n```\n",
-         "more than one cell tagged 'parameters'"),
+        (
+            "```{python}\n#| tags: [parameters]\na = 1\n```\n```{python}\n#| tags: [parameters]\nb = 1\n```\n",
+            "more than one cell tagged 'parameters'",
+        ),
     ],
 )
 def test_bad_documents(tmp_path, body, message):
@@ -296,8 +311,11 @@ def test_quarto_command_line(tmp_path):
     fake.write_text(FAKE_QUARTO.format(python=sys.executable))
     fake.chmod(0o755)
     log = tmp_path / "calls.jsonl"
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_QUARTO_LOG": str(log),
-           "WAREHOUSE": "/data/w.duckdb"}
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_QUARTO_LOG": str(log),
+        "WAREHOUSE": "/data/w.duckdb",
+    }
     out = tmp_path / "out"
     result = render_document(SMOKE, {"who": "2024-25 Q4"}, out, env=env)  # engine="auto"
     assert result.engine == "quarto"

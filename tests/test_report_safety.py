@@ -3,6 +3,7 @@ text. Hostile strings go into every text field the documents show (in a copy of 
 warehouse); both documents are rendered and the outputs must show them literally, with no
 live HTML, no Typst executed, no shortcode or inline expression evaluated, no citation or
 maths formed, no text lost, and no local file embedded."""
+
 from __future__ import annotations
 
 import html as htmllib
@@ -19,8 +20,10 @@ from succession.render import quarto_available
 
 REGION = "E12000008"
 PERIOD = "2024-25 Q4"
-HOSTILE = ('<script>alert(1)</script> <img src=/etc/passwd onerror=alert(2)> #read("/etc/passwd") '
-           '{{< env HOME >}} @word `{python} 1+1` $x$ END-OF-HOSTILE')
+HOSTILE = (
+    '<script>alert(1)</script> <img src=/etc/passwd onerror=alert(2)> #read("/etc/passwd") '
+    "{{< env HOME >}} @word `{python} 1+1` $x$ END-OF-HOSTILE"
+)
 # Every data text column a document shows (table, column).
 TEXT_FIELDS = [
     ("staging.stg_programme__narrative", "text"),
@@ -51,7 +54,9 @@ TEXT_FIELDS = [
 def hostile_build(sample_build, tmp_path_factory) -> ProjectPaths:
     """A copy of the sample build whose warehouse has HOSTILE appended to every text field."""
     dest = tmp_path_factory.mktemp("hostile") / "build"
-    shutil.copytree(sample_build.build_dir, dest, ignore=shutil.ignore_patterns(".writer.lock", "lake", ".work", "reports"))
+    shutil.copytree(
+        sample_build.build_dir, dest, ignore=shutil.ignore_patterns(".writer.lock", "lake", ".work", "reports")
+    )
     paths = ProjectPaths(sample_build.raw_dir, dest)
     with duckdb.connect(str(paths.warehouse)) as con:
         for table, column in TEXT_FIELDS:
@@ -61,7 +66,7 @@ def hostile_build(sample_build, tmp_path_factory) -> ProjectPaths:
 
 
 def _check_html(page: str, where: str) -> None:
-    body = page[page.index("<body"):]
+    body = page[page.index("<body") :]
     # the strings are there, as text
     assert "END-OF-HOSTILE" in body, f"{where}: data text lost"
     assert htmllib.escape("<script>alert(1)</script>", quote=False) in body, where

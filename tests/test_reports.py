@@ -1,5 +1,6 @@
 """Issue 4: both documents render for the sample region and two quarters, to HTML and PDF,
 and every figure they show equals the warehouse (via the figure register)."""
+
 from __future__ import annotations
 
 import json
@@ -8,12 +9,11 @@ import shutil
 import subprocess
 
 import pytest
+from html_figures import shown_in_html
 
 from succession import publish, reports
 from succession.paths import ProjectPaths
 from succession.reporting.text import display_value
-
-from html_figures import shown_in_html
 
 REGION = "E12000008"
 ENGLAND = "E92000001"  # the national overview is rendered once, for England
@@ -46,9 +46,12 @@ def test_document_figures_equal_the_warehouse(build_copy, warehouse, document, p
     shown = shown_in_html(page)
     charted = {r["figure_id"] for rows in used.get("charts", {}).values() for r in rows if r["figure_id"]}
     assert ids - charted <= set(shown)
-    mismatched = {f: (shown[f], truth[f]) for f in ids & set(shown)
-                  if shown[f].removesuffix("%") != display_value(truth[f], units[f] if units[f] != "target" else None)
-                  and units[f] != "target"}
+    mismatched = {
+        f: (shown[f], truth[f])
+        for f in ids & set(shown)
+        if shown[f].removesuffix("%") != display_value(truth[f], units[f] if units[f] != "target" else None)
+        and units[f] != "target"
+    }
     assert not mismatched, list(mismatched.items())[:5]
     for f in ids & set(shown):
         assert f'href="../../../../audit/trace/{f}.html"' in page
@@ -103,11 +106,18 @@ def test_an_edited_sentence_reaches_the_output(sample_build, tmp_path):
     original = "were due 30 days after the quarter ended."
     source = qmd.read_text(encoding="utf-8")
     assert original in source
-    qmd.write_text(source.replace(original, "were due 30 days after the quarter ended. The panel met in Reading on Tuesday."),
-                   encoding="utf-8")
+    qmd.write_text(
+        source.replace(original, "were due 30 days after the quarter ended. The panel met in Reading on Tuesday."),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
-    done = render_document(qmd, {"region": REGION, "period": "2024-25 Q4", "warehouse": str(sample_build.warehouse)},
-                           out, ("html",), engine="fallback")
+    done = render_document(
+        qmd,
+        {"region": REGION, "period": "2024-25 Q4", "warehouse": str(sample_build.warehouse)},
+        out,
+        ("html",),
+        engine="fallback",
+    )
     page = re.sub(r"\s+", " ", done.outputs["html"].read_text(encoding="utf-8"))
     assert "The panel met in Reading on Tuesday." in page
 
@@ -136,7 +146,9 @@ def test_real_quarto_renders_the_same_document(build_copy, warehouse, document):
     used = json.loads((done.outputs["html"].parent / publish.USED_FILE).read_text())
     charted = {r["figure_id"] for rows in used.get("charts", {}).values() for r in rows if r["figure_id"]}
     assert {f["figure_id"] for f in used["figures"]} - charted <= set(shown)
-    assert not list(done.outputs["html"].parent.glob(".jupyter")) and not list(done.outputs["html"].parent.glob("*_files"))
+    assert not list(done.outputs["html"].parent.glob(".jupyter")) and not list(
+        done.outputs["html"].parent.glob("*_files")
+    )
     from tests.accessibility import axe_js, chromium, violations
 
     if axe_js() and chromium():  # Quarto's theme too: no serious or critical axe-core violations

@@ -1,5 +1,6 @@
 """Issue 6: personal data never passes ingestion; concurrent runs queue; a killed run
 leaves the warehouse as it was and the next run gives the same figures."""
+
 from __future__ import annotations
 
 import csv
@@ -17,7 +18,6 @@ from python_calamine import CalamineWorkbook
 
 from contracts.hr_return import ABOUT_FIELDS, ABOUT_SHEET
 from succession.ingest.lineage import sha256_file
-from succession.paths import PROJECT_DIR
 
 
 def _personal_values(raw: Path) -> set[str]:
@@ -54,7 +54,12 @@ def _texts_under(build: Path):
             continue  # scanned table by table below
         if path.suffix == ".parquet":
             with duckdb.connect() as con:
-                yield path, "\n".join(str(v) for row in con.execute(f"select * from read_parquet('{path}')").fetchall() for v in row)
+                yield (
+                    path,
+                    "\n".join(
+                        str(v) for row in con.execute(f"select * from read_parquet('{path}')").fetchall() for v in row
+                    ),
+                )
         elif path.suffix == ".pdf" and shutil.which("pdftotext"):
             yield path, subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         else:
@@ -66,16 +71,27 @@ def test_no_personal_data_in_warehouse_or_build(sample_build, warehouse):
     assert len(pii) > 30  # the sample does carry contacts, e-mails, IPs and names to drop
     leaks = []
     tables = warehouse.execute(
-        "select table_schema, table_name from information_schema.tables where table_schema not in ('information_schema', 'pg_catalog')").fetchall()
+        "select table_schema, table_name from information_schema.tables where table_schema not in ('information_schema', 'pg_catalog')"
+    ).fetchall()
     for schema, table in tables:
         if (schema, table) == ("audit", "fct_files") or table.endswith("__files"):
             continue  # quarantine metadata may quote a bad cell back to its sender
-        cols = [r[0] for r in warehouse.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? and data_type = 'VARCHAR'",
-            [schema, table]).fetchall()]
+        cols = [
+            r[0]
+            for r in warehouse.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? and data_type = 'VARCHAR'",
+                [schema, table],
+            ).fetchall()
+        ]
         if not cols:
             continue
-        text = "\n".join(str(v) for row in warehouse.execute(f'select {", ".join(chr(34) + c + chr(34) for c in cols)} from "{schema}"."{table}"').fetchall() for v in row)
+        text = "\n".join(
+            str(v)
+            for row in warehouse.execute(
+                f'select {", ".join(chr(34) + c + chr(34) for c in cols)} from "{schema}"."{table}"'
+            ).fetchall()
+            for v in row
+        )
         leaks += [(f"{schema}.{table}", v) for v in pii if v in text]
     for path, text in _texts_under(sample_build.build_dir):
         leaks += [(str(path.relative_to(sample_build.build_dir)), v) for v in pii if v in text]
@@ -84,8 +100,14 @@ def test_no_personal_data_in_warehouse_or_build(sample_build, warehouse):
 
 def _run_cli(raw: Path, build: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "succession.cli", "run", "--raw-dir", str(raw), "--out", str(build), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "succession.cli", "run", "--raw-dir", str(raw), "--out", str(build), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.slow

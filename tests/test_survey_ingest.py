@@ -3,6 +3,7 @@
 Real exports (tests/fixtures/surveymonkey, see its PROVENANCE.md), the sample wave, a
 tiny hand-made export whose distributions are counted by hand, and malformed exports.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def _ingest_real(tmp_path: Path, name: str, instrument: str | None = None):
     folder.mkdir(parents=True)
     shutil.copy(SM / f"{name}.csv", folder)
     shutil.copy(SM / "instruments" / f"{instrument or name}.yaml", folder / "instrument.yaml")
-    return ingest_partition(SOURCE, "2019-20_W1", sorted(folder.iterdir()), raw_dir=tmp_path / "raw",
-                            lake_dir=tmp_path / "lake", run_id="t")
+    return ingest_partition(
+        SOURCE, "2019-20_W1", sorted(folder.iterdir()), raw_dir=tmp_path / "raw", lake_dir=tmp_path / "lake", run_id="t"
+    )
 
 
 def _lake_text(lake_dir: Path) -> tuple[str, set[str]]:
@@ -49,11 +51,14 @@ def _lake_text(lake_dir: Path) -> tuple[str, set[str]]:
     return "\n".join(parts), cells
 
 
-@pytest.mark.parametrize("name, respondents, columns_dropped", [
-    ("ggwash_2022_anc_redacted", 35, ["Contact information"]),
-    ("fivethirtyeight_steak-risk-survey", 550, []),
-    ("fivethirtyeight_region-survey_MIDWEST", 2778, []),
-])
+@pytest.mark.parametrize(
+    "name, respondents, columns_dropped",
+    [
+        ("ggwash_2022_anc_redacted", 35, ["Contact information"]),
+        ("fivethirtyeight_steak-risk-survey", 550, []),
+        ("fivethirtyeight_region-survey_MIDWEST", 2778, []),
+    ],
+)
 def test_real_exports_load_without_personal_data(tmp_path, name, respondents, columns_dropped):
     result = _ingest_real(tmp_path, name)
     assert result.problems() == []
@@ -67,7 +72,9 @@ def test_real_exports_load_without_personal_data(tmp_path, name, respondents, co
         for value in ["192.0.2.1", "redacted1@example.org", "Lee Dixon"]:
             assert value not in text
         first = result.tables["respondents"].set_index(L.ROW).loc[3]  # `8/22/22 15:44` as re-saved by Excel
-        assert first["started_at"] == pd.Timestamp("2022-08-22 15:44") and first["ended_at"] == pd.Timestamp("2022-08-25 15:47")
+        assert first["started_at"] == pd.Timestamp("2022-08-22 15:44") and first["ended_at"] == pd.Timestamp(
+            "2022-08-25 15:47"
+        )
         # the ranking question is a matrix: one row per ranked item
         ranked = result.tables["answers"][result.tables["answers"]["question_id"] == "q07"]
         assert set(ranked["item_code"]) <= {f"i{i}" for i in range(1, 9)} and len(ranked) > 100
@@ -86,12 +93,16 @@ def test_crlf_bom_curly_quotes_and_older_leading_block(tmp_path):
     steak = _ingest_real(tmp_path / "a", "fivethirtyeight_steak-risk-survey")
     assert steak.problems() == [] and len(steak.tables["answers"]) > 5000
     gg = _ingest_real(tmp_path / "b", "ggwash_2022_anc_redacted")
-    assert "The District\u2019s inclusionary zoning" in (SM / "ggwash_2022_anc_redacted.csv").read_text(encoding="utf-8-sig")
+    assert "The District\u2019s inclusionary zoning" in (SM / "ggwash_2022_anc_redacted.csv").read_text(
+        encoding="utf-8-sig"
+    )
     assert gg.tables["answers"]["question_id"].eq("q06").sum() > 0
 
 
 def test_cr_only_non_utf8_file_is_a_clear_error_not_a_crash(tmp_path):
-    result = _ingest_real(tmp_path, "fivethirtyeight_StarWars_cr-only_not-utf8", instrument="fivethirtyeight_steak-risk-survey")
+    result = _ingest_real(
+        tmp_path, "fivethirtyeight_StarWars_cr-only_not-utf8", instrument="fivethirtyeight_steak-risk-survey"
+    )
     row = result.files.set_index("file_path").loc["survey/2019-20_W1/fivethirtyeight_StarWars_cr-only_not-utf8.csv"]
     assert row["status"] == "quarantined"
     meta = json.loads(row["meta"])
@@ -109,7 +120,9 @@ def test_csv_and_xlsx_of_the_same_responses_give_identical_rows(tmp_path):
         folder = raw / "survey" / "2024-25_W1"
         sample_survey.write_instrument(folder / "instrument.yaml", "2024-25_W1", "E12000008")
         (sample_survey.write_csv if fmt == "csv" else sample_survey.write_xlsx)(folder / f"responses.{fmt}", df)
-        r = ingest_partition(SOURCE, "2024-25_W1", sorted(folder.iterdir()), raw_dir=raw, lake_dir=tmp_path / fmt / "lake", run_id="t")
+        r = ingest_partition(
+            SOURCE, "2024-25_W1", sorted(folder.iterdir()), raw_dir=raw, lake_dir=tmp_path / fmt / "lake", run_id="t"
+        )
         assert r.problems() == []
         tables[fmt] = r.tables
     for table in ("respondents", "answers", "questions", "options"):
@@ -124,7 +137,9 @@ def test_us_timestamps():
     assert parse_timestamp("05/14/2019 09:12:33 AM") == pd.Timestamp("2019-05-14 09:12:33")
     assert parse_timestamp("05/14/2019 09:12:33 PM") == pd.Timestamp("2019-05-14 21:12:33")
     assert parse_timestamp("") is None
-    assert repr(parse_timestamp("yesterday")).startswith("'yesterday' (the value must be")  # never guessed by pandas: the contract rejects it
+    assert repr(parse_timestamp("yesterday")).startswith(
+        "'yesterday' (the value must be"
+    )  # never guessed by pandas: the contract rejects it
 
 
 def test_pseudonyms_are_keyed(tmp_path, monkeypatch, caplog):
@@ -152,7 +167,9 @@ def test_sample_generation_is_deterministic_and_fast(tmp_path):
     sample_survey.generate(tmp_path / "a", spec)
     sample_survey.generate(tmp_path / "b", spec)
     for f in ("instrument.yaml", "responses_online.csv"):
-        assert (tmp_path / "a/survey/2024-25_W1" / f).read_bytes() == (tmp_path / "b/survey/2024-25_W1" / f).read_bytes()
+        assert (tmp_path / "a/survey/2024-25_W1" / f).read_bytes() == (
+            tmp_path / "b/survey/2024-25_W1" / f
+        ).read_bytes()
     start = time.perf_counter()
     big = sample_survey.responses(100_000, seed=1, region_code=None)
     assert len(big) == 100_000 and time.perf_counter() - start < 10
@@ -166,9 +183,15 @@ def test_malformed_exports_are_rejected_with_reasons_while_other_waves_load():
         assert ledger.loc[f"survey/{B.BAD_WAVE}/{name}.csv", "status"] == "quarantined", name
     problems = "\n".join(bad.problems())
     assert "one_header.csv: responses!A2: only one header row" in problems
-    assert "unknown_option.csv: responses!J4: column J: answer 'Delighted' on row 4 is not an option of question satisfaction" in problems
+    assert (
+        "unknown_option.csv: responses!J4: column J: answer 'Delighted' on row 4 is not an option of question satisfaction"
+        in problems
+    )
     assert "no_respondent_id.csv: responses!A1: column 'Respondent ID' is missing" in problems
-    assert "unknown_question.csv: responses!S1: column S question 'What is your favourite colour?' is not in instrument.yaml (answers on rows 3, 4, 5, 6, 7, 8)" in problems
+    assert (
+        "unknown_question.csv: responses!S1: column S question 'What is your favourite colour?' is not in instrument.yaml (answers on rows 3, 4, 5, 6, 7, 8)"
+        in problems
+    )
     tiny = b["results"]["survey"][B.TINY_WAVE]
     assert tiny.problems() == [] and set(tiny.files["status"]) == {"loaded"}
     assert b["dbt_rc"] == 0, b["dbt_log"]
@@ -184,14 +207,20 @@ def test_distributions_match_hand_counts():
     con = duckdb.connect(str(b["warehouse"]), read_only=True)
     pub = con.execute(
         "select question_id, coalesce(item_code, '') as item, option_code, n, base, percent, geographic_level "
-        "from publish.pub_survey_distributions where wave = ?", [B.TINY_WAVE]).df()
+        "from publish.pub_survey_distributions where wave = ?",
+        [B.TINY_WAVE],
+    ).df()
     shown = {(r.question_id, r.item, r.option_code): (r.n, r.base, r.percent) for r in pub.itertuples()}
     # the hand counts, before disclosure control (marts), formatted as published
     mart = con.execute(
         "select question_id, coalesce(item_code, '') as item, option_code, n, base, percent "
-        "from marts.fct_survey_distributions where wave = ?", [B.TINY_WAVE]).df()
-    got = {(r.question_id, r.item, r.option_code): (str(r.n), str(r.base), "c" if r.base < 5 else f"{r.percent:.1f}")
-           for r in mart.itertuples()}
+        "from marts.fct_survey_distributions where wave = ?",
+        [B.TINY_WAVE],
+    ).df()
+    got = {
+        (r.question_id, r.item, r.option_code): (str(r.n), str(r.base), "c" if r.base < 5 else f"{r.percent:.1f}")
+        for r in mart.itertuples()
+    }
     # satisfaction: answered by 1,2,3,4,6 (5 skipped it); Satisfied 1,3 (lower case),6
     assert got[("satisfaction", "", "satisfied")] == ("3", "5", "60.0")
     assert got[("satisfaction", "", "fairly_satisfied")] == ("1", "5", "20.0")
@@ -214,25 +243,53 @@ def test_distributions_match_hand_counts():
     # satisfied, OK) have no cell above 3 to complement them: the question is withheld whole;
     # gender's 2 (male) is complemented by female's 3; coaching's 1 by 'very' (4); the
     # multi-select's 1 and 2 stand alone (3 stays), its percents on a base of 4 are 'small base'
-    assert {k: shown[k] for k in [("satisfaction", "", "satisfied"), ("satisfaction", "", "dissatisfied"),
-                                  ("gender", "", "female"), ("gender", "", "male")]} == {
-        ("satisfaction", "", "satisfied"): ("c", "5", "c"), ("satisfaction", "", "dissatisfied"): ("c", "5", "c"),
-        ("gender", "", "female"): ("c", "5", "c"), ("gender", "", "male"): ("c", "5", "c")}
-    assert shown[("attractions", "", "influence")] == ("3", "4", "c") and shown[("attractions", "", "pay")] == ("c", "4", "c")
+    assert {
+        k: shown[k]
+        for k in [
+            ("satisfaction", "", "satisfied"),
+            ("satisfaction", "", "dissatisfied"),
+            ("gender", "", "female"),
+            ("gender", "", "male"),
+        ]
+    } == {
+        ("satisfaction", "", "satisfied"): ("c", "5", "c"),
+        ("satisfaction", "", "dissatisfied"): ("c", "5", "c"),
+        ("gender", "", "female"): ("c", "5", "c"),
+        ("gender", "", "male"): ("c", "5", "c"),
+    }
+    assert shown[("attractions", "", "influence")] == ("3", "4", "c") and shown[("attractions", "", "pay")] == (
+        "c",
+        "4",
+        "c",
+    )
     assert shown[("development", "coaching", "very")] == ("c", "5", "c")
     assert set(pub["geographic_level"]) == {"National"}  # the tiny wave names no region
-    fig = con.execute("select value_shown, unit, base, suppression, source_model, source_filter from audit.fct_figures where figure_id = ?",
-                      [f"survey.percent.{B.TINY_WAVE}.satisfaction.satisfied"]).fetchone()
-    assert fig == ("c", "percent", None, "consequential", "fct_survey_distributions",
-                   f"wave = '{B.TINY_WAVE}' and question_id = 'satisfaction' and item_code is null and option_code = 'satisfied'")
-    assert con.execute("select value_shown from audit.fct_figures where figure_id = ?", [f"survey.respondents.{B.TINY_WAVE}"]).fetchone() == ("6",)
+    fig = con.execute(
+        "select value_shown, unit, base, suppression, source_model, source_filter from audit.fct_figures where figure_id = ?",
+        [f"survey.percent.{B.TINY_WAVE}.satisfaction.satisfied"],
+    ).fetchone()
+    assert fig == (
+        "c",
+        "percent",
+        None,
+        "consequential",
+        "fct_survey_distributions",
+        f"wave = '{B.TINY_WAVE}' and question_id = 'satisfaction' and item_code is null and option_code = 'satisfied'",
+    )
+    assert con.execute(
+        "select value_shown from audit.fct_figures where figure_id = ?", [f"survey.respondents.{B.TINY_WAVE}"]
+    ).fetchone() == ("6",)
     # the figure traces to the three answer cells behind it (column J, rows 3, 5, 8)
     cells = con.execute(
         "select r._cell from audit.fct_figure_sources s join audit.fct_raw_rows r using (_row_uid) "
-        "where s.figure_id = ? order by r._row", [f"survey.n.{B.TINY_WAVE}.satisfaction.satisfied"]).fetchall()
+        "where s.figure_id = ? order by r._row",
+        [f"survey.n.{B.TINY_WAVE}.satisfaction.satisfied"],
+    ).fetchall()
     assert [c for (c,) in cells] == ["J3", "J5", "J8"]
     # the sample wave is regional
-    lvl = con.execute("select distinct geographic_level, region_code from publish.pub_survey_distributions where wave = '2024-25_W1'").fetchall()
+    lvl = con.execute(
+        "select distinct geographic_level, region_code from publish.pub_survey_distributions where wave = '2024-25_W1'"
+    ).fetchall()
     assert lvl == [("Regional", "E12000008")]
 
 
@@ -248,9 +305,15 @@ def test_no_personal_data_in_lake_or_warehouse():
             raw_frames.append(pd.read_excel(path, header=None, skiprows=2, dtype=str).iloc[:, :9])
     leading = pd.concat(raw_frames, ignore_index=True)
     ids = set(leading[0].dropna()) | set(B.TINY_PII["ids"])
-    substrings = (set(leading[4].dropna()) | set(leading[5].dropna()) | set((leading[6] + " " + leading[7]).dropna())
-                  | set(B.TINY_PII["emails"]) | set(B.TINY_PII["ips"]) | set(B.TINY_PII["names"])
-                  | {"Priya Sharma", "Mark Ellis", "Flexible hours"})  # free text naming people
+    substrings = (
+        set(leading[4].dropna())
+        | set(leading[5].dropna())
+        | set((leading[6] + " " + leading[7]).dropna())
+        | set(B.TINY_PII["emails"])
+        | set(B.TINY_PII["ips"])
+        | set(B.TINY_PII["names"])
+        | {"Priya Sharma", "Mark Ellis", "Flexible hours"}
+    )  # free text naming people
     assert len(ids) > 70 and len(substrings) > 200
     text, cells = _lake_text(b["lake"])
     assert not ids & cells
@@ -298,11 +361,13 @@ def test_survey_tables_show_only_registered_figures():
 
 # --- issue 7: the columnar reader gives exactly what the cell-by-cell reference gives ---------------
 
+
 def _cells_as_rows(cells) -> list[list]:
     """`read_export`'s cells back as rows of text (None for blank), like `read_grid`'s after `cell_text`."""
     import numpy as np
 
     from succession.ingest.survey import cell_text
+
     n = cells.records - 2 if cells.records > 2 else 0
     cols = [cells.text(j, np.arange(n)).to_pylist() for j in range(cells.width)]
     body = [[cell_text(v) for v in row] for row in zip(*cols)] if cols else [[] for _ in range(n)]
@@ -311,20 +376,21 @@ def _cells_as_rows(cells) -> list[list]:
 
 def _grid_as_rows(rows: list[list]) -> list[list]:
     from succession.ingest.survey import cell_text
+
     width = max((len(r) for r in rows), default=0)
     return [[cell_text(v) for v in list(r) + [None] * (width - len(r))] for r in rows]
 
 
 CSV_CASES = [
-    b"Respondent ID,Q\r\n,Response\r\n1,a\r\n2,\"b, c\"\r\n",
-    b"\xef\xbb\xbfRespondent ID,Q\n,Response\n1,\"multi\nline\"\n\n2,x\n",  # BOM, quoted LF, a blank line
-    b"Respondent ID,Q\r,Response\r1,\"cr\rinside\"\r2,y",  # CR only, a CR inside quotes, no final newline
+    b'Respondent ID,Q\r\n,Response\r\n1,a\r\n2,"b, c"\r\n',
+    b'\xef\xbb\xbfRespondent ID,Q\n,Response\n1,"multi\nline"\n\n2,x\n',  # BOM, quoted LF, a blank line
+    b'Respondent ID,Q\r,Response\r1,"cr\rinside"\r2,y',  # CR only, a CR inside quotes, no final newline
     b"Respondent ID,Q,\n,Response,\n1,a\n2,b,extra\n3\n",  # ragged rows
-    b"Respondent ID,Q\n,Response\n1,ab\"c\"d\n2,\"x\"y\n3, \"q\" \n",  # quotes mid-field and after a closing quote
+    b'Respondent ID,Q\n,Response\n1,ab"c"d\n2,"x"y\n3, "q" \n',  # quotes mid-field and after a closing quote
     b"Respondent ID,Q\n,Response\n1,caf\xe9 \x96 ok\n",  # Windows-1252
     b"Respondent ID,Q\n,Response\n1,\x81\n",  # Latin-1 only
     b"Respondent ID\n\n1\n",  # one column
-    b"Respondent ID,Q\n,Response\n1,\"unclosed\n2,x\n",
+    b'Respondent ID,Q\n,Response\n1,"unclosed\n2,x\n',
     b"Respondent ID,Q\n,Response\n1,\x00nul\n",
     b"\xef\xbb\xbf\xef\xbb\xbfRespondent ID,Q\n,Response\n1,a\n",  # a second BOM is text
     b"\r\n\r\n\n",
@@ -335,6 +401,7 @@ CSV_CASES = [
 @pytest.mark.parametrize("data", CSV_CASES)
 def test_columnar_csv_reader_matches_reference(tmp_path, data):
     from succession.ingest.survey import read_export, read_grid
+
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     try:
@@ -354,11 +421,15 @@ def test_columnar_csv_reader_fuzz(tmp_path):
     import random
 
     from succession.ingest.survey import read_export, read_grid
+
     rng = random.Random(7)
     pieces = ["a", "b", " ", "\u00e9", ",", ",", '"', '""', "\n", "\r\n", "\r", "\t", "x y"]
     path = tmp_path / "f.csv"
     for _ in range(400):
-        lines = [",".join("".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(3)) for _ in range(rng.randint(1, 5))]
+        lines = [
+            ",".join("".join(rng.choice(pieces) for _ in range(rng.randint(0, 3))) for _ in range(3))
+            for _ in range(rng.randint(1, 5))
+        ]
         path.write_bytes(rng.choice(["\n", "\r\n", "\r"]).join(lines).encode("utf-8"))
         try:
             rows, _, _ = read_grid(path)
@@ -372,7 +443,24 @@ def test_blank_cells_match_is_blank():
 
     from succession.ingest.cells import is_blank
     from succession.ingest.survey import blank_cells
-    values = ["", " ", "\u00a0", "\u2003", "\x1c", "\x85", "\t\n", "x", " x", "\u00e9", "\u200b", "\x7f", None, "0", "-"]
+
+    values = [
+        "",
+        " ",
+        "\u00a0",
+        "\u2003",
+        "\x1c",
+        "\x85",
+        "\t\n",
+        "x",
+        " x",
+        "\u00e9",
+        "\u200b",
+        "\x7f",
+        None,
+        "0",
+        "-",
+    ]
     column = pa.array(values * 3, pa.string()).slice(2)
     assert blank_cells(column).tolist() == [is_blank(v) for v in (values * 3)[2:]]
     chunked = pa.chunked_array([pa.array(values[:5], pa.string()), pa.array(values[5:], pa.string())])
@@ -385,10 +473,26 @@ def test_vectorised_timestamps_match_parse_timestamp():
 
     from succession.ingest.cells import is_blank
     from succession.ingest.survey import ExportCells, timestamps
-    texts = ["05/14/2019 09:12:33 AM", "05/14/2019 12:00:00 AM", "05/14/2019 12:59:59 PM", "02/29/2024 01:00:00 PM",
-             "02/29/2023 01:00:00 PM", "04/31/2024 01:00:00 PM", "13/01/2024 01:00:00 PM", "05/14/2019 00:12:33 AM",
-             "05/14/2019 09:12:60 AM", "05/14/2019 09:12:33 am", "5/14/2019 9:12:33 AM", "8/22/22 15:44", "01/01/1899 01:00:00 AM",
-             "", "  ", "yesterday", "2024-05-01 10:00:00"]
+
+    texts = [
+        "05/14/2019 09:12:33 AM",
+        "05/14/2019 12:00:00 AM",
+        "05/14/2019 12:59:59 PM",
+        "02/29/2024 01:00:00 PM",
+        "02/29/2023 01:00:00 PM",
+        "04/31/2024 01:00:00 PM",
+        "13/01/2024 01:00:00 PM",
+        "05/14/2019 00:12:33 AM",
+        "05/14/2019 09:12:60 AM",
+        "05/14/2019 09:12:33 am",
+        "5/14/2019 9:12:33 AM",
+        "8/22/22 15:44",
+        "01/01/1899 01:00:00 AM",
+        "",
+        "  ",
+        "yesterday",
+        "2024-05-01 10:00:00",
+    ]
     cells = ExportCells(["Start Date"], [None], [pa.array(texts, pa.string())], {}, len(texts) + 2, "responses", {})
     blank = np.array([is_blank(t) for t in texts])
     got = timestamps(cells, 0, np.arange(len(texts)), blank)
@@ -404,6 +508,7 @@ def test_vectorised_timestamps_match_parse_timestamp():
 
 def test_batch_pseudonyms_equal_pseudonymise():
     from succession.ingest.survey import pseudonymise_ids
+
     ids = ["118112199553", " 42 ", "r\u00e9spondent", "", "0045", "x" * 100]
     for key in (b"k", b"a-secret", b"s" * 64, b"long" * 40, pseudonym.DEVELOPMENT_KEY):
         assert pseudonymise_ids(ids, key) == [pseudonym.pseudonymise(v, key) for v in ids]
@@ -416,13 +521,21 @@ def test_pseudonyms_are_the_stdlib_hmac_of_the_namespaced_id():
     import hmac
 
     from succession.ingest.survey import pseudonymise_ids
+
     ids = ["118112199553", "0045", " 42 ", "r\u00e9spondent"]
     pinned = {
-        pseudonym.DEVELOPMENT_KEY: ["cf9a3b558189af1a754f", "d899f95f1eff80f8177b", "70a2a094a9e1420b41d1", "a84fe0a4e597962abaef"],
+        pseudonym.DEVELOPMENT_KEY: [
+            "cf9a3b558189af1a754f",
+            "d899f95f1eff80f8177b",
+            "70a2a094a9e1420b41d1",
+            "a84fe0a4e597962abaef",
+        ],
         b"a-secret": ["60a4cdf54f8fe929cd54", "9548c853c51a4a2ab39d", "0cfbde0bd841d5d594e5", "68fa8921787f9f8c4832"],
     }
     for key, want in pinned.items():
-        stdlib = [hmac.new(key, b"respondent:" + i.strip().encode("utf-8"), hashlib.sha256).hexdigest()[:20] for i in ids]
+        stdlib = [
+            hmac.new(key, b"respondent:" + i.strip().encode("utf-8"), hashlib.sha256).hexdigest()[:20] for i in ids
+        ]
         assert stdlib == want
         assert pseudonymise_ids(ids, key) == want
         assert [pseudonym.pseudonymise(i, key) for i in ids] == want
@@ -432,15 +545,20 @@ def test_pseudonyms_are_the_stdlib_hmac_of_the_namespaced_id():
 
 def test_answers_are_compact_and_every_answer_names_a_respondent(tmp_path):
     from contracts import survey as C
+
     df = sample_survey.responses(60, seed=3, region_code="E12000008")
     folder = tmp_path / "raw" / "survey" / "2024-25_W1"
     sample_survey.write_instrument(folder / "instrument.yaml", "2024-25_W1", "E12000008")
     sample_survey.write_csv(folder / "a.csv", df.iloc[:30])
     sample_survey.write_xlsx(folder / "b.xlsx", df.iloc[30:])
-    r = ingest_partition(SOURCE, "2024-25_W1", sorted(folder.iterdir()), raw_dir=tmp_path / "raw", lake_dir=tmp_path / "lake", run_id="t")
+    r = ingest_partition(
+        SOURCE, "2024-25_W1", sorted(folder.iterdir()), raw_dir=tmp_path / "raw", lake_dir=tmp_path / "lake", run_id="t"
+    )
     assert r.problems() == []
     answers, respondents = r.tables["answers"], r.tables["respondents"]
-    assert str(answers["question_id"].dtype) == str(C.ARROW_CODES) and str(answers["text_chars"].dtype) == str(C.ARROW_INT)
+    assert str(answers["question_id"].dtype) == str(C.ARROW_CODES) and str(answers["text_chars"].dtype) == str(
+        C.ARROW_INT
+    )
     assert not C.answers_without_respondent(answers, respondents, by=L.SOURCE_FILE).any()
     # an answer whose respondent is in the other file is caught
     moved = answers.copy()

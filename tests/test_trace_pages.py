@@ -1,6 +1,7 @@
 """Issue 17: the audit trail as an auditor reads it - every contributing value names its
 cell (read back from the raw file here), rates list numerator and base, and every
 registered figure has a static trace page written with the documents."""
+
 from __future__ import annotations
 
 import csv
@@ -59,16 +60,22 @@ def test_every_row_derived_contribution_names_a_cell(warehouse):
     """The dbt sources models name the column that held each number: no contribution
     without a cell, and every CSV value is a row and a column with no sheet."""
     missing = warehouse.execute(
-        "select figure_id, file_path, row, source_table from audit.fct_figure_cells where cell is null limit 5").fetchall()
+        "select figure_id, file_path, row, source_table from audit.fct_figure_cells where cell is null limit 5"
+    ).fetchall()
     assert not missing
     rows_read = warehouse.execute(
         """select count(*), count(*) filter (where column_letter is null)
            from audit.fct_figure_cells where source_table in ('vacancies', 'workforce', 'codings', 'answers', 'activities',
                'attendance', 'feedback', 'skills_audit', 'career_events', 'grant_ledger', 'respondents')
-             and (file_path like '%.csv' or file_path like '%.xlsx')""").fetchone()
+             and (file_path like '%.csv' or file_path like '%.xlsx')"""
+    ).fetchone()
     assert rows_read[0] > 1000 and rows_read[1] == 0
-    assert warehouse.execute(
-        "select count(*) from audit.fct_figure_cells where file_path like '%.csv' and sheet is not null").fetchone()[0] == 0
+    assert (
+        warehouse.execute(
+            "select count(*) from audit.fct_figure_cells where file_path like '%.csv' and sheet is not null"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def _as_text(v) -> str | None:
@@ -94,7 +101,8 @@ def test_contributing_values_read_back_from_the_raw_files(sample_build, warehous
         """select file_path, sheet, row, column_letter, value from (
                select distinct file_path, sheet, row, column_letter, value, source_table from audit.fct_figure_cells
                where value is not null and column_letter is not null and (file_path like '%.xlsx' or file_path like '%.csv'))
-           qualify row_number() over (partition by source_table, right(file_path, 4) order by hash(file_path, row, column_letter)) <= 15""").fetchall()
+           qualify row_number() over (partition by source_table, right(file_path, 4) order by hash(file_path, row, column_letter)) <= 15"""
+    ).fetchall()
     assert len(cells) > 40
     books, csvs = {}, {}
     for path, sheet, row, column, value in cells:
@@ -116,7 +124,8 @@ def test_rates_list_numerator_and_base(warehouse):
                    count(*) filter (where c.role = 'numerator'), count(*) filter (where c.role = 'denominator')
             from audit.fct_figures as f inner join audit.fct_figure_cells as c using (figure_id)
             where f.unit in {RATE_UNITS} and f.denominator > 0 and f.value is not null
-            group by all""").fetchall()
+            group by all"""
+    ).fetchall()
     assert len(rates) > 100
     for fid, numerator, _denominator, n_num, n_den in rates:
         if fid.startswith(("evaluation.level2.audit_coverage.", "la_support.las_reached_rate.")):
@@ -130,7 +139,8 @@ def test_rates_list_numerator_and_base(warehouse):
 def test_trace_words_a_rate(sample_build, warehouse):
     fid = warehouse.execute(
         """select figure_id from audit.fct_figures where table_id = 'table_one' and indicator = 'avg_applicants'
-           and geographic_level = 'Regional' and not suppressed and value > 0 order by figure_id limit 1""").fetchone()[0]
+           and geographic_level = 'Regional' and not suppressed and value > 0 order by figure_id limit 1"""
+    ).fetchone()[0]
     t = trace(sample_build, fid, unsuppressed=True)
     roles = {c["role"] for c in t.contributions}
     assert roles == {"numerator", "denominator"}
@@ -143,8 +153,10 @@ def test_trace_words_a_rate(sample_build, warehouse):
 def test_trace_command_is_light(sample_build, warehouse):
     """Interactive speed: the trace command's import path never loads pandas or Dagster."""
     fid = warehouse.execute("select figure_id from audit.fct_figures order by figure_id limit 1").fetchone()[0]
-    code = (f"import sys; from succession.cli import main; rc = main(['trace', {fid!r}, '--out', {str(sample_build.build_dir)!r}, '--json']); "
-            "assert rc == 0; assert 'pandas' not in sys.modules and 'dagster' not in sys.modules, sorted(sys.modules)[:5]")
+    code = (
+        f"import sys; from succession.cli import main; rc = main(['trace', {fid!r}, '--out', {str(sample_build.build_dir)!r}, '--json']); "
+        "assert rc == 0; assert 'pandas' not in sys.modules and 'dagster' not in sys.modules, sorted(sys.modules)[:5]"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f'"figure_id": "{fid}"' in done.stdout

@@ -4,6 +4,7 @@ Starts ``dagster-webserver -w workspace.yaml`` on a free loopback port with a pr
 DAGSTER_HOME (a copy of the project's dagster.yaml), in its own process group, asks
 its GraphQL API what it loaded, and stops it with SIGTERM.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,10 @@ def _get(url: str, timeout: float = 5.0) -> bytes:
 
 
 def _graphql(base: str, query: str) -> dict:
-    req = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310
+    req = urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=60) as r:
         body = json.loads(r.read())
     assert "errors" not in body, body.get("errors")
     return body["data"]
@@ -68,8 +70,14 @@ def webserver(tmp_path_factory):
     log = open(home / "webserver.log", "w")  # noqa: SIM115 - the server writes to it until the teardown closes it
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     started = time.monotonic()
-    proc = subprocess.Popen([str(WEBSERVER), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-                            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(WEBSERVER), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         data = None
         while time.monotonic() - started < LOAD_TIMEOUT:
@@ -116,9 +124,12 @@ def test_webserver_serves_every_definition(webserver, defs):
     wanted_assets = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert wanted_assets <= served_assets, sorted(wanted_assets - served_assets)[:20]
 
-    served_checks = {f"{'/'.join(c['assetKey']['path'])}:{c['name']}"
-                     for n in data["assetNodes"] if n["assetChecksOrError"]["__typename"] == "AssetChecks"
-                     for c in n["assetChecksOrError"]["checks"]}
+    served_checks = {
+        f"{'/'.join(c['assetKey']['path'])}:{c['name']}"
+        for n in data["assetNodes"]
+        if n["assetChecksOrError"]["__typename"] == "AssetChecks"
+        for c in n["assetChecksOrError"]["checks"]
+    }
     wanted_checks = {k.to_user_string() for k in graph.asset_check_keys}
     assert wanted_checks <= served_checks, sorted(wanted_checks - served_checks)[:20]
     assert {"marts/fct_return_status:returns_complete", "hr_returns/_files:contract"} <= served_checks

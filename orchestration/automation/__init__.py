@@ -13,6 +13,7 @@
 Sensors and schedules start STOPPED (switch them on in the UI, or set
 ``SUCCESSION_AUTOMATION=on`` for the daemon to start them all); the alert sensors start RUNNING.
 """
+
 from __future__ import annotations
 
 import dagster as dg
@@ -25,13 +26,20 @@ def build(jobs: dict, settings: Settings) -> dg.Definitions:
     """The automation for these settings (SUCCESSION_AUTOMATION, _SENSOR_INTERVAL, the deadline, SMTP ...)."""
     check_defs = checks.build_checks()
     check_job = dg.define_asset_job(
-        "check_returns", selection=dg.AssetSelection.checks(*check_defs),
-        description="Re-evaluate return completeness and the KPIs-vs-vacancies reconciliation on the current warehouse (no rebuild).")
+        "check_returns",
+        selection=dg.AssetSelection.checks(*check_defs),
+        description="Re-evaluate return completeness and the KPIs-vs-vacancies reconciliation on the current warehouse (no rebuild).",
+    )
     return dg.Definitions(
         asset_checks=check_defs,
         jobs=[check_job],
-        sensors=[raw.build_raw_files_sensor(jobs, settings), *raw.chain_sensors(jobs, settings),
-                 *alerts.alert_sensors(settings)],
-        schedules=[schedules.quarterly_return_schedule(jobs["render_reports"], settings),
-                   schedules.returns_freshness_schedule(check_job, settings)],
+        sensors=[
+            raw.build_raw_files_sensor(jobs, settings),
+            *raw.chain_sensors(jobs, settings),
+            *alerts.alert_sensors(settings),
+        ],
+        schedules=[
+            schedules.quarterly_return_schedule(jobs["render_reports"], settings),
+            schedules.returns_freshness_schedule(check_job, settings),
+        ],
     )

@@ -20,8 +20,10 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION):
         data = record.dagster_event.event_specific_data
         if not data.passed:
-            out.append(f"{data.asset_key.to_user_string()}:{data.check_name} ({data.severity.value})"
-                       + (f" - {data.description}" if data.description else ""))
+            out.append(
+                f"{data.asset_key.to_user_string()}:{data.check_name} ({data.severity.value})"
+                + (f" - {data.description}" if data.description else "")
+            )
     return out
 
 
@@ -56,28 +58,42 @@ def alert_sensors(settings: Settings | None = None) -> list[dg.SensorDefinition]
     settings = settings or Settings.from_values({})
     smtp, ui_url = settings.smtp(), settings.dagster_url
 
-    @dg.run_failure_sensor(name="run_failure_alert", default_status=dg.DefaultSensorStatus.RUNNING,
-                           description="E-mails (SUCCESSION_SMTP_*) or logs every failed run, with its failed steps and checks.")
+    @dg.run_failure_sensor(
+        name="run_failure_alert",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="E-mails (SUCCESSION_SMTP_*) or logs every failed run, with its failed steps and checks.",
+    )
     def run_failure_alert(context: dg.RunFailureSensorContext):
         run = context.dagster_run
         steps = []
         for ev in context.get_step_failure_events():
             steps.append(f"{ev.step_key}: {error_text(ev.event_specific_data.error)}")
-        body = run_failure_body(run, context.failure_event.message or "", failed_checks(context.instance, run.run_id), steps,
-                                ui_url)
+        body = run_failure_body(
+            run, context.failure_event.message or "", failed_checks(context.instance, run.run_id), steps, ui_url
+        )
         alerts.send(f"run failed: {describe_run(run)}", body, settings=smtp, logger=context.log.warning)
 
-    @dg.run_status_sensor(name="check_failure_alert", run_status=dg.DagsterRunStatus.SUCCESS,
-                          default_status=dg.DefaultSensorStatus.RUNNING,
-                          description="E-mails (SUCCESSION_SMTP_*) or logs the asset checks that failed in a run that "
-                                      "otherwise succeeded (warnings: missing returns, KPI disagreements, quarantined files).")
+    @dg.run_status_sensor(
+        name="check_failure_alert",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="E-mails (SUCCESSION_SMTP_*) or logs the asset checks that failed in a run that "
+        "otherwise succeeded (warnings: missing returns, KPI disagreements, quarantined files).",
+    )
     def check_failure_alert(context: dg.RunStatusSensorContext):
         run = context.dagster_run
         checks = failed_checks(context.instance, run.run_id)
         if not checks:
             return dg.SkipReason(f"no failed check in {run.run_id}")
-        body = "\n".join([f"{len(checks)} check(s) failed in {describe_run(run)} ({run_link(run.run_id, ui_url)}):", "",
-                          *(f"  - {c}" for c in checks)])
-        alerts.send(f"{len(checks)} check(s) failed: {describe_run(run)}", body, settings=smtp, logger=context.log.warning)
+        body = "\n".join(
+            [
+                f"{len(checks)} check(s) failed in {describe_run(run)} ({run_link(run.run_id, ui_url)}):",
+                "",
+                *(f"  - {c}" for c in checks),
+            ]
+        )
+        alerts.send(
+            f"{len(checks)} check(s) failed: {describe_run(run)}", body, settings=smtp, logger=context.log.warning
+        )
 
     return [run_failure_alert, check_failure_alert]

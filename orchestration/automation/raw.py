@@ -100,13 +100,18 @@ def load_cursor(cursor: str | None) -> dict[str, list]:
 RAW_SENSOR_DOC = (
     "Watches raw/ (SUCCESSION_RAW_DIR): new quarters and waves become partitions, and exactly the "
     "partitions whose files arrived, changed or were withdrawn are ingested (then the warehouse "
-    "and the quarter's reports rebuild, see warehouse_after_ingestion). Cursor: file -> size, mtime, SHA-256.")
+    "and the quarter's reports rebuild, see warehouse_after_ingestion). Cursor: file -> size, mtime, SHA-256."
+)
 
 
 def build_raw_files_sensor(jobs: dict, settings: Settings) -> dg.SensorDefinition:
-    @dg.sensor(name="raw_files_sensor", minimum_interval_seconds=settings.sensor_interval,
-               jobs=[jobs["ingest_quarters"], jobs["ingest_waves"], jobs["build_warehouse"]],
-               default_status=default_status(settings), description=RAW_SENSOR_DOC)
+    @dg.sensor(
+        name="raw_files_sensor",
+        minimum_interval_seconds=settings.sensor_interval,
+        jobs=[jobs["ingest_quarters"], jobs["ingest_waves"], jobs["build_warehouse"]],
+        default_status=default_status(settings),
+        description=RAW_SENSOR_DOC,
+    )
     def raw_files_sensor(context: dg.SensorEvaluationContext, project: ProjectPathsResource):
         return evaluate(context, project)
 
@@ -120,8 +125,10 @@ def evaluate(context: dg.SensorEvaluationContext, project: ProjectPathsResource)
     result = scan(raw_dir, load_cursor(context.cursor))
     cursor = json.dumps({"files": result.state}, sort_keys=True, separators=(",", ":"))
     if not result.affected:
-        return dg.SensorResult(skip_reason=dg.SkipReason(f"no raw file changed ({len(result.state)} files, {result.hashed} re-hashed)"),
-                               cursor=cursor)
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason(f"no raw file changed ({len(result.state)} files, {result.hashed} re-hashed)"),
+            cursor=cursor,
+        )
     for line in result.changes:
         context.log.info(line)
     partition_requests = []
@@ -129,8 +136,7 @@ def evaluate(context: dg.SensorEvaluationContext, project: ProjectPathsResource)
     for kind, keys in sorted(result.affected.items()):
         if kind not in INGEST_JOB:
             # unpartitioned inputs (the regional plan) load in the warehouse job itself
-            run_requests.append(dg.RunRequest(job_name="build_warehouse",
-                                              tags={TRIGGER_TAG: "raw_files_sensor"}))
+            run_requests.append(dg.RunRequest(job_name="build_warehouse", tags={TRIGGER_TAG: "raw_files_sensor"}))
             continue
         existing = set(context.instance.get_dynamic_partitions(kind))
         ordered = sort_keys(kind, keys)
@@ -178,9 +184,15 @@ def chain_sensors(jobs: dict, settings: Settings) -> list[dg.SensorDefinition]:
         run = context.dagster_run
         quarters = [q for q in (run.tags.get(QUARTERS_TAG) or "").split(",") if q]
         known = set(context.instance.get_dynamic_partitions("quarter"))
-        requests = [dg.RunRequest(run_key=f"reports-{q}-after-{run.run_id}", partition_key=q,
-                                  tags={TRIGGER_TAG: "reports_after_warehouse", "succession/after_run": run.run_id})
-                    for q in quarters if q in known]
+        requests = [
+            dg.RunRequest(
+                run_key=f"reports-{q}-after-{run.run_id}",
+                partition_key=q,
+                tags={TRIGGER_TAG: "reports_after_warehouse", "succession/after_run": run.run_id},
+            )
+            for q in quarters
+            if q in known
+        ]
         return requests or dg.SkipReason("no quarter to re-render for this warehouse build")
 
     return [warehouse_after_ingestion, reports_after_warehouse]

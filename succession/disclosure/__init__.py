@@ -7,7 +7,16 @@ counts, quarters add up to the year to date. ``relations`` writes those relation
 ``audit`` bounds every protected cell by linear programming (``scipy.optimize.linprog``,
 HiGHS) and fails when one is narrowed below the policy's protection interval.
 """
+
 from succession.disclosure.audit import MIN_WIDTH, AuditResult, audit_publication, report_path, run_audit
 from succession.disclosure.publication import Publication, load_publication
 
-__all__ = ["MIN_WIDTH", "AuditResult", "Publication", "audit_publication", "load_publication", "report_path", "run_audit"]
+__all__ = [
+    "MIN_WIDTH",
+    "AuditResult",
+    "Publication",
+    "audit_publication",
+    "load_publication",
+    "report_path",
+    "run_audit",
+]

@@ -22,6 +22,7 @@ that means never telling 1 from 2; for a rate or mean (q its numerator: total da
 fill, sum of ratings, applicants) never narrowing it to within +-25% of its value (so a
 'near' rating, within 10% of a target, fails it).
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,15 +41,19 @@ from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 
 UNBOUNDED = 1e7
-SWEEPS = 4                  # random sign patterns per component with many targets (SWEEP_FROM) ...
-SWEEP_FROM = 20            # ... where they save more programmes than they cost
-MIN_WIDTH = 1.0            # the protection interval: upper - lower >= 1 (at least two values) ...
-PROTECTION_SHARE = 0.5     # ... and >= half the protected quantity itself
+SWEEPS = 4  # random sign patterns per component with many targets (SWEEP_FROM) ...
+SWEEP_FROM = 20  # ... where they save more programmes than they cost
+MIN_WIDTH = 1.0  # the protection interval: upper - lower >= 1 (at least two values) ...
+PROTECTION_SHARE = 0.5  # ... and >= half the protected quantity itself
 PROTECTED = ("primary", "withheld primary")
 REPORT_COLUMNS = ["figure_id", "suppression", "quantity", "lower", "upper", "width", "required", "result", "reason"]
 RATING_BANDS = {  # rating -> value interval as multiples of the target, by direction
-    ("higher", "met"): (1.0, math.inf), ("higher", "near"): (0.9, 1.0), ("higher", "not met"): (-math.inf, 0.9),
-    ("lower", "met"): (-math.inf, 1.0), ("lower", "near"): (1.0, 1.1), ("lower", "not met"): (1.1, math.inf),
+    ("higher", "met"): (1.0, math.inf),
+    ("higher", "near"): (0.9, 1.0),
+    ("higher", "not met"): (-math.inf, 0.9),
+    ("lower", "met"): (-math.inf, 1.0),
+    ("lower", "near"): (1.0, 1.1),
+    ("lower", "not met"): (1.1, math.inf),
 }
 
 
@@ -70,12 +75,16 @@ class AuditResult:
         n = len(self.report)
         if self.passed:
             narrowest = self.report["width"].min() if n else math.nan
-            return (f"disclosure audit passed: {n} protected cells, narrowest interval width {narrowest:g} "
-                    f"(policy: >= max({MIN_WIDTH:g}, {PROTECTION_SHARE:g} x the value)), "
-                    f"{self.components} components in {self.seconds:.1f}s")
+            return (
+                f"disclosure audit passed: {n} protected cells, narrowest interval width {narrowest:g} "
+                f"(policy: >= max({MIN_WIDTH:g}, {PROTECTION_SHARE:g} x the value)), "
+                f"{self.components} components in {self.seconds:.1f}s"
+            )
         worst = "; ".join(f"{r.figure_id} in [{r.lower:g}, {r.upper:g}]" for r in self.failures.head(5).itertuples())
-        return (f"disclosure audit FAILED: {len(self.failures)} of {n} protected cells can be narrowed below the "
-                f"protection interval (width >= max({MIN_WIDTH:g}, {PROTECTION_SHARE:g} x the value)): {worst}")
+        return (
+            f"disclosure audit FAILED: {len(self.failures)} of {n} protected cells can be narrowed below the "
+            f"protection interval (width >= max({MIN_WIDTH:g}, {PROTECTION_SHARE:g} x the value)): {worst}"
+        )
 
 
 class _Model:
@@ -90,7 +99,7 @@ class _Model:
     def var(self, name: str) -> int:
         if name not in self.index:
             self.index[name] = len(self.lower)
-            self.lower.append(0.0)       # everything counted is non-negative
+            self.lower.append(0.0)  # everything counted is non-negative
             self.upper.append(math.inf)
         return self.index[name]
 
@@ -177,8 +186,10 @@ def _number(figure_id: str, shown: str) -> float:
     try:
         return float(str(shown).replace("\u2212", "-"))
     except ValueError:
-        raise ValueError(f"{figure_id}: shown as {shown!r}, which is neither c, z, x nor a number: "
-                         "the disclosure audit cannot tell what it publishes") from None
+        raise ValueError(
+            f"{figure_id}: shown as {shown!r}, which is neither c, z, x nor a number: "
+            "the disclosure audit cannot tell what it publishes"
+        ) from None
 
 
 def _ratings(model: _Model, rel: Relations, pub: Publication) -> None:
@@ -218,7 +229,9 @@ def _components(model: _Model) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def _solve(model: _Model, members: list[int], rows: list[Relation], targets: list[int]) -> dict[int, tuple[float, float, str]]:
+def _solve(
+    model: _Model, members: list[int], rows: list[Relation], targets: list[int]
+) -> dict[int, tuple[float, float, str]]:
     """Min and max of each target over the integer points of one component.
 
     Every solution found is a feasible point for all variables at once, so a target whose
@@ -241,9 +254,15 @@ def _solve(model: _Model, members: list[int], rows: list[Relation], targets: lis
     # problem with fractional bounds on integer variables infeasible); an unbounded variable is
     # capped far above any count, so 'unbounded' reads as a large upper bound
     bounds = [(math.ceil(model.lower[g] - 1e-9), math.floor(min(model.upper[g], UNBOUNDED) + 1e-9)) for g in members]
-    args = dict(A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
-                A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
-                bounds=bounds, integrality=np.ones(len(members)), method="highs")
+    args = dict(
+        A_ub=np.array(a_ub) if a_ub else None,
+        b_ub=b_ub or None,
+        A_eq=np.array(a_eq) if a_eq else None,
+        b_eq=b_eq or None,
+        bounds=bounds,
+        integrality=np.ones(len(members)),
+        method="highs",
+    )
     columns = [local[g] for g in targets]
     seen_low = {g: math.inf for g in targets}
     seen_high = {g: -math.inf for g in targets}
@@ -325,14 +344,24 @@ def audit_publication(pub: Publication) -> AuditResult:
             result, reason = "fail", problem
         elif width < required:
             result = "fail"
-            reason = (f"pinned to {lower:g}" if width == 0 else f"narrowed to {lower:g}..{upper:g}") + \
-                f" (policy: an interval of width >= {required:g})"
+            reason = (
+                f"pinned to {lower:g}" if width == 0 else f"narrowed to {lower:g}..{upper:g}"
+            ) + f" (policy: an interval of width >= {required:g})"
         else:
             result, reason = "pass", f"the attacker can only bound it to {lower:g}..{upper:g}"
-        rows.append({"figure_id": figure_id, "suppression": pub.figures.at[figure_id, "suppression"],
-                     "quantity": "count" if var == figure_id else var.split(" of ")[0],
-                     "lower": lower, "upper": upper, "width": width, "required": required,
-                     "result": result, "reason": reason})
+        rows.append(
+            {
+                "figure_id": figure_id,
+                "suppression": pub.figures.at[figure_id, "suppression"],
+                "quantity": "count" if var == figure_id else var.split(" of ")[0],
+                "lower": lower,
+                "upper": upper,
+                "width": width,
+                "required": required,
+                "result": result,
+                "reason": reason,
+            }
+        )
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     return AuditResult(report=report, seconds=time.monotonic() - started, components=len(wanted))
 

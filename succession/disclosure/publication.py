@@ -10,6 +10,7 @@ suppression label and the unsuppressed value are read too, but only to know whic
 the policy protects and to give the attacker the published rule (a primary cell is a
 count of 1..k); the relations and bounds never use an unpublished value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,22 @@ import pandas as pd
 
 from succession.publish import REGISTER
 
-FIGURE_COLUMNS = ["figure_id", "table_id", "indicator", "unit", "period", "geographic_level", "region_code",
-                  "new_la_code", "breakdown", "value_shown", "base", "suppression", "value", "numerator"]
+FIGURE_COLUMNS = [
+    "figure_id",
+    "table_id",
+    "indicator",
+    "unit",
+    "period",
+    "geographic_level",
+    "region_code",
+    "new_la_code",
+    "breakdown",
+    "value_shown",
+    "base",
+    "suppression",
+    "value",
+    "numerator",
+]
 RATING_COLUMNS = ["actual_figure_id", "rating", "target", "direction"]
 
 
@@ -48,12 +63,17 @@ class Publication:
 def load_publication(warehouse: Path, figures_dir: Path) -> Publication:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         figures = con.execute(f"select {', '.join(FIGURE_COLUMNS)} from audit.fct_figures").df()
-        multi = {r[0] for r in con.execute(
-            "select distinct wave || '.' || question_id || coalesce('.' || item_code, '') "
-            "from marts.fct_survey_distributions where question_type = 'multi'").fetchall()}
+        multi = {
+            r[0]
+            for r in con.execute(
+                "select distinct wave || '.' || question_id || coalesce('.' || item_code, '') "
+                "from marts.fct_survey_distributions where question_type = 'multi'"
+            ).fetchall()
+        }
         ratings = con.execute(
             "select e.figure_id as actual_figure_id, e.rating, r.target, r.direction from publish.pub_evaluation as e "
-            "inner join marts.fct_evaluation_ratings as r on r.actual_figure_id = e.figure_id").df()
+            "inner join marts.fct_evaluation_ratings as r on r.actual_figure_id = e.figure_id"
+        ).df()
     figures = _with_register(figures, Path(figures_dir) / REGISTER, Path(warehouse))
     return Publication(figures=figures, ratings=ratings[RATING_COLUMNS], multi_select=frozenset(multi))
 

@@ -28,6 +28,7 @@ Families (the working definitions in ref_indicators.csv, fct_table_one, fig_prog
   a question answered more than once), its bases to at most the question's base and its n's
   to at most the option's n; a theme's percent rests on its n and base, n at most the base.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ HALF_WIDTH = {"percent": 0.05, "ratio": 0.05, "score": 0.05, "rate": 0.05, "days
 RATING_SCALE = (1, 5)  # activity ratings are 1 (poor) .. 5 (excellent)
 # the survey headlines' published definitions (marts/survey/fct_survey_headlines.sql): a
 # headline's n is the sum of these options' n, overall and within a gender or tier
-HEADLINE_OPTIONS = {"likely_or_planning": ("intent_to_apply", ("likely", "planning")),
-                    "satisfied": ("satisfaction", ("fairly_satisfied", "satisfied"))}
+HEADLINE_OPTIONS = {
+    "likely_or_planning": ("intent_to_apply", ("likely", "planning")),
+    "satisfied": ("satisfaction", ("fairly_satisfied", "satisfied")),
+}
 TABLE_ONE_TO_LEVEL4 = ("vacancies", "posts_advertised", "filled_permanent", "advertised_not_filled", "readvertised")
 
 
@@ -95,15 +98,28 @@ class Relations:
         self.figures = figures
         self.multi_select = multi_select
         self.relations: list[Relation] = []
-        self.numerators: dict[str, str] = {}   # rate figure -> the count figure it rests on
-        self.bases: dict[str, str] = {}        # rate figure -> the figure holding its base
+        self.numerators: dict[str, str] = {}  # rate figure -> the count figure it rests on
+        self.bases: dict[str, str] = {}  # rate figure -> the figure holding its base
         # money per unit (cost per participant) -> (the money figure, the count it is divided by):
         # shown beside the money, it gives back the count
         self.per_unit: dict[str, tuple[str, str]] = {}
         self._by_key = {self._key(r): r.figure_id for r in figures.itertuples()}
-        for family in (self._table_one, self._level4, self._level1, self._level2, self._level3, self._survey, self._themes,
-                       self._aspirants, self._diversity, self._value_for_money, self._survey_response, self._headlines,
-                       self._survey_breakdowns, self._survey_themes):
+        for family in (
+            self._table_one,
+            self._level4,
+            self._level1,
+            self._level2,
+            self._level3,
+            self._survey,
+            self._themes,
+            self._aspirants,
+            self._diversity,
+            self._value_for_money,
+            self._survey_response,
+            self._headlines,
+            self._survey_breakdowns,
+            self._survey_themes,
+        ):
             family()
 
     # -- lookups ---------------------------------------------------------------------------
@@ -145,11 +161,16 @@ class Relations:
     def _level4(self) -> None:
         for r in self._rows("evaluation_level4").itertuples():
             if r.indicator in TABLE_ONE_TO_LEVEL4:
-                tiers = [self._find("table_one", r.indicator, r.period, "Regional", r.region_code, None, f"tier_{t}") for t in (1, 2)]
+                tiers = [
+                    self._find("table_one", r.indicator, r.period, "Regional", r.region_code, None, f"tier_{t}")
+                    for t in (1, 2)
+                ]
                 if all(tiers):
                     self.relations.append(equal(r.figure_id, tiers, "level 4 count = Table one tier 1 + tier 2"))
-        for rate, numerator, base in (("permanent_fill_rate", "filled_permanent", None),
-                                      ("readvertisement_rate", "readvertised", "posts_advertised")):
+        for rate, numerator, base in (
+            ("permanent_fill_rate", "filled_permanent", None),
+            ("readvertisement_rate", "readvertised", "posts_advertised"),
+        ):
             for r in self._rows("evaluation_level4", [rate]).itertuples():
                 if n := self._find("evaluation_level4", numerator, r.period, r.geographic_level, r.region_code):
                     self.numerators[r.figure_id] = n
@@ -159,8 +180,10 @@ class Relations:
     def _level1(self) -> None:
         l1 = self._rows("evaluation_level1")
         for (period, region), g in l1.groupby(["period", "region_code"]):
+
             def fid(indicator, breakdown=None, table="evaluation_level1"):
                 return self._find(table, indicator, period, "Regional", region, None, breakdown)  # noqa: B023 - used in this iteration only
+
             by_type = g[g["breakdown"].fillna("").str.startswith("type_")]
             types = sorted(by_type["breakdown"].unique())
             responses_all, mean_all = fid("responses"), fid("mean_rating")
@@ -172,11 +195,16 @@ class Relations:
             for t in [None, *types]:
                 # a participant attended at least once; a response comes from an attendance
                 attendances = fid("attendances", t, "programme_activities")
-                for fewer, what in ((fid("participants", t, "programme_activities"), "participants"), (fid("responses", t), "responses")):
+                for fewer, what in (
+                    (fid("participants", t, "programme_activities"), "participants"),
+                    (fid("responses", t), "responses"),
+                ):
                     if fewer and attendances:
                         self.relations.append(at_most(fewer, attendances, f"{what} are at most attendances"))
                 if t and all_participants and (p := fid("participants", t, "programme_activities")):
-                    self.relations.append(at_most(p, all_participants, "participants of a type are at most all participants"))
+                    self.relations.append(
+                        at_most(p, all_participants, "participants of a type are at most all participants")
+                    )
             for t in [None, *types]:
                 if (rate := fid("response_rate", t)) and (n := fid("responses", t)):
                     self.numerators[rate] = n
@@ -195,16 +223,34 @@ class Relations:
                 counts = [numerator_var(s) for s in shares]
                 self.relations.append(equal(responses_all, counts, "rating counts add up to all responses"))
                 if mean_all:
-                    terms = ((numerator_var(mean_all), 1.0), *((c, -float(k)) for k, c in enumerate(counts, start=RATING_SCALE[0])))
-                    self.relations.append(Relation(terms, 0.0, 0.0, "mean rating = sum of k x rating counts / responses"))
+                    terms = (
+                        (numerator_var(mean_all), 1.0),
+                        *((c, -float(k)) for k, c in enumerate(counts, start=RATING_SCALE[0])),
+                    )
+                    self.relations.append(
+                        Relation(terms, 0.0, 0.0, "mean rating = sum of k x rating counts / responses")
+                    )
             type_means = [fid("mean_rating", t) for t in types]
             if mean_all and type_means and all(type_means):
-                self.relations.append(equal(numerator_var(mean_all), [numerator_var(m) for m in type_means],
-                                            "rating sums by activity type add up"))
+                self.relations.append(
+                    equal(
+                        numerator_var(mean_all),
+                        [numerator_var(m) for m in type_means],
+                        "rating sums by activity type add up",
+                    )
+                )
 
     def _level2(self) -> None:
         for r in self._rows("evaluation_level2").itertuples():
-            paired = self._find("evaluation_level2", "paired_participants", r.period, r.geographic_level, r.region_code, None, r.breakdown)
+            paired = self._find(
+                "evaluation_level2",
+                "paired_participants",
+                r.period,
+                r.geographic_level,
+                r.region_code,
+                None,
+                r.breakdown,
+            )
             if r.indicator == "audit_coverage" and paired:
                 self.numerators[r.figure_id] = paired
             elif r.indicator.startswith("skill_") and paired:
@@ -227,8 +273,13 @@ class Relations:
                     if (total := ids.get((cumulative, period))) is None:
                         continue
                     before = ids.get((cumulative, previous)) if previous and (same_year or not restarts) else None
-                    self.relations.append(equal(total, [events, *([before] if before else [])],
-                                                f"{cumulative}: previous quarter + this quarter's events"))
+                    self.relations.append(
+                        equal(
+                            total,
+                            [events, *([before] if before else [])],
+                            f"{cumulative}: previous quarter + this quarter's events",
+                        )
+                    )
                 previous = period
 
     def _survey(self) -> None:
@@ -253,7 +304,9 @@ class Relations:
             source, wave, group_type, group_value = r.figure_id.removeprefix("themes.base.").split(".", 3)
             answered = survey_id("n", wave, group_type, None, group_value)  # the group's option of its question
             if source == "survey" and group_type != "all" and answered in self.figures.index:
-                self.relations.append(at_most(r.figure_id, answered, "free-text respondents of a group are at most the group"))
+                self.relations.append(
+                    at_most(r.figure_id, answered, "free-text respondents of a group are at most the group")
+                )
         for r in themes[themes["indicator"] == "percent"].itertuples():
             n = r.figure_id.replace("themes.percent.", "themes.n.", 1)
             base = _stem_id(r.figure_id, "themes.percent.", "themes.base.")
@@ -262,26 +315,32 @@ class Relations:
             if n in self.figures.index and base in self.figures.index:
                 self.relations.append(at_most(n, base, "a theme's n is at most its base"))
 
-
     # -- issue 13's families ------------------------------------------------------------------
     def _aspirants(self) -> None:
         aspirants = self._rows("aspirant_dcs")
         self._cumulative_series(aspirants, "people_quarter", "people_fytd", "people_to_date")
         routes = aspirants[aspirants["breakdown"].str.contains(".", regex=False)]
         status = routes["breakdown"].str.split(".").str[0]
-        for (indicator, period, region, s), parts in routes.groupby(["indicator", "period", "region_code", status])["figure_id"]:
+        for (indicator, period, region, s), parts in routes.groupby(["indicator", "period", "region_code", status])[
+            "figure_id"
+        ]:
             if total := self._find("aspirant_dcs", indicator, period, "Regional", region, None, s):
                 self.relations.append(equal(total, list(parts), "an Aspirant DCS status's routes add up to it"))
 
     def _diversity(self) -> None:
         n = self._rows("diversity", ["n"])
-        for (period, region, dimension), parts in n.groupby(["period", "region_code", n["breakdown"].str.split(".").str[0]])["figure_id"]:
+        for (period, region, dimension), parts in n.groupby(
+            ["period", "region_code", n["breakdown"].str.split(".").str[0]]
+        )["figure_id"]:
             if base := self._find("diversity", "base", period, "Regional", region, None, dimension):
                 self.relations.append(equal(base, list(parts), "diversity categories add up to the base"))
 
     def _value_for_money(self) -> None:
-        for rate, count in (("cost_per_participant", "participants_fytd"), ("cost_per_activity", "activities_fytd"),
-                            ("cost_per_outcome", "outcomes_fytd")):
+        for rate, count in (
+            ("cost_per_participant", "participants_fytd"),
+            ("cost_per_activity", "activities_fytd"),
+            ("cost_per_outcome", "outcomes_fytd"),
+        ):
             for r in self._rows("value_for_money", [rate]).itertuples():
                 spent = self._find("value_for_money", "spent_fytd", r.period, r.geographic_level, r.region_code)
                 divisor = self._find("value_for_money", count, r.period, r.geographic_level, r.region_code)
@@ -290,8 +349,10 @@ class Relations:
 
     def _survey_response(self) -> None:
         for r in self._rows("survey_response", ["respondents"]).itertuples():
-            parts = [self._find("survey_response", f"respondents_{how}", r.period, r.geographic_level, r.region_code)
-                     for how in ("online", "other")]
+            parts = [
+                self._find("survey_response", f"respondents_{how}", r.period, r.geographic_level, r.region_code)
+                for how in ("online", "other")
+            ]
             if all(parts):
                 self.relations.append(equal(r.figure_id, parts, "online and other respondents add up"))
             if rate := self._find("survey_response", "response_rate", r.period, r.geographic_level, r.region_code):
@@ -304,15 +365,23 @@ class Relations:
         rows = self._rows("survey_headlines")
         for r in rows[rows["unit"] == "percent"].itertuples():
             self.bases[r.figure_id] = r.figure_id.replace(".percent.", ".base.", 1)
-        var = {r.figure_id: r.figure_id if r.unit in COUNT_UNITS else numerator_var(r.figure_id) for r in rows.itertuples()}
+        var = {
+            r.figure_id: r.figure_id if r.unit in COUNT_UNITS else numerator_var(r.figure_id) for r in rows.itertuples()
+        }
         regional = rows[rows["geographic_level"] == "Regional"]
         overall = regional[regional["breakdown"].isna()]
         by_group = regional[regional["breakdown"].notna()]
         group_type = by_group["breakdown"].str.split("_").str[0]
-        for (indicator, period, unit, _), parts in by_group.groupby(["indicator", "period", "unit", group_type])["figure_id"]:
-            total = overall[(overall["indicator"] == indicator) & (overall["period"] == period) & (overall["unit"] == unit)]
+        for (indicator, period, unit, _), parts in by_group.groupby(["indicator", "period", "unit", group_type])[
+            "figure_id"
+        ]:
+            total = overall[
+                (overall["indicator"] == indicator) & (overall["period"] == period) & (overall["unit"] == unit)
+            ]
             for t in total["figure_id"]:
-                self.relations.append(_sum_at_most([var[p] for p in parts], var[t], "a grouping's people are at most all"))
+                self.relations.append(
+                    _sum_at_most([var[p] for p in parts], var[t], "a grouping's people are at most all")
+                )
         for r in regional[regional["unit"] == "percent"].itertuples():
             if r.indicator not in HEADLINE_OPTIONS:
                 continue
@@ -321,13 +390,19 @@ class Relations:
                 parts = [survey_id("n", r.period, question, None, o) for o in options]
             else:
                 parts = [numerator_var(survey_by_id("percent", r.period, question, r.breakdown, o)) for o in options]
-            if all(p in self.figures.index or p.startswith("numerator of ") and p.removeprefix("numerator of ") in self.figures.index
-                   for p in parts):
+            if all(
+                p in self.figures.index
+                or (p.startswith("numerator of ") and p.removeprefix("numerator of ") in self.figures.index)
+                for p in parts
+            ):
                 self.relations.append(equal(var[r.figure_id], parts, "a headline is the sum of its options"))
         national = rows[rows["geographic_level"] == "National"]
         for r in national.itertuples():
-            parts = overall[(overall["indicator"] == r.indicator) & (overall["unit"] == r.unit)
-                            & (overall["period"].str[:7] == r.period)]["figure_id"]
+            parts = overall[
+                (overall["indicator"] == r.indicator)
+                & (overall["unit"] == r.unit)
+                & (overall["period"].str[:7] == r.period)
+            ]["figure_id"]
             if len(parts):
                 self.relations.append(equal(var[r.figure_id], [var[p] for p in parts], "regions add up to England"))
 
@@ -336,7 +411,9 @@ class Relations:
         percents = rows[rows["indicator"] == "percent"]
         for r in percents.itertuples():
             self.bases[r.figure_id] = _stem_id(r.figure_id, "survey.by.percent.", "survey.by.base.")
-        for base, parts in percents.groupby(percents["figure_id"].map(lambda f: _stem_id(f, "survey.by.percent.", "survey.by.base.")))["figure_id"]:
+        for base, parts in percents.groupby(
+            percents["figure_id"].map(lambda f: _stem_id(f, "survey.by.percent.", "survey.by.base."))
+        )["figure_id"]:
             if base not in self.figures.index:
                 continue
             numerators = [numerator_var(p) for p in parts]
@@ -348,7 +425,9 @@ class Relations:
         # a grouping (gender, tier) covers at most everyone who answered, and everyone choosing an option
         bases = rows[rows["indicator"] == "base"]
         wave_question = bases["figure_id"].str.split(".").str[3:5].str.join(".")
-        for (wq, _group_type), parts in bases.groupby([wave_question, bases["breakdown"].str.split("_").str[0]])["figure_id"]:
+        for (wq, _group_type), parts in bases.groupby([wave_question, bases["breakdown"].str.split("_").str[0]])[
+            "figure_id"
+        ]:
             if (total := f"survey.base.{wq}") in self.figures.index:
                 self.relations.append(_sum_at_most(list(parts), total, "a grouping's respondents are at most all"))
         ids = percents["figure_id"].str.removeprefix("survey.by.percent.").str.split(".")
@@ -356,8 +435,9 @@ class Relations:
         for k, parts in percents.groupby(key)["figure_id"]:
             wq, _, option = k.split("|")
             if (total := f"survey.n.{wq}.{option}") in self.figures.index:
-                self.relations.append(_sum_at_most([numerator_var(p) for p in parts], total,
-                                                   "an option's n by group is at most its n"))
+                self.relations.append(
+                    _sum_at_most([numerator_var(p) for p in parts], total, "an option's n by group is at most its n")
+                )
 
     def _survey_themes(self) -> None:
         rows = self._rows("survey_open_themes")

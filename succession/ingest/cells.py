@@ -7,6 +7,7 @@ reader reports their cell: a boolean (pandas makes True a 1), a number that is n
 finite (``inf`` text, ``1e999``), date text outside the documented formats (pandas
 would read ``01/13/2025`` as 13 January) and a date outside the plausible range.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +37,11 @@ class Unreadable:
         self.found, self.why = found, why
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unreadable) and (other.found.__class__, other.found, other.why) == (self.found.__class__, self.found, self.why)
+        return isinstance(other, Unreadable) and (other.found.__class__, other.found, other.why) == (
+            self.found.__class__,
+            self.found,
+            self.why,
+        )
 
     def __hash__(self) -> int:
         return hash((self.found.__class__, repr(self.found), self.why))
@@ -54,7 +59,11 @@ def unreadable(value: object) -> Unreadable | None:
     if isinstance(value, float) and not math.isfinite(value) and not math.isnan(value):
         return Unreadable(value, "must be a finite number")
     return None
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 
 
 def normalise_text(value: str) -> str:
@@ -68,7 +77,9 @@ def header_key(value: object) -> str:
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and pd.isna(value))
+    return (
+        value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, float) and pd.isna(value))
+    )
 
 
 def clean_text(value: object) -> object:
@@ -154,8 +165,10 @@ def clean_date(value: object) -> object:
         else:
             return Unreadable(value, f"must be a date in a documented format ({DATE_FORMATS_SHOWN})")
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        return Unreadable(value if isinstance(value, str) else day.isoformat(),
-                          f"must be a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}")
+        return Unreadable(
+            value if isinstance(value, str) else day.isoformat(),
+            f"must be a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}",
+        )
     return pd.Timestamp(day)
 
 

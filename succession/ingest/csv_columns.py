@@ -3,6 +3,7 @@
 Arrow declines and the caller reads the file with ``csv``. Shared by the survey exports
 and the interview coding sheets (both differentially fuzzed against ``csv.reader``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,11 @@ def arrow_columns(data: bytes, start: int = 0) -> list[pa.Array] | None:
             pa.BufferReader(pa.py_buffer(data).slice(start)),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(n + 1)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(n + 1)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowException, ValueError):
         return None

@@ -6,10 +6,11 @@ each frame in one go from columns already typed the way that constructor types t
 falls back to exactly the old construction for any value of another type, so the frames
 (dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from succession.ingest.problems import Problem, column_letter
 # the frames (dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made.
 
 _NAT = np.iinfo(np.int64).min
-_EXACT_FLOAT_INT = 2 ** 53
+_EXACT_FLOAT_INT = 2**53
 
 # kind of a column's cleaned values -> how the record constructor types them
 #   "object": str or None; "date": Timestamp or None; "integer": int or None;
@@ -86,8 +87,15 @@ def _typed(values: list, kind: str) -> np.ndarray | None:
     return None
 
 
-def table_frame(columns: list[str], data: list[list], kinds: list[str], n: int, read: FileRead, sheet: str,
-                constants: Iterable[tuple[str, object]] = ()) -> pd.DataFrame:
+def table_frame(
+    columns: list[str],
+    data: list[list],
+    kinds: list[str],
+    n: int,
+    read: FileRead,
+    sheet: str,
+    constants: Iterable[tuple[str, object]] = (),
+) -> pd.DataFrame:
     """One file's rows of a table, lineage-stamped: the frame that
     ``L.stamp(pd.DataFrame(records, columns=columns) + constants, ...)`` gives, built in one go.
 
@@ -103,8 +111,13 @@ def table_frame(columns: list[str], data: list[list], kinds: list[str], n: int, 
             arrays = [_typed(values, kind) for values, kind in zip(data, kinds)]
         except (OverflowError, ValueError, TypeError):
             arrays = None
-    if arrays is None or any(a is None for a in arrays) or not all(
-            value.__class__ is str or (value.__class__ is pd.Timestamp and value.tz is None) for _, value in constants):
+    if (
+        arrays is None
+        or any(a is None for a in arrays)
+        or not all(
+            value.__class__ is str or (value.__class__ is pd.Timestamp and value.tz is None) for _, value in constants
+        )
+    ):
         df = pd.DataFrame([dict(zip(columns, values)) for values in zip(*data)] if n else [], columns=columns)
         for name, value in constants:
             df[name] = value
@@ -118,7 +131,11 @@ def table_frame(columns: list[str], data: list[list], kinds: list[str], n: int, 
         names.append(L.CELL)
         arrays.append(np.full(n, None, dtype=object))
     names += [L.SOURCE_FILE, L.FILE_SHA256, L.SHEET]
-    arrays += [np.full(n, read.rel, dtype=object), np.full(n, read.sha256, dtype=object), np.full(n, sheet, dtype=object)]
+    arrays += [
+        np.full(n, read.rel, dtype=object),
+        np.full(n, read.sha256, dtype=object),
+        np.full(n, sheet, dtype=object),
+    ]
     return _frame(names, arrays, n)
 
 
@@ -200,9 +217,16 @@ def cached_header_key(value: object) -> str:
     return key
 
 
-def read_records(read: FileRead, sheet: str, rows: list[list], columns, positions: dict[str, int],
-                 kind_of: Callable[[object], tuple[str, tuple[str, ...]]], *,
-                 constants: Iterable[tuple[str, object]] = ()) -> pd.DataFrame:
+def read_records(
+    read: FileRead,
+    sheet: str,
+    rows: list[list],
+    columns,
+    positions: dict[str, int],
+    kind_of: Callable[[object], tuple[str, tuple[str, ...]]],
+    *,
+    constants: Iterable[tuple[str, object]] = (),
+) -> pd.DataFrame:
     """Rows 2.. of a header-in-row-1 sheet as a frame stamped with ``sheet``: one record per
     row not blank in every column found (``positions``: column name -> index), cells cleaned
     by ``kind_of(column)`` -> (kind, codes), ``_row`` its spreadsheet row / CSV line."""
@@ -210,7 +234,7 @@ def read_records(read: FileRead, sheet: str, rows: list[list], columns, position
     specs = []
     for c in columns:
         kind, codes = kind_of(c)
-        specs.append((positions.get(c.name, 10 ** 6), cleaner(kind, codes)))
+        specs.append((positions.get(c.name, 10**6), cleaner(kind, codes)))
     data: list[list] = [[] for _ in specs]
     rownums: list[int] = []
     for i, row in enumerate(rows[1:], start=2):
@@ -225,13 +249,20 @@ def read_records(read: FileRead, sheet: str, rows: list[list], columns, position
         rownums.append(i)
     names = [c.name for c in columns]
     for name, (j, _), values in zip(names, specs, data):
-        report_unreadable(read, sheet, name, values, rownums, column_letter(j) if j < 10 ** 6 else None)
+        report_unreadable(read, sheet, name, values, rownums, column_letter(j) if j < 10**6 else None)
     kinds = [column_kind(kind_of(c)[0]) for c in columns]
     return table_frame(names + [L.ROW], [*data, rownums], [*kinds, "int"], len(rownums), read, sheet, constants)
 
 
-def read_table(read: FileRead, spec: Table, rows: list[list], *, expected: str, constants: Iterable[tuple[str, object]] = (),
-               whole_header: bool = False) -> pd.DataFrame | None:
+def read_table(
+    read: FileRead,
+    spec: Table,
+    rows: list[list],
+    *,
+    expected: str,
+    constants: Iterable[tuple[str, object]] = (),
+    whole_header: bool = False,
+) -> pd.DataFrame | None:
     """A header-in-row-1 table of a spreadsheet contract (`contracts.tables.Table`) as a frame.
 
     Each header cell is matched to a column by its header text (`header_key`: case, curly
@@ -249,16 +280,33 @@ def read_table(read: FileRead, spec: Table, rows: list[list], *, expected: str, 
         key = cached_header_key(h)
         col = wanted.get(key) or wanted.get(key.replace(" ", "_"))
         if col is None:
-            read.problems.append(Problem(read.rel, "unexpected_column", f"unexpected column {str(h)!r} ({expected})",
-                                        sheet=spec.sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+            read.problems.append(
+                Problem(
+                    read.rel,
+                    "unexpected_column",
+                    f"unexpected column {str(h)!r} ({expected})",
+                    sheet=spec.sheet,
+                    row=1,
+                    column=str(h),
+                    cell=f"{column_letter(j)}1",
+                )
+            )
         elif col.name in positions:
             read.problems.append(duplicate_header(read, spec.sheet, str(h), positions[col.name], j))
         else:
             positions[col.name] = j
     for col in spec.columns:
         if col.name not in positions:
-            read.problems.append(Problem(read.rel, "missing_column", f"column {col.header!r} is missing",
-                                        sheet=spec.sheet, row=1, column=col.header))
+            read.problems.append(
+                Problem(
+                    read.rel,
+                    "missing_column",
+                    f"column {col.header!r} is missing",
+                    sheet=spec.sheet,
+                    row=1,
+                    column=col.header,
+                )
+            )
     if whole_header and len(read.problems) > problems_before:
         return None
     df = read_records(read, spec.sheet, rows, spec.columns, positions, _cleaning, constants=constants)
@@ -276,9 +324,18 @@ def _cleaning(c: Column) -> tuple[str, tuple[str, ...]]:
     return ("text" if c.kind == "code" and not c.codes else c.kind), c.codes
 
 
-def unreadable_problem(read: FileRead, sheet: str, name: str, bad: Unreadable, row: int | None, cell: str | None) -> Problem:
-    return Problem(read.rel, "unreadable_value", f"{name} {bad.why}: found {bad.found!r}",
-                   sheet=sheet, row=row, column=name, cell=cell)
+def unreadable_problem(
+    read: FileRead, sheet: str, name: str, bad: Unreadable, row: int | None, cell: str | None
+) -> Problem:
+    return Problem(
+        read.rel,
+        "unreadable_value",
+        f"{name} {bad.why}: found {bad.found!r}",
+        sheet=sheet,
+        row=row,
+        column=name,
+        cell=cell,
+    )
 
 
 def report_unreadable(read: FileRead, sheet: str, name: str, values: list, rows: list[int], letter: str | None) -> None:
@@ -295,5 +352,12 @@ def duplicate_header(read: FileRead, sheet: str, header: str, first: int, again:
     """A header that appears twice (in header row ``row``): which column holds the data is
     not for the reader to guess."""
     a, b = f"{column_letter(first)}{row}", f"{column_letter(again)}{row}"
-    return Problem(read.rel, "duplicate_header", f"header {header!r} appears twice ({a} and {b})",
-                   sheet=sheet, row=row, column=header, cell=b)
+    return Problem(
+        read.rel,
+        "duplicate_header",
+        f"header {header!r} appears twice ({a} and {b})",
+        sheet=sheet,
+        row=row,
+        column=header,
+        cell=b,
+    )

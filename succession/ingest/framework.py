@@ -16,27 +16,29 @@ This module does the rest the same way for every source:
   files load, and rows read = rows loaded + rows rejected for every file;
 * the partition is written to the lake atomically.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, Protocol
+from typing import Protocol
 
 import pandas as pd
 import pandera.errors as pa_errors
 import pandera.pandas as pa
 
 from contracts import limits as LIM
+from contracts.rules import ROW_RULES
 from succession.ingest import guards, lake
 from succession.ingest import lineage as L
 from succession.ingest.problems import Problem
-from contracts.rules import ROW_RULES
 
 FILES_TABLE = "_files"
 
@@ -105,6 +107,7 @@ class PartitionResult:
 
 # --- validation ---------------------------------------------------------------------------
 
+
 def _describe_failure(check: str, column: str | None, value: object, kind: str | None = None) -> tuple[str, str]:
     """(rule, message) for one pandera failure case."""
     if hasattr(value, "item"):
@@ -113,7 +116,15 @@ def _describe_failure(check: str, column: str | None, value: object, kind: str |
     if check == "not_nullable":
         return "required", f"{column} is required but blank"
     if check.startswith("coerce_dtype") or check.startswith("dtype"):
-        want = "a date" if "datetime" in check else "a whole number" if "int" in check.lower() else "a number" if "float" in check else "text"
+        want = (
+            "a date"
+            if "datetime" in check
+            else "a whole number"
+            if "int" in check.lower()
+            else "a number"
+            if "float" in check
+            else "text"
+        )
         return "type", f"{column} must be {want}, got {shown}"
     if check == "field_uniqueness" or check.startswith("unique"):
         return "duplicate", f"{column} {shown} appears more than once"
@@ -207,12 +218,16 @@ class _Reporter:
         if not cases:
             return
         files = list(pd.unique(self.files))
-        culprits = files if len(files) == 1 else [rel for rel in files if _fails_alone(self.frame[self.files == rel], schema)]
+        culprits = (
+            files if len(files) == 1 else [rel for rel in files if _fails_alone(self.frame[self.files == rel], schema)]
+        )
         for rel in culprits:
             for case in cases:
                 column = case.column if isinstance(case.column, str) else None
                 rule, message = _describe_failure(str(case.check), column, case.failure_case)
-                self.problems.append(Problem(rel, rule if rule != str(case.check) else "schema", message, column=column))
+                self.problems.append(
+                    Problem(rel, rule if rule != str(case.check) else "schema", message, column=column)
+                )
 
     def finish(self) -> list[Problem]:
         return self.problems + [guards.more_line(rel, n) for rel, n in self.overflow.items()]
@@ -237,7 +252,9 @@ def _fractional_whole_numbers(frame: pd.DataFrame, schema: pa.DataFrameSchema) -
         if pd.api.types.is_integer_dtype(frame[name]) or pd.api.types.is_bool_dtype(frame[name]):
             continue  # already whole numbers: the usual case, free
         values = pd.to_numeric(frame[name], errors="coerce")
-        found += [(int(i), name, f"coerce_dtype('{col.dtype}')") for i in frame.index[values.notna() & (values % 1 != 0)]]
+        found += [
+            (int(i), name, f"coerce_dtype('{col.dtype}')") for i in frame.index[values.notna() & (values % 1 != 0)]
+        ]
     return found
 
 
@@ -278,6 +295,7 @@ def _fmt(v: object) -> str:
 
 # --- the partition ingest -------------------------------------------------------------------
 
+
 def _previous_ledger(lake_dir: Path, source: str, partition: str) -> pd.DataFrame | None:
     return lake.read_partition_table(lake_dir, source, partition, FILES_TABLE)
 
@@ -293,7 +311,7 @@ def ingest_partition(
     now: dt.datetime | None = None,
     write: bool = True,
 ) -> PartitionResult:
-    now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_ledger(lake_dir, source.name, partition) if write else None
     hashed = _hashed(files, raw_dir)
     if previous is not None and _unchanged(previous, hashed):
@@ -312,7 +330,9 @@ def ingest_partition(
             read.problems.append(entry)
         elif sha in seen_sha:
             read = FileRead(rel, sha)
-            read.problems.append(Problem(rel, "duplicate_file", f"same content (SHA-256) as {seen_sha[sha]}: not loaded twice"))
+            read.problems.append(
+                Problem(rel, "duplicate_file", f"same content (SHA-256) as {seen_sha[sha]}: not loaded twice")
+            )
         else:
             seen_sha[sha] = rel
             read = safe_read(source, path, rel, sha)
@@ -348,8 +368,9 @@ def ingest_partition(
         for p in source.batch_checks(clean, partition, mine):
             problems_by_file.setdefault(p.file, []).append(p)
     elif clean:
-        by_file = {t: dict(tuple(df.groupby(L.SOURCE_FILE, sort=False))) if len(df) else {}
-                   for t, df in validated.items()}
+        by_file = {
+            t: dict(tuple(df.groupby(L.SOURCE_FILE, sort=False))) if len(df) else {} for t, df in validated.items()
+        }
         for read in clean:
             mine = {t: by_file[t].get(read.rel, df.iloc[0:0]) for t, df in validated.items()}
             problems_by_file[read.rel].extend(source.file_checks(read, partition, mine))
@@ -363,23 +384,25 @@ def ingest_partition(
         run, at = first_seen.get(read.sha256, (run_id, now.isoformat()))
         run_of[read.rel] = (run, at)
         n = read.rows_read
-        ledger_rows.append({
-            "source": source.name,
-            "partition_key": partition,
-            "file_path": read.rel,
-            "file_sha256": read.sha256,
-            "status": "quarantined" if read.rel in bad else "loaded",
-            "problem_count": guards.total_count(ps),
-            "problems": json.dumps([str(p) for p in shown], ensure_ascii=False),
-            "rows_read": n,
-            "rows_loaded": 0 if read.rel in bad else n,
-            "rows_rejected": n if read.rel in bad else 0,
-            "column_letters": json.dumps(read.column_letters, sort_keys=True),
-            "meta": json.dumps(read.meta, sort_keys=True, default=str),
-            "run_id": run,
-            "loaded_at": at,
-            "contract_version": contract_version(),
-        })
+        ledger_rows.append(
+            {
+                "source": source.name,
+                "partition_key": partition,
+                "file_path": read.rel,
+                "file_sha256": read.sha256,
+                "status": "quarantined" if read.rel in bad else "loaded",
+                "problem_count": guards.total_count(ps),
+                "problems": json.dumps([str(p) for p in shown], ensure_ascii=False),
+                "rows_read": n,
+                "rows_loaded": 0 if read.rel in bad else n,
+                "rows_rejected": n if read.rel in bad else 0,
+                "column_letters": json.dumps(read.column_letters, sort_keys=True),
+                "meta": json.dumps(read.meta, sort_keys=True, default=str),
+                "run_id": run,
+                "loaded_at": at,
+                "contract_version": contract_version(),
+            }
+        )
     files_df = pd.DataFrame(ledger_rows, columns=_LEDGER_COLUMNS)
     if previous is not None:
         # keep history: earlier contents of these paths, and files since withdrawn
@@ -414,8 +437,20 @@ def ingest_partition(
 
 
 _LEDGER_COLUMNS = [
-    "source", "partition_key", "file_path", "file_sha256", "status", "problem_count", "problems",
-    "rows_read", "rows_loaded", "rows_rejected", "column_letters", "meta", "run_id", "loaded_at",
+    "source",
+    "partition_key",
+    "file_path",
+    "file_sha256",
+    "status",
+    "problem_count",
+    "problems",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "column_letters",
+    "meta",
+    "run_id",
+    "loaded_at",
     "contract_version",
 ]
 _CURRENT = ("loaded", "quarantined")  # the ledger also keeps replaced and withdrawn files
@@ -430,8 +465,11 @@ def contract_version() -> str:
 
     h = hashlib.sha256()
     ingest = Path(__file__).parent
-    code = [*sorted(CONTRACTS_DIR.glob("*.py")), *sorted(ingest.rglob("*.py")),  # rglob: the survey package too
-            *sorted((DBT_PROJECT_DIR / "seeds").glob("ref_*.csv"))]
+    code = [
+        *sorted(CONTRACTS_DIR.glob("*.py")),
+        *sorted(ingest.rglob("*.py")),  # rglob: the survey package too
+        *sorted((DBT_PROJECT_DIR / "seeds").glob("ref_*.csv")),
+    ]
     for f in code:
         name = f.relative_to(ingest).as_posix() if f.is_relative_to(ingest) else f.name
         h.update(name.encode() + b"\0" + f.read_bytes())
@@ -469,7 +507,6 @@ def _problem_order(p: Problem) -> tuple:
     return (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or "")
 
 
-
 def partition_is_current(source: Source, partition: str, files: list[Path], *, raw_dir: Path, lake_dir: Path) -> bool:
     """True when ingesting the partition again would change nothing (see `_unchanged`):
     lets a scheduler skip launching work for it at all."""
@@ -487,9 +524,11 @@ def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> b
     current = previous[previous["status"].isin(_CURRENT)]
     if current.empty and not hashed:
         return True  # nothing current before and no file now (a wave one source has no folder for)
-    return (set(zip(current["file_path"], current["file_sha256"])) == {(rel, sha) for _, rel, sha in hashed}
-            and len(current) == len(hashed)
-            and bool((current["contract_version"] == contract_version()).all()))
+    return (
+        set(zip(current["file_path"], current["file_sha256"])) == {(rel, sha) for _, rel, sha in hashed}
+        and len(current) == len(hashed)
+        and bool((current["contract_version"] == contract_version()).all())
+    )
 
 
 def safe_read(source: Source, path: Path, rel: str, sha: str) -> FileRead:
@@ -546,8 +585,9 @@ def empty_frame(schema: pa.DataFrameSchema, extra: dict[str, str] | None = None)
 
 def ensure_lake_schema(source: Source, lake_dir: Path) -> None:
     """Schema-only lake files for a source, so the warehouse builds before its first file arrives."""
-    ledger = pd.DataFrame({c: pd.Series([], dtype="Int64" if c.startswith(("rows_", "problem_")) else object)
-                           for c in _LEDGER_COLUMNS})
+    ledger = pd.DataFrame(
+        {c: pd.Series([], dtype="Int64" if c.startswith(("rows_", "problem_")) else object) for c in _LEDGER_COLUMNS}
+    )
     lake.ensure_empty_tables(lake_dir, source.name, {**source.empty_tables(), FILES_TABLE: ledger})
 
 
@@ -565,7 +605,9 @@ def is_real_folder(path: Path) -> bool:
     return Path(path).is_dir() and not Path(path).is_symlink()
 
 
-def partition_folders(root: Path, key: Callable[[str], str] = str, *, skip_suffixes: tuple[str, ...] = ()) -> dict[str, list[Path]]:
+def partition_folders(
+    root: Path, key: Callable[[str], str] = str, *, skip_suffixes: tuple[str, ...] = ()
+) -> dict[str, list[Path]]:
     """The usual raw layout ``root/<partition folder>/<entries>``: partition key -> its entries.
 
     Every entry of a partition folder is listed (files, folders, links alike): ingestion
@@ -613,23 +655,36 @@ UNSORTED = "_unsorted"
 """The lake partition holding a source's ledger of raw entries that belong to no partition."""
 
 
-def record_strays(source: Source, raw_dir: Path, lake_dir: Path, run_id: str,
-                  now: dt.datetime | None = None) -> pd.DataFrame:
+def record_strays(
+    source: Source, raw_dir: Path, lake_dir: Path, run_id: str, now: dt.datetime | None = None
+) -> pd.DataFrame:
     """Write the ``_unsorted`` ledger of ``source``: every entry of its raw folder that is no
     partition's (`Source.strays`), quarantined with the reason, so `audit.fct_files` and the
     run summary list it. The ledger is replaced each time (an entry removed from raw/ leaves it)."""
     strays = source.strays(raw_dir) if hasattr(source, "strays") else []
-    now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     rows = []
     for path, reason in strays:
         rel = relative_entry(path, raw_dir)
-        rows.append({
-            "source": source.name, "partition_key": UNSORTED, "file_path": rel,
-            "file_sha256": hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest(),
-            "status": "quarantined", "problem_count": 1, "problems": json.dumps([str(Problem(rel, "stray_entry", reason))], ensure_ascii=False),
-            "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "column_letters": "{}", "meta": "{}",
-            "run_id": run_id, "loaded_at": now.isoformat(), "contract_version": contract_version(),
-        })
+        rows.append(
+            {
+                "source": source.name,
+                "partition_key": UNSORTED,
+                "file_path": rel,
+                "file_sha256": hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest(),
+                "status": "quarantined",
+                "problem_count": 1,
+                "problems": json.dumps([str(Problem(rel, "stray_entry", reason))], ensure_ascii=False),
+                "rows_read": 0,
+                "rows_loaded": 0,
+                "rows_rejected": 0,
+                "column_letters": "{}",
+                "meta": "{}",
+                "run_id": run_id,
+                "loaded_at": now.isoformat(),
+                "contract_version": contract_version(),
+            }
+        )
     ledger = pd.DataFrame(rows, columns=_LEDGER_COLUMNS)
     previous = _previous_ledger(lake_dir, source.name, UNSORTED)
     if previous is not None and _same_entries(previous, ledger):

@@ -8,6 +8,7 @@ with the limit it breaks. The same scan finds the cells a workbook reader cannot
 python-calamine reads an Excel error value (``#N/A``) and a formula saved without its
 result as an empty cell, and a boolean as 1.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -31,6 +32,7 @@ _CHUNK = 1 << 20
 
 # --- entries of raw/ -------------------------------------------------------------------------
 
+
 def control_characters(name: str) -> bool:
     """A name holding a control character (newline, tab, NUL, DEL, C1 ...) or a lone surrogate."""
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
@@ -42,7 +44,9 @@ def entry_problem(path: Path, rel: str, raw_dir: Path | None) -> Problem | None:
     named like a workbook, a FIFO), outside ``raw_dir``, or a name with control characters."""
     path = Path(path)
     if any(control_characters(part) for part in path.parts):
-        return Problem(rel, "file_name", f"the path {str(path.name)!r} contains control characters (e.g. a newline): not read")
+        return Problem(
+            rel, "file_name", f"the path {str(path.name)!r} contains control characters (e.g. a newline): not read"
+        )
     try:
         st = path.lstat()
     except OSError as exc:
@@ -65,7 +69,9 @@ def size_problem(path: Path, rel: str) -> Problem | None:
     size = Path(path).stat().st_size
     limit = LIM.MAX_FILE_BYTES_BY_SUFFIX.get(Path(path).suffix.lower(), LIM.MAX_FILE_BYTES)
     if size > limit:
-        return Problem(rel, "limit_file_size", f"the file is {_size(size)}, over the limit of {_size(limit)} for this kind of file")
+        return Problem(
+            rel, "limit_file_size", f"the file is {_size(size)}, over the limit of {_size(limit)} for this kind of file"
+        )
     return None
 
 
@@ -78,24 +84,51 @@ def _size(n: int) -> str:
 
 # --- zip containers (.xlsx, .qdpx) -------------------------------------------------------------
 
+
 def zip_problems(zf: zipfile.ZipFile, rel: str) -> list[Problem]:
     """The zip directory against the limits: members, each member's inflated size and ratio,
     the total. From the directory only (nothing inflated); `read_member` enforces the same
     sizes on the bytes actually inflated, so a directory that lies gains nothing."""
     infos = zf.infolist()
     if len(infos) > LIM.MAX_ZIP_MEMBERS:
-        return [Problem(rel, "limit_zip", f"the zip holds {len(infos):,} members, over the limit of {LIM.MAX_ZIP_MEMBERS:,}")]
+        return [
+            Problem(
+                rel, "limit_zip", f"the zip holds {len(infos):,} members, over the limit of {LIM.MAX_ZIP_MEMBERS:,}"
+            )
+        ]
     out, total = [], 0
     for info in infos:
         total += info.file_size
         if info.file_size > LIM.MAX_ZIP_MEMBER_BYTES:
-            out.append(Problem(rel, "limit_zip", f"member {info.filename!r} inflates to {_size(info.file_size)}, over the limit of {_size(LIM.MAX_ZIP_MEMBER_BYTES)}", sheet=info.filename))
-        elif info.file_size > LIM.ZIP_RATIO_MIN_BYTES and info.file_size > LIM.MAX_ZIP_RATIO * max(info.compress_size, 1):
+            out.append(
+                Problem(
+                    rel,
+                    "limit_zip",
+                    f"member {info.filename!r} inflates to {_size(info.file_size)}, over the limit of {_size(LIM.MAX_ZIP_MEMBER_BYTES)}",
+                    sheet=info.filename,
+                )
+            )
+        elif info.file_size > LIM.ZIP_RATIO_MIN_BYTES and info.file_size > LIM.MAX_ZIP_RATIO * max(
+            info.compress_size, 1
+        ):
             ratio = info.file_size / max(info.compress_size, 1)
-            out.append(Problem(rel, "limit_zip", f"member {info.filename!r} inflates {ratio:,.0f}x ({_size(info.compress_size)} to {_size(info.file_size)}), "
-                                   f"over the limit of {LIM.MAX_ZIP_RATIO}x", sheet=info.filename))
+            out.append(
+                Problem(
+                    rel,
+                    "limit_zip",
+                    f"member {info.filename!r} inflates {ratio:,.0f}x ({_size(info.compress_size)} to {_size(info.file_size)}), "
+                    f"over the limit of {LIM.MAX_ZIP_RATIO}x",
+                    sheet=info.filename,
+                )
+            )
     if not out and total > LIM.MAX_ZIP_TOTAL_BYTES:
-        out.append(Problem(rel, "limit_zip", f"the zip's members inflate to {_size(total)} together, over the limit of {_size(LIM.MAX_ZIP_TOTAL_BYTES)}"))
+        out.append(
+            Problem(
+                rel,
+                "limit_zip",
+                f"the zip's members inflate to {_size(total)} together, over the limit of {_size(LIM.MAX_ZIP_TOTAL_BYTES)}",
+            )
+        )
     return out
 
 
@@ -113,7 +146,14 @@ def iter_member(zf: zipfile.ZipFile, name: str, rel: str):
     if cap <= _CHUNK:
         data = zf.read(info)  # zipfile itself never inflates past the declared size
         if len(data) > cap:
-            raise LimitExceeded(Problem(rel, "limit_zip", f"member {name!r} inflates beyond the {_size(cap)} its zip entry or the limit allows", sheet=name))
+            raise LimitExceeded(
+                Problem(
+                    rel,
+                    "limit_zip",
+                    f"member {name!r} inflates beyond the {_size(cap)} its zip entry or the limit allows",
+                    sheet=name,
+                )
+            )
         yield data
         return
     seen = 0
@@ -121,7 +161,14 @@ def iter_member(zf: zipfile.ZipFile, name: str, rel: str):
         while chunk := f.read(_CHUNK):
             seen += len(chunk)
             if seen > cap:
-                raise LimitExceeded(Problem(rel, "limit_zip", f"member {name!r} inflates beyond the {_size(cap)} its zip entry or the limit allows", sheet=name))
+                raise LimitExceeded(
+                    Problem(
+                        rel,
+                        "limit_zip",
+                        f"member {name!r} inflates beyond the {_size(cap)} its zip entry or the limit allows",
+                        sheet=name,
+                    )
+                )
             yield chunk
 
 
@@ -136,13 +183,15 @@ _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _ROW_FIRST = re.compile(rb'<row r="(\d+)"')  # how Excel and openpyxl write it: the fast path
 _WIDE_CELL = re.compile(rb'\br="([A-Z]{3,})\d+"')
 _TYPED_CELL = re.compile(rb'<c\b[^>]*?\bt="(e|b)"[^>]*>')
-_FORMULA = re.compile(rb'<f\b')
-_HUGE_NUMBER = re.compile(rb'<v>\s*([-+]?(?:[Ii][Nn][Ff]|[Nn][Aa][Nn]|\d*\.?\d+[eE]\+?\d{3,}))\s*</v>')
+_FORMULA = re.compile(rb"<f\b")
+_HUGE_NUMBER = re.compile(rb"<v>\s*([-+]?(?:[Ii][Nn][Ff]|[Nn][Aa][Nn]|\d*\.?\d+[eE]\+?\d{3,}))\s*</v>")
 _REF = re.compile(rb'\br="([A-Z]+\d+)"')
-_VALUE = re.compile(rb'<v>([^<]*)</v>')
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 def _column_index(letters: bytes) -> int:
@@ -159,7 +208,7 @@ class SheetScan:
     problems: list[Problem] = field(default_factory=list)
 
 
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
@@ -175,7 +224,7 @@ def _sheet_members(zf: zipfile.ZipFile, rel: str) -> dict[str, str]:
     except KeyError:
         return {}  # not a workbook: the reader says so
     targets = {}
-    for tag in re.findall(rb'<(?:\w+:)?Relationship\b[^>]*>', rels):
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
         a = _attributes(tag)
         targets[a.get("Id")] = a.get("Target", "")
     out = {}
@@ -192,10 +241,10 @@ def _sheet_members(zf: zipfile.ZipFile, rel: str) -> dict[str, str]:
 def _cell_at(data: bytes, pos: int) -> tuple[str | None, bytes]:
     """The A1 reference and XML of the cell holding position ``pos``."""
     start = data.rfind(b"<c", 0, pos)
-    while start >= 0 and data[start + 2:start + 3] not in (b" ", b">", b"\t", b"\n", b"\r"):
+    while start >= 0 and data[start + 2 : start + 3] not in (b" ", b">", b"\t", b"\n", b"\r"):
         start = data.rfind(b"<c", 0, start)
     end = data.find(b"</c>", pos)
-    cell = data[max(start, 0):end + 4 if end >= 0 else pos + 200]
+    cell = data[max(start, 0) : end + 4 if end >= 0 else pos + 200]
     ref = _REF.search(cell)
     return (ref.group(1).decode() if ref else None), cell
 
@@ -215,18 +264,39 @@ def _scan_piece(data: bytes, rel: str, sheet: str, scan: SheetScan) -> None:
         value = _VALUE.search(cell)
         found = value.group(1).decode("utf-8", "replace") if value else ""
         if m.group(1) == b"e":
-            scan.problems.append(Problem(rel, "error_value", f"an Excel error value ({found or 'error'}) where a value is expected",
-                                         sheet=sheet, cell=ref))
+            scan.problems.append(
+                Problem(
+                    rel,
+                    "error_value",
+                    f"an Excel error value ({found or 'error'}) where a value is expected",
+                    sheet=sheet,
+                    cell=ref,
+                )
+            )
         else:
             shown = {"1": "TRUE", "0": "FALSE"}.get(found.strip(), found)
-            scan.problems.append(Problem(rel, "boolean_value", f"a boolean ({shown}) where a number or text is expected",
-                                         sheet=sheet, cell=ref))
+            scan.problems.append(
+                Problem(
+                    rel,
+                    "boolean_value",
+                    f"a boolean ({shown}) where a number or text is expected",
+                    sheet=sheet,
+                    cell=ref,
+                )
+            )
     for m in _FORMULA.finditer(data) if b"<f" in data else ():
         ref, cell = _cell_at(data, m.start())
         value = _VALUE.search(cell)
         if value is None or not value.group(1).strip():
-            scan.problems.append(Problem(rel, "formula_without_value", "a formula saved without its calculated value (open and save the file in Excel)",
-                                         sheet=sheet, cell=ref))
+            scan.problems.append(
+                Problem(
+                    rel,
+                    "formula_without_value",
+                    "a formula saved without its calculated value (open and save the file in Excel)",
+                    sheet=sheet,
+                    cell=ref,
+                )
+            )
     for m in _HUGE_NUMBER.finditer(data):
         try:
             finite = math.isfinite(float(m.group(1)))
@@ -236,7 +306,11 @@ def _scan_piece(data: bytes, rel: str, sheet: str, scan: SheetScan) -> None:
             ref, cell = _cell_at(data, m.start())
             if b't="s"' in cell or b't="str"' in cell or b't="inlineStr"' in cell:
                 continue  # text (a shared-string index, a formula's text result)
-            scan.problems.append(Problem(rel, "non_finite", f"a number that is not finite ({m.group(1).decode()})", sheet=sheet, cell=ref))
+            scan.problems.append(
+                Problem(
+                    rel, "non_finite", f"a number that is not finite ({m.group(1).decode()})", sheet=sheet, cell=ref
+                )
+            )
 
 
 def scan_sheet(zf: zipfile.ZipFile, member: str, rel: str, sheet: str) -> SheetScan:
@@ -284,11 +358,22 @@ def workbook_problems(path: Path, rel: str, sheets: tuple[str, ...] | None = Non
                     continue  # a sheet without its part: the reader reports it
                 found.extend(scan.problems)
                 columns = max(scan.columns, 1)
-                if scan.rows > LIM.MAX_SHEET_ROWS or scan.columns > LIM.MAX_SHEET_COLUMNS or scan.rows * columns > LIM.MAX_SHEET_CELLS:
-                    found.append(Problem(rel, "limit_sheet", f"the used range reaches row {scan.rows:,}"
-                                         + (f" and column {column_letter(scan.columns - 1)}" if scan.columns > 702 else "")
-                                         + f": over the limits of {LIM.MAX_SHEET_ROWS:,} rows, {LIM.MAX_SHEET_COLUMNS:,} columns,"
-                                         f" {LIM.MAX_SHEET_CELLS:,} cells per sheet", sheet=sheet))
+                if (
+                    scan.rows > LIM.MAX_SHEET_ROWS
+                    or scan.columns > LIM.MAX_SHEET_COLUMNS
+                    or scan.rows * columns > LIM.MAX_SHEET_CELLS
+                ):
+                    found.append(
+                        Problem(
+                            rel,
+                            "limit_sheet",
+                            f"the used range reaches row {scan.rows:,}"
+                            + (f" and column {column_letter(scan.columns - 1)}" if scan.columns > 702 else "")
+                            + f": over the limits of {LIM.MAX_SHEET_ROWS:,} rows, {LIM.MAX_SHEET_COLUMNS:,} columns,"
+                            f" {LIM.MAX_SHEET_CELLS:,} cells per sheet",
+                            sheet=sheet,
+                        )
+                    )
         except LimitExceeded as exc:
             found.append(exc.problem)
         except zipfile.BadZipFile:
@@ -298,7 +383,12 @@ def workbook_problems(path: Path, rel: str, sheets: tuple[str, ...] | None = Non
 
 # --- text encodings --------------------------------------------------------------------------------
 
-_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def wide_encoding(data: bytes) -> str | None:
@@ -325,16 +415,20 @@ def to_utf8(data: bytes) -> tuple[bytes, str | None]:
         try:
             return data.decode(encoding).encode("utf-8"), encoding
         except UnicodeDecodeError as exc:
-            raise EncodingProblem(f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} ({exc.reason})") from None
+            raise EncodingProblem(
+                f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} ({exc.reason})"
+            ) from None
     head = data[:4096]
     if len(head) >= 16 and max(head[0::2].count(0), head[1::2].count(0)) * 10 >= len(head) // 2 * 9:
         # NUL in (nearly) every other byte: ASCII text as UTF-16 (a stray NUL is just a character)
-        raise EncodingProblem("looks like UTF-16 text without a byte-order mark (every other byte is NUL); save it as UTF-8 CSV")
+        raise EncodingProblem(
+            "looks like UTF-16 text without a byte-order mark (every other byte is NUL); save it as UTF-8 CSV"
+        )
     return data, None
 
 
-
 # --- YAML ----------------------------------------------------------------------------------------
+
 
 def _expanded_size(root: yaml.Node) -> int:
     """Nodes of the document with every alias expanded, counted on the composed graph (an
@@ -376,7 +470,9 @@ def compose_yaml(text: str, what: str) -> yaml.Node | None:
         raise YamlLimit(f"{what} is over the limit of {_size(LIM.MAX_FILE_BYTES_BY_SUFFIX['.yaml'])}")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None and _expanded_size(root) > LIM.MAX_YAML_NODES:
-        raise YamlLimit(f"{what} expands to more than {LIM.MAX_YAML_NODES:,} YAML nodes (aliases nested too deep): not read")
+        raise YamlLimit(
+            f"{what} expands to more than {LIM.MAX_YAML_NODES:,} YAML nodes (aliases nested too deep): not read"
+        )
     return root
 
 
@@ -387,6 +483,7 @@ def safe_load_yaml(text: str, what: str) -> object:
 
 
 # --- problems per file -----------------------------------------------------------------------------
+
 
 def more_line(file: str, count: int, limit: int = LIM.MAX_PROBLEMS_PER_FILE) -> Problem:
     return Problem(file, MORE, f"and {count:,} more problem(s) not listed (limit {limit} per file)")

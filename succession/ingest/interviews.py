@@ -10,15 +10,16 @@ parsed by Arrow (Python's ``csv`` module where they could differ), each column i
 checked and pseudonymised once per distinct value (`_Column`), and the text columns go to
 the contract as Arrow strings (`contracts/interviews.py`).
 """
+
 from __future__ import annotations
 
 import codecs
 import hashlib
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -27,13 +28,13 @@ import yaml
 
 from contracts import interviews as C
 from succession.ingest import lineage as L
-from succession.ingest.pseudonym import NoPseudonymKey, key_for_file, pseudonymise
 from succession.ingest.cells import header_key, is_blank, normalise_text
 from succession.ingest.csv_columns import arrow_columns
-from succession.ingest.framework import FileRead, empty_frame, WaveFolderSource
-from succession.ingest.problems import Problem, column_letter, rows_text
 from succession.ingest.frames import duplicate_header
+from succession.ingest.framework import FileRead, WaveFolderSource, empty_frame
 from succession.ingest.guards import EncodingProblem, LimitExceeded, read_member, safe_load_yaml, to_utf8, zip_problems
+from succession.ingest.problems import Problem, column_letter, rows_text
+from succession.ingest.pseudonym import NoPseudonymKey, key_for_file, pseudonymise
 from succession.ingest.survey.export_cells import CSV_SHEET, decode_csv_bytes, read_grid
 
 NS = {"q": C.QDA_NAMESPACE}
@@ -174,7 +175,7 @@ def _csv_columns(path: Path) -> tuple[list[pyarrow.Array], dict] | None:
         data.decode("utf-8-sig")
         encoding = "utf-8-sig"
         if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
+            data = data[len(codecs.BOM_UTF8) :]
     except UnicodeDecodeError:
         text, encoding = decode_csv_bytes(data)
         data = text.encode("utf-8")
@@ -226,7 +227,7 @@ def load_codebook(path: Path) -> tuple[str, list[dict]]:
 
 
 @lru_cache(maxsize=16)
-def _parse_codebook(text: str) -> tuple[str, tuple[dict, ...]]:  # noqa: C901
+def _parse_codebook(text: str) -> tuple[str, tuple[dict, ...]]:
     """Parsed once per content: every coding file of a wave reads its folder's codebook.
     (A malformed codebook raises every time: errors are not cached.)"""
     doc = safe_load_yaml(text, C.CODEBOOK_FILE)
@@ -244,9 +245,17 @@ def _parse_codebook(text: str) -> tuple[str, tuple[dict, ...]]:  # noqa: C901
             if C.PATH_SEPARATOR in name:
                 raise ValueError(f"theme name {name!r} must not contain {C.PATH_SEPARATOR!r}")
             path = f"{parent}{C.PATH_SEPARATOR}{name}" if parent else name
-            rows.append({"theme_path": path, "parent_path": parent, "theme_name": name, "theme_level": level,
-                         "theme_order": len(rows) + 1, "description": node.get("description"),
-                         "region_code": doc.get("region_code")})
+            rows.append(
+                {
+                    "theme_path": path,
+                    "parent_path": parent,
+                    "theme_name": name,
+                    "theme_level": level,
+                    "theme_order": len(rows) + 1,
+                    "description": node.get("description"),
+                    "region_code": doc.get("region_code"),
+                }
+            )
             walk(node.get("children") or [], path, level + 1)
 
     walk(doc["themes"], None, 1)
@@ -257,9 +266,11 @@ def _coder_pseudonyms(key: bytes, clean: Callable[[object], object] = lambda v: 
     """Coders are named people (NVivo user names, initials): only a keyed pseudonym passes
     ingestion. Agreement needs to know which codings share a coder, not who they are.
     Used through `_by_value`, so once per distinct coder of a file, never per row."""
+
     def pseudonym(value: object) -> object:
         coder = clean(value)
         return pseudonymise(coder, key, namespace="coder") if isinstance(coder, str) and coder else coder
+
     return pseudonym
 
 
@@ -275,8 +286,15 @@ def _duplicate_rows(rel: str, dup: pd.DataFrame) -> list[Problem]:
     (sheet rows only: REFI-QDA codings have no row number)."""
     if len(dup) and dup[L.ROW].notna().all():
         rows = sorted(int(r) for r in dup[L.ROW])
-        return [Problem(rel, "duplicate_row", f"the same interview, coder, segment and code appear on {rows_text(rows)}",
-                        sheet=str(dup.iloc[0][L.SHEET]), row=rows[1])]
+        return [
+            Problem(
+                rel,
+                "duplicate_row",
+                f"the same interview, coder, segment and code appear on {rows_text(rows)}",
+                sheet=str(dup.iloc[0][L.SHEET]),
+                row=rows[1],
+            )
+        ]
     return []
 
 
@@ -312,7 +330,13 @@ class InterviewsSource(WaveFolderSource):
         elif suffix == C.QDPX_SUFFIX:
             self._read_qdpx(read, path, wave, paths)
         else:
-            read.problems.append(Problem(rel, "unexpected_file", "not a coding sheet (.csv, .xlsx), a REFI-QDA project (.qdpx) nor codebook.yaml"))
+            read.problems.append(
+                Problem(
+                    rel,
+                    "unexpected_file",
+                    "not a coding sheet (.csv, .xlsx), a REFI-QDA project (.qdpx) nor codebook.yaml",
+                )
+            )
         return read
 
     # -- coding sheets -----------------------------------------------------------------------
@@ -334,7 +358,9 @@ class InterviewsSource(WaveFolderSource):
             try:
                 rows, sheet, notes = read_grid(path)
             except Exception as exc:  # noqa: BLE001
-                read.problems.append(Problem(rel, "unreadable", f"not a readable coding sheet ({type(exc).__name__}: {exc})"))
+                read.problems.append(
+                    Problem(rel, "unreadable", f"not a readable coding sheet ({type(exc).__name__}: {exc})")
+                )
                 return
             header, n = (rows[0], len(rows) - 1) if rows else ([], 0)
         read.meta.update(notes)
@@ -347,14 +373,32 @@ class InterviewsSource(WaveFolderSource):
                 continue
             name = C.SHEET_COLUMNS.get(header_key(h))
             if name is None:
-                read.problems.append(Problem(rel, "unexpected_column", f"unexpected column {str(h)!r}", sheet=sheet, row=1, column=str(h), cell=f"{column_letter(j)}1"))
+                read.problems.append(
+                    Problem(
+                        rel,
+                        "unexpected_column",
+                        f"unexpected column {str(h)!r}",
+                        sheet=sheet,
+                        row=1,
+                        column=str(h),
+                        cell=f"{column_letter(j)}1",
+                    )
+                )
             elif name in positions:
                 read.problems.append(duplicate_header(read, sheet, str(h), positions[name], j))
             else:
                 positions[name] = j
         for name in C.REQUIRED_SHEET_COLUMNS:
             if name not in positions:
-                read.problems.append(Problem(rel, "missing_column", f"column {name.replace('_id', '').replace('_', ' ')!r} is missing", sheet=sheet, row=1))
+                read.problems.append(
+                    Problem(
+                        rel,
+                        "missing_column",
+                        f"column {name.replace('_id', '').replace('_', ' ')!r} is missing",
+                        sheet=sheet,
+                        row=1,
+                    )
+                )
         if read.problems:
             return
         if parsed is not None:
@@ -391,8 +435,17 @@ class InterviewsSource(WaveFolderSource):
                 unknown.setdefault(themes[k], []).append(i)
         letter = column_letter(positions["theme_path"])
         for theme, lines in sorted(unknown.items()):
-            read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} on {rows_text(lines)} is not in {C.CODEBOOK_FILE}",
-                                         sheet=sheet, row=lines[0], column="theme_path", cell=f"{letter}{lines[0]}"))
+            read.problems.append(
+                Problem(
+                    rel,
+                    "unknown_code",
+                    f"code {theme!r} on {rows_text(lines)} is not in {C.CODEBOOK_FILE}",
+                    sheet=sheet,
+                    row=lines[0],
+                    column="theme_path",
+                    cell=f"{letter}{lines[0]}",
+                )
+            )
         columns = [*C.CODINGS_SCHEMA.columns, L.ROW]
         try:
             key = key_for_file(read.sha256)  # once per file, not once per row
@@ -409,15 +462,23 @@ class InterviewsSource(WaveFolderSource):
                 sha = _texts(pyarrow.array([f[1] for f in facts], type=pyarrow.string()).take(fact_of))
             else:
                 chars, sha = [None] * n, _constant(None, n)
-            df = pd.DataFrame({
-                "wave": _constant(wave, n), "interview_id": column("interview_id"),
-                "coder": column("coder", _coder_pseudonyms(key, _text)),
-                "section": column("section"), "segment_id": column("segment_id"),
-                "theme_path": _texts(pyarrow.array(themes, type=pyarrow.string()).take(theme_of)),
-                "excerpt_chars": chars, "excerpt_sha256": sha,
-                "participant_gender": column("participant_gender"), "participant_tier": column("participant_tier"),
-                "source_format": _constant("coding_sheet", n), L.ROW: line,
-            }, columns=columns)
+            df = pd.DataFrame(
+                {
+                    "wave": _constant(wave, n),
+                    "interview_id": column("interview_id"),
+                    "coder": column("coder", _coder_pseudonyms(key, _text)),
+                    "section": column("section"),
+                    "segment_id": column("segment_id"),
+                    "theme_path": _texts(pyarrow.array(themes, type=pyarrow.string()).take(theme_of)),
+                    "excerpt_chars": chars,
+                    "excerpt_sha256": sha,
+                    "participant_gender": column("participant_gender"),
+                    "participant_tier": column("participant_tier"),
+                    "source_format": _constant("coding_sheet", n),
+                    L.ROW: line,
+                },
+                columns=columns,
+            )
         else:
             df = _no_codings(columns)
         read.tables["codings"] = L.stamp(df, source_file=rel, sha256=read.sha256, sheet=sheet)
@@ -433,7 +494,7 @@ class InterviewsSource(WaveFolderSource):
             read.problems.append(Problem(rel, "not_qdpx", f"not a REFI-QDA project: a .qdpx must be a zip ({exc})"))
             return
         with zf:
-            if (limit := zip_problems(zf, rel)):
+            if limit := zip_problems(zf, rel):
                 read.problems.extend(limit)
                 return
             try:
@@ -454,7 +515,14 @@ class InterviewsSource(WaveFolderSource):
             read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} is not well-formed XML: {exc}", sheet=qde[0]))
             return
         if root.tag != f"{{{C.QDA_NAMESPACE}}}Project":
-            read.problems.append(Problem(rel, "bad_xml", f"{qde[0]} root is {root.tag}, not a Project in namespace {C.QDA_NAMESPACE}", sheet=qde[0]))
+            read.problems.append(
+                Problem(
+                    rel,
+                    "bad_xml",
+                    f"{qde[0]} root is {root.tag}, not a Project in namespace {C.QDA_NAMESPACE}",
+                    sheet=qde[0],
+                )
+            )
             return
         by_lower = {n.lower(): n for n in names}
         users = {u.get("guid", "").lower(): u.get("name") or u.get("guid") for u in root.iterfind("q:Users/q:User", NS)}
@@ -477,7 +545,7 @@ class InterviewsSource(WaveFolderSource):
             text = None
             plain = source.get("plainTextPath") or ""
             if plain.startswith("internal://"):
-                member = by_lower.get(("sources/" + plain[len("internal://"):]).lower())
+                member = by_lower.get(("sources/" + plain[len("internal://") :]).lower())
                 if member:
                     text = read_member(zf, member, rel).decode("utf-8-sig", errors="replace")
             for sel in source:  # direct children, as iterfind("q:PlainTextSelection") but without the path engine
@@ -507,8 +575,16 @@ class InterviewsSource(WaveFolderSource):
                     sha_col.append(sha)
                     cell_col.append(f"Coding[{cid}]")
         for theme, ids in sorted(unknown.items()):
-            read.problems.append(Problem(rel, "unknown_code", f"code {theme!r} ({len(ids)} coding(s), first {ids[0]}) is not in {C.CODEBOOK_FILE}",
-                                         sheet=qde[0], column="theme_path", cell=f"Coding[{ids[0]}]"))
+            read.problems.append(
+                Problem(
+                    rel,
+                    "unknown_code",
+                    f"code {theme!r} ({len(ids)} coding(s), first {ids[0]}) is not in {C.CODEBOOK_FILE}",
+                    sheet=qde[0],
+                    column="theme_path",
+                    cell=f"Coding[{ids[0]}]",
+                )
+            )
         columns = [*C.CODINGS_SCHEMA.columns, L.ROW, L.CELL]
         try:
             key = key_for_file(read.sha256)  # once per file, not once per row
@@ -517,14 +593,24 @@ class InterviewsSource(WaveFolderSource):
             return
         n = len(coder_col)
         if n:
-            df = pd.DataFrame({
-                "wave": _constant(wave, n), "interview_id": _texts(interview_col),
-                "coder": _texts(_by_value(coder_col, _coder_pseudonyms(key))), "section": _constant(None, n),
-                "segment_id": _texts(segment_col), "theme_path": _texts(theme_col),
-                "excerpt_chars": np.array(chars_col, dtype=np.int64), "excerpt_sha256": _texts(sha_col),
-                "participant_gender": _constant(None, n), "participant_tier": _constant(None, n),
-                "source_format": _constant("refi_qda", n), L.ROW: _objects([pd.NA] * n), L.CELL: _objects(cell_col),
-            }, columns=columns)
+            df = pd.DataFrame(
+                {
+                    "wave": _constant(wave, n),
+                    "interview_id": _texts(interview_col),
+                    "coder": _texts(_by_value(coder_col, _coder_pseudonyms(key))),
+                    "section": _constant(None, n),
+                    "segment_id": _texts(segment_col),
+                    "theme_path": _texts(theme_col),
+                    "excerpt_chars": np.array(chars_col, dtype=np.int64),
+                    "excerpt_sha256": _texts(sha_col),
+                    "participant_gender": _constant(None, n),
+                    "participant_tier": _constant(None, n),
+                    "source_format": _constant("refi_qda", n),
+                    L.ROW: _objects([pd.NA] * n),
+                    L.CELL: _objects(cell_col),
+                },
+                columns=columns,
+            )
         else:
             df = _no_codings(columns)
         read.tables["codings"] = L.stamp(df, source_file=rel, sha256=read.sha256, sheet=qde[0])
@@ -540,7 +626,14 @@ class InterviewsSource(WaveFolderSource):
             first = book.drop_duplicates(L.SOURCE_FILE)  # each file's first row
             for rel, wave in zip(first[L.SOURCE_FILE], first["wave"]):
                 if wave != partition:
-                    problems.append(Problem(rel, "wave_mismatch", f"codebook wave {wave} disagrees with its folder ({partition})", sheet="codebook"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            "wave_mismatch",
+                            f"codebook wave {wave} disagrees with its folder ({partition})",
+                            sheet="codebook",
+                        )
+                    )
         codings = validated.get("codings")
         if codings is not None and len(codings):
             same = codings.duplicated([L.SOURCE_FILE, "interview_id", "coder", "segment_id", "theme_path"], keep=False)
@@ -554,10 +647,22 @@ class InterviewsSource(WaveFolderSource):
         problems = []
         book = validated.get("codebook")
         if book is not None and len(book) and book.iloc[0]["wave"] != partition:
-            problems.append(Problem(read.rel, "wave_mismatch", f"codebook wave {book.iloc[0]['wave']} disagrees with its folder ({partition})", sheet="codebook"))
+            problems.append(
+                Problem(
+                    read.rel,
+                    "wave_mismatch",
+                    f"codebook wave {book.iloc[0]['wave']} disagrees with its folder ({partition})",
+                    sheet="codebook",
+                )
+            )
         codings = validated.get("codings")
         if codings is not None and len(codings):
-            problems.extend(_duplicate_rows(read.rel, codings[codings.duplicated(["interview_id", "coder", "segment_id", "theme_path"], keep=False)]))
+            problems.extend(
+                _duplicate_rows(
+                    read.rel,
+                    codings[codings.duplicated(["interview_id", "coder", "segment_id", "theme_path"], keep=False)],
+                )
+            )
         return problems
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:

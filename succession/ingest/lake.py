@@ -10,6 +10,7 @@ file, so dbt's glob always matches even before the first file of a source arrive
 The lake holds pseudonymised personal data: every folder it makes is owner-only (0700)
 and every file owner-only (0600), whatever the process umask.
 """
+
 from __future__ import annotations
 
 import os

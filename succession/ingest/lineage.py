@@ -7,6 +7,7 @@ dbt's ``lineage_columns()`` macro, so ingestion never builds millions of id stri
 ``_run_id`` and ``_loaded_at`` are those of the first run that loaded this exact file
 content, so loading the same file again changes nothing.
 """
+
 from __future__ import annotations
 
 import hashlib

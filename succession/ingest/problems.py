@@ -4,6 +4,7 @@ Every rejection the pipeline makes is one of these, printed as one line that nam
 the file and the place in it, e.g.
 ``867_2024-25_Q1.xlsx: Vacancies!F12: shortlisted (7) exceeds applicants (5)``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

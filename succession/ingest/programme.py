@@ -12,6 +12,7 @@ so a problem names the file, the line and the spreadsheet column letter. The nar
 is stored one row per paragraph (``_row`` = the paragraph's first line). A plan's rows
 carry ``_row`` = the YAML line and ``_cell`` = the YAML path (``budget_lines[2].planned_gbp.Q3``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,9 @@ from python_calamine import CalamineWorkbook
 from contracts import programme as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import clean
-from succession.ingest.framework import FileRead, listed_entries, empty_frame, folder_strays, is_real_folder
-from succession.ingest.guards import YamlLimit, compose_yaml, control_characters, to_utf8
 from succession.ingest.frames import cached_empty_tables, read_table, table_frame
+from succession.ingest.framework import FileRead, empty_frame, folder_strays, is_real_folder, listed_entries
+from succession.ingest.guards import YamlLimit, compose_yaml, control_characters, to_utf8
 from succession.ingest.problems import Problem
 from succession.periods import FinancialQuarter
 from succession.reference import regions
@@ -48,13 +49,20 @@ def _place(path: Path) -> tuple[str, str | None]:
 
 
 def _region_folders(raw_dir: Path) -> list[Path]:
-    return [p for p in listed_entries(Path(raw_dir) / C.SOURCE) if is_real_folder(p) and not p.name.startswith("_")
-            and not control_characters(p.name)]
+    return [
+        p
+        for p in listed_entries(Path(raw_dir) / C.SOURCE)
+        if is_real_folder(p) and not p.name.startswith("_") and not control_characters(p.name)
+    ]
 
 
 def _quarter_folders(raw_dir: Path) -> list[Path]:
-    return [p for region in _region_folders(raw_dir) for p in listed_entries(region)
-            if is_real_folder(p) and re.match(C.QUARTER_FOLDER, p.name) and not control_characters(p.name)]
+    return [
+        p
+        for region in _region_folders(raw_dir)
+        for p in listed_entries(region)
+        if is_real_folder(p) and re.match(C.QUARTER_FOLDER, p.name) and not control_characters(p.name)
+    ]
 
 
 def _read_rows(path: Path) -> list[list]:
@@ -87,12 +95,22 @@ class ProgrammeSource:
         out = [(p, why) for p, why in folder_strays(root) if not is_real_folder(p)]
         for region in _region_folders(raw_dir):
             for entry in listed_entries(region):
-                if is_real_folder(entry) and re.match(C.QUARTER_FOLDER, entry.name) and not control_characters(entry.name):
+                if (
+                    is_real_folder(entry)
+                    and re.match(C.QUARTER_FOLDER, entry.name)
+                    and not control_characters(entry.name)
+                ):
                     continue
                 if PLAN_SOURCE.claims(entry):
                     continue  # the plan source reads (or quarantines) it
-                out.append((entry, "not a quarter folder (like 2024-25_Q1) nor a plan_<year>.yaml: not read"
-                            if not entry.is_symlink() else "a symbolic link: links are not followed"))
+                out.append(
+                    (
+                        entry,
+                        "not a quarter folder (like 2024-25_Q1) nor a plan_<year>.yaml: not read"
+                        if not entry.is_symlink()
+                        else "a symbolic link: links are not followed",
+                    )
+                )
         return out
 
     def partition_of(self, path: Path) -> str:
@@ -103,9 +121,15 @@ class ProgrammeSource:
         read = FileRead(rel, sha256)
         region, quarter = _place(path)
         if region not in regions():
-            read.problems.append(Problem(rel, "unknown_region", f"folder {region!r} is not an ONS region code (E12000001 ... E12000009)"))
+            read.problems.append(
+                Problem(rel, "unknown_region", f"folder {region!r} is not an ONS region code (E12000001 ... E12000009)")
+            )
         if quarter is None:
-            read.problems.append(Problem(rel, "quarter_folder", "programme files go in a quarter folder like programme/E12000008/2024-25_Q1/"))
+            read.problems.append(
+                Problem(
+                    rel, "quarter_folder", "programme files go in a quarter folder like programme/E12000008/2024-25_Q1/"
+                )
+            )
         stem, suffix = path.stem.lower(), path.suffix.lower()
         if path.name.lower() == C.NARRATIVE_FILE:
             table = "narrative"
@@ -113,7 +137,9 @@ class ProgrammeSource:
             table = stem
         else:
             expected = ", ".join([f"{t}.csv" for t in C.TABLE_OF_FILE] + [C.NARRATIVE_FILE])
-            read.problems.append(Problem(rel, "file_name", f"unexpected file {path.name!r}: expected one of {expected} (or .xlsx)"))
+            read.problems.append(
+                Problem(rel, "file_name", f"unexpected file {path.name!r}: expected one of {expected} (or .xlsx)")
+            )
             return read
         if read.problems:
             return read
@@ -122,11 +148,21 @@ class ProgrammeSource:
         if table == "narrative":
             df = self._read_narrative(read, path, constants=(("region_code", region), ("quarter", quarter)))
         else:
-            constants = (("quarter_start", pd.Timestamp(q.start)), ("quarter_end", pd.Timestamp(q.end)),
-                         ("region_code", region), ("quarter", quarter))
+            constants = (
+                ("quarter_start", pd.Timestamp(q.start)),
+                ("quarter_end", pd.Timestamp(q.end)),
+                ("region_code", region),
+                ("quarter", quarter),
+            )
             spec = C.TABLE_OF_FILE[table]
-            df = read_table(read, spec, _read_rows(path), expected=f"expected: {', '.join(spec.headers)}", constants=constants,
-                            whole_header=True)
+            df = read_table(
+                read,
+                spec,
+                _read_rows(path),
+                expected=f"expected: {', '.join(spec.headers)}",
+                constants=constants,
+                whole_header=True,
+            )
             if df is None:
                 return read
         read.tables[table] = df  # lineage-stamped by `table_frame`
@@ -152,8 +188,15 @@ class ProgrammeSource:
                 texts.append(" ".join(block))
                 rows.append(start)
                 block = []
-        return table_frame(["paragraph", "kind", "text", L.ROW], [list(range(1, len(rows) + 1)), kinds, texts, rows],
-                           ["int", "object", "object", "int"], len(rows), read, "narrative", constants)
+        return table_frame(
+            ["paragraph", "kind", "text", L.ROW],
+            [list(range(1, len(rows) + 1)), kinds, texts, rows],
+            ["int", "object", "object", "int"],
+            len(rows),
+            read,
+            "narrative",
+            constants,
+        )
 
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
         """The rules for one file (the framework calls `batch_checks` for a whole partition)."""
@@ -168,7 +211,13 @@ class ProgrammeSource:
         for read in reads:
             quarter = read.meta.get("quarter")
             if quarter and quarter != partition:
-                found[read.rel].append(Problem(read.rel, "quarter_mismatch", f"folder quarter {quarter} disagrees with the partition ({partition})"))
+                found[read.rel].append(
+                    Problem(
+                        read.rel,
+                        "quarter_mismatch",
+                        f"folder quarter {quarter} disagrees with the partition ({partition})",
+                    )
+                )
         tables = {read.meta.get("table") for read in reads}
         for table, spec in C.TABLE_OF_FILE.items():
             if table not in tables or not spec.key:
@@ -186,8 +235,17 @@ class ProgrammeSource:
                 letters = by_rel[rel].column_letters.get(table, {})
                 rows = sorted(int(x) for x in group[L.ROW])
                 shown = ", ".join(map(str, value))
-                found[rel].append(Problem(rel, "duplicate_row", f"{' + '.join(key)} {shown!r} appears on lines {', '.join(map(str, rows))}",
-                                          sheet=table, row=rows[1], column=key[-1], cell=f"{letters.get(key[-1], '')}{rows[1]}" if letters.get(key[-1]) else None))
+                found[rel].append(
+                    Problem(
+                        rel,
+                        "duplicate_row",
+                        f"{' + '.join(key)} {shown!r} appears on lines {', '.join(map(str, rows))}",
+                        sheet=table,
+                        row=rows[1],
+                        column=key[-1],
+                        cell=f"{letters.get(key[-1], '')}{rows[1]}" if letters.get(key[-1]) else None,
+                    )
+                )
         return [p for problems in found.values() for p in problems]
 
     def empty_tables(self) -> dict[str, pd.DataFrame]:
@@ -195,6 +253,7 @@ class ProgrammeSource:
 
 
 # --- the plan ---------------------------------------------------------------------------------
+
 
 def _node_value(node: yaml.Node):
     """Plain Python value of a composed YAML node (scalars resolved by the safe loader's rules).
@@ -244,7 +303,9 @@ class ProgrammePlanSource:
         read = FileRead(rel, sha256)
         m = _PLAN.match(path.name)
         if not m:
-            read.problems.append(Problem(rel, "file_name", "a plan is named plan_<financial year>.yaml, e.g. plan_2024-25.yaml"))
+            read.problems.append(
+                Problem(rel, "file_name", "a plan is named plan_<financial year>.yaml, e.g. plan_2024-25.yaml")
+            )
             return read
         folder_region = path.parent.name
         try:
@@ -263,38 +324,81 @@ class ProgrammePlanSource:
             return read
         region = str(_node_value(top["region_code"]))
         year = str(_node_value(top["financial_year"]))
-        read.meta.update(region_code=region, financial_year=year, folder_region=folder_region, file_year=m.group("year"))
+        read.meta.update(
+            region_code=region, financial_year=year, folder_region=folder_region, file_year=m.group("year")
+        )
         common = {"region_code": region, "financial_year": year}
-        read.tables["plan"] = pd.DataFrame([{**common, "grant_gbp": _node_value(top["grant_gbp"]), L.ROW: _line(top["grant_gbp"]), L.CELL: "grant_gbp"}])
+        read.tables["plan"] = pd.DataFrame(
+            [
+                {
+                    **common,
+                    "grant_gbp": _node_value(top["grant_gbp"]),
+                    L.ROW: _line(top["grant_gbp"]),
+                    L.CELL: "grant_gbp",
+                }
+            ]
+        )
 
         budget = []
-        for i, item in enumerate(top["budget_lines"].value if isinstance(top["budget_lines"], yaml.SequenceNode) else []):
+        for i, item in enumerate(
+            top["budget_lines"].value if isinstance(top["budget_lines"], yaml.SequenceNode) else []
+        ):
             fields = _mapping(item)
             planned = _mapping(fields.get("planned_gbp"))
             for qn in C.QUARTERS:
                 node = planned.get(qn)
-                budget.append({**common, "budget_line": _node_value(fields.get("line")), "label": _node_value(fields.get("label")),
-                               "quarter_number": qn, "planned_gbp": _node_value(node) if node is not None else None,
-                               L.ROW: _line(node if node is not None else (fields.get("planned_gbp") or item)),
-                               L.CELL: f"budget_lines[{i + 1}].planned_gbp.{qn}"})
-        read.tables["plan_budget"] = pd.DataFrame(budget, columns=[*common, "budget_line", "label", "quarter_number", "planned_gbp", L.ROW, L.CELL])
+                budget.append(
+                    {
+                        **common,
+                        "budget_line": _node_value(fields.get("line")),
+                        "label": _node_value(fields.get("label")),
+                        "quarter_number": qn,
+                        "planned_gbp": _node_value(node) if node is not None else None,
+                        L.ROW: _line(node if node is not None else (fields.get("planned_gbp") or item)),
+                        L.CELL: f"budget_lines[{i + 1}].planned_gbp.{qn}",
+                    }
+                )
+        read.tables["plan_budget"] = pd.DataFrame(
+            budget, columns=[*common, "budget_line", "label", "quarter_number", "planned_gbp", L.ROW, L.CELL]
+        )
 
         milestones = []
         for i, item in enumerate(top["milestones"].value if isinstance(top["milestones"], yaml.SequenceNode) else []):
             f = _mapping(item)
-            milestones.append({**common, "milestone_id": _node_value(f.get("id")), "milestone": _node_value(f.get("milestone")),
-                               "due_date": clean(_node_value(f.get("due")), "date"), "status": _node_value(f.get("status")),
-                               "completed_date": clean(_node_value(f.get("completed")), "date"),
-                               L.ROW: _line(item), L.CELL: f"milestones[{i + 1}]"})
-        read.tables["plan_milestones"] = pd.DataFrame(milestones, columns=[*common, "milestone_id", "milestone", "due_date", "status", "completed_date", L.ROW, L.CELL])
+            milestones.append(
+                {
+                    **common,
+                    "milestone_id": _node_value(f.get("id")),
+                    "milestone": _node_value(f.get("milestone")),
+                    "due_date": clean(_node_value(f.get("due")), "date"),
+                    "status": _node_value(f.get("status")),
+                    "completed_date": clean(_node_value(f.get("completed")), "date"),
+                    L.ROW: _line(item),
+                    L.CELL: f"milestones[{i + 1}]",
+                }
+            )
+        read.tables["plan_milestones"] = pd.DataFrame(
+            milestones,
+            columns=[*common, "milestone_id", "milestone", "due_date", "status", "completed_date", L.ROW, L.CELL],
+        )
 
         targets = []
         for i, item in enumerate(top["targets"].value if isinstance(top["targets"], yaml.SequenceNode) else []):
             f = _mapping(item)
-            targets.append({**common, "indicator": _node_value(f.get("indicator")), "baseline": _node_value(f.get("baseline")),
-                            "target": _node_value(f.get("target")), "direction": _node_value(f.get("direction")),
-                            L.ROW: _line(item), L.CELL: f"targets[{i + 1}]"})
-        read.tables["plan_targets"] = pd.DataFrame(targets, columns=[*common, "indicator", "baseline", "target", "direction", L.ROW, L.CELL])
+            targets.append(
+                {
+                    **common,
+                    "indicator": _node_value(f.get("indicator")),
+                    "baseline": _node_value(f.get("baseline")),
+                    "target": _node_value(f.get("target")),
+                    "direction": _node_value(f.get("direction")),
+                    L.ROW: _line(item),
+                    L.CELL: f"targets[{i + 1}]",
+                }
+            )
+        read.tables["plan_targets"] = pd.DataFrame(
+            targets, columns=[*common, "indicator", "baseline", "target", "direction", L.ROW, L.CELL]
+        )
         self._read_governance(read, top, common)
         for table, df in read.tables.items():
             read.tables[table] = L.stamp(df, source_file=rel, sha256=sha256, sheet=table)
@@ -310,30 +414,65 @@ class ProgrammePlanSource:
         rows = []
         if gov:
             node = top["governance"]
-            rows.append({**common, **{k: _node_value(gov.get(k)) for k in ("lead_post", "lead_la", "sponsor_post", "sponsor_la")},
-                         "agreed_date": clean(_node_value(gov.get("agreed")), "date"), L.ROW: _line(node), L.CELL: "governance"})
-        read.tables["plan_governance"] = pd.DataFrame(rows, columns=[*common, "lead_post", "lead_la", "sponsor_post", "sponsor_la", "agreed_date", L.ROW, L.CELL])
+            rows.append(
+                {
+                    **common,
+                    **{k: _node_value(gov.get(k)) for k in ("lead_post", "lead_la", "sponsor_post", "sponsor_la")},
+                    "agreed_date": clean(_node_value(gov.get("agreed")), "date"),
+                    L.ROW: _line(node),
+                    L.CELL: "governance",
+                }
+            )
+        read.tables["plan_governance"] = pd.DataFrame(
+            rows, columns=[*common, "lead_post", "lead_la", "sponsor_post", "sponsor_la", "agreed_date", L.ROW, L.CELL]
+        )
         setting = top.get("target_setting")
         rows = []
         for i, item in enumerate(setting.value if isinstance(setting, yaml.SequenceNode) else []):
             f = _mapping(item)
-            rows.append({**common, "stakeholder": _node_value(f.get("stakeholder")), "part": _node_value(f.get("part")),
-                         "meeting_date": clean(_node_value(f.get("date")), "date"), L.ROW: _line(item), L.CELL: f"target_setting[{i + 1}]"})
-        read.tables["plan_target_setting"] = pd.DataFrame(rows, columns=[*common, "stakeholder", "part", "meeting_date", L.ROW, L.CELL])
+            rows.append(
+                {
+                    **common,
+                    "stakeholder": _node_value(f.get("stakeholder")),
+                    "part": _node_value(f.get("part")),
+                    "meeting_date": clean(_node_value(f.get("date")), "date"),
+                    L.ROW: _line(item),
+                    L.CELL: f"target_setting[{i + 1}]",
+                }
+            )
+        read.tables["plan_target_setting"] = pd.DataFrame(
+            rows, columns=[*common, "stakeholder", "part", "meeting_date", L.ROW, L.CELL]
+        )
 
     def file_checks(self, read: FileRead, partition: str, validated: dict[str, pd.DataFrame]) -> list[Problem]:
         problems: list[Problem] = []
         rel, meta = read.rel, read.meta
         if meta.get("region_code") != meta.get("folder_region"):
-            problems.append(Problem(rel, "region_mismatch", f"region_code {meta.get('region_code')} disagrees with the folder ({meta.get('folder_region')})", column="region_code"))
+            problems.append(
+                Problem(
+                    rel,
+                    "region_mismatch",
+                    f"region_code {meta.get('region_code')} disagrees with the folder ({meta.get('folder_region')})",
+                    column="region_code",
+                )
+            )
         if meta.get("financial_year") != meta.get("file_year"):
-            problems.append(Problem(rel, "year_mismatch", f"financial_year {meta.get('financial_year')} disagrees with the file name ({meta.get('file_year')})", column="financial_year"))
+            problems.append(
+                Problem(
+                    rel,
+                    "year_mismatch",
+                    f"financial_year {meta.get('financial_year')} disagrees with the file name ({meta.get('file_year')})",
+                    column="financial_year",
+                )
+            )
         budget = validated["plan_budget"]
         if budget.empty:
             problems.append(Problem(rel, "no_budget", "the plan has no budget lines", column="budget_lines"))
         for line, group in budget.groupby("budget_line"):
             if len(group) != len(C.QUARTERS):
-                problems.append(Problem(rel, "duplicate_row", f"budget line {line!r} appears more than once", column="budget_lines"))
+                problems.append(
+                    Problem(rel, "duplicate_row", f"budget line {line!r} appears more than once", column="budget_lines")
+                )
         for key, table in (("milestone_id", "plan_milestones"), ("indicator", "plan_targets")):
             df = validated[table]
             for value in df[df.duplicated(key)][key]:

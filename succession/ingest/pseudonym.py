@@ -15,6 +15,7 @@ The key comes from the settings (`succession.settings`), in order:
 The same respondent id gets the same pseudonym in every wave under one key, so waves
 can be linked without the id ever leaving ingestion.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,10 @@ def key_for_file(sha256: str, settings: Settings | None = None) -> bytes:
         return key
     if sha256 in bundled_sample_hashes():
         return pseudonym_key()
-    raise NoPseudonymKey(f"not the bundled sample, and no pseudonym key is configured: set {KEY_ENV} "
-                         f"or {KEY_FILE_ENV} (the development key in the repository is for the sample data only)")
+    raise NoPseudonymKey(
+        f"not the bundled sample, and no pseudonym key is configured: set {KEY_ENV} "
+        f"or {KEY_FILE_ENV} (the development key in the repository is for the sample data only)"
+    )
 
 
 def pseudonym_key() -> bytes:
@@ -74,7 +77,9 @@ def pseudonym_key() -> bytes:
         return key
     if not _warned:  # once per process, not once per file
         _warned.append(True)
-        log.warning("%s and %s are not set: using the development pseudonym key (sample data only)", KEY_ENV, KEY_FILE_ENV)
+        log.warning(
+            "%s and %s are not set: using the development pseudonym key (sample data only)", KEY_ENV, KEY_FILE_ENV
+        )
     return DEVELOPMENT_KEY
 
 

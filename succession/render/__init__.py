@@ -4,6 +4,7 @@ built from the engines Quarto drives (Jupyter, Pandoc, Typst). See :func:`render
 Report cells import helpers from here (``from succession.render.markdown import md_table``), so the
 package imports its heavier render machinery (nbformat, nbclient) only when it is asked for.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

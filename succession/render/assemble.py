@@ -10,6 +10,7 @@ Output handling, per code cell (options merged: execute defaults < cell `#|` opt
                       warning: false), text/markdown as markdown, text/html only in HTML
   images           -> saved as <stem>_files/fig-N.<ext>, referenced as ![fig-cap](...){#label}
 """
+
 from __future__ import annotations
 
 import base64
@@ -197,7 +198,7 @@ def _code_cell(cell: nbformat.NotebookNode, target: str) -> list[str]:
         return []
     blocks: list[str] = []
     if _is_true(options.get("echo", True)):
-        code = "\n".join(cell.source.split("\n")[int(meta.get("option_lines", 0)):]).strip("\n")
+        code = "\n".join(cell.source.split("\n")[int(meta.get("option_lines", 0)) :]).strip("\n")
         if code:
             blocks.append(fenced(code, "python"))
     output_opt = options.get("output", True)
@@ -355,15 +356,32 @@ def _toc_args(options: dict[str, Any]) -> list[str]:
 CROSSREF_FILTER = Path(__file__).with_name("crossref.lua")
 
 
-def write_html(markdown_file: Path, html_file: Path, options: dict[str, Any], *, out_dir: Path,
-               resource_dirs: list[Path], title: str) -> None:
+def write_html(
+    markdown_file: Path,
+    html_file: Path,
+    options: dict[str, Any],
+    *,
+    out_dir: Path,
+    resource_dirs: list[Path],
+    title: str,
+) -> None:
     args = [
-        str(markdown_file), "--from=markdown", "--to=html5", "--standalone", "--embed-resources",
-        f"--output={html_file}", f"--resource-path={os.pathsep.join(str(d) for d in resource_dirs)}",
-        "--metadata", f"pagetitle={title}",
+        str(markdown_file),
+        "--from=markdown",
+        "--to=html5",
+        "--standalone",
+        "--embed-resources",
+        f"--output={html_file}",
+        f"--resource-path={os.pathsep.join(str(d) for d in resource_dirs)}",
+        "--metadata",
+        f"pagetitle={title}",
         # Pandoc drops its own page CSS once --css is given; keep it (Quarto has its theme instead).
-        "--variable", "document-css=true", "--variable", "maxwidth=60em",
-        f"--lua-filter={CROSSREF_FILTER}", *_toc_args(options),
+        "--variable",
+        "document-css=true",
+        "--variable",
+        "maxwidth=60em",
+        f"--lua-filter={CROSSREF_FILTER}",
+        *_toc_args(options),
     ]
     css = options.get("css")
     for sheet in css if isinstance(css, list) else ([css] if css else []):
@@ -405,8 +423,16 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def write_pdf(markdown_file: Path, pdf_file: Path, options: dict[str, Any], *, out_dir: Path,
-              resource_dirs: list[Path], typ_file: Path, timestamp: int | None = None) -> Path:
+def write_pdf(
+    markdown_file: Path,
+    pdf_file: Path,
+    options: dict[str, Any],
+    *,
+    out_dir: Path,
+    resource_dirs: list[Path],
+    typ_file: Path,
+    timestamp: int | None = None,
+) -> Path:
     """Pandoc -> `typ_file`, then typst -> PDF (dated `timestamp`, Unix seconds, when given, for
     reproducible PDFs). Returns the .typ path."""
     import typst
@@ -419,8 +445,14 @@ def write_pdf(markdown_file: Path, pdf_file: Path, options: dict[str, Any], *, o
         encoding="utf-8",
     )
     args = [
-        str(markdown_file), "--from=markdown", "--to=typst", "--standalone", f"--output={typ_file}",
-        f"--lua-filter={CROSSREF_FILTER}", f"--lua-filter={lua}", *_toc_args(options),
+        str(markdown_file),
+        "--from=markdown",
+        "--to=typst",
+        "--standalone",
+        f"--output={typ_file}",
+        f"--lua-filter={CROSSREF_FILTER}",
+        f"--lua-filter={lua}",
+        *_toc_args(options),
     ]
     for inc in _includes(options.get("include-in-header"), work_dir, "typst"):
         args.append(f"--include-in-header={inc}")

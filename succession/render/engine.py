@@ -8,6 +8,7 @@ same kernel (this interpreter, declared in a private Jupyter data dir: ``state_d
 else a temporary folder removed afterwards, never inside the published ``out_dir``) and the
 same parameter values.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import nbformat
 
@@ -113,8 +115,9 @@ def render_document(
         else:
             outputs = _render_fallback(doc, params, out_path, fmts, dirs, full_env, timeout, keep_intermediates)
     seconds = time.perf_counter() - started
-    log.info("rendered %s with %s in %.1fs: %s", qmd_path.name, chosen, seconds,
-             ", ".join(str(p) for p in outputs.values()))
+    log.info(
+        "rendered %s with %s in %.1fs: %s", qmd_path.name, chosen, seconds, ", ".join(str(p) for p in outputs.values())
+    )
     return RenderResult(outputs=outputs, engine=chosen, seconds=seconds)
 
 
@@ -158,8 +161,9 @@ def _rel(path: Path, start: Path) -> str:
         return str(path)
 
 
-def _render_quarto(doc: QmdDocument, params: dict[str, Any], out_dir: Path, fmts: list[str],
-                   env: dict[str, str], timeout: int) -> dict[str, Path]:
+def _render_quarto(
+    doc: QmdDocument, params: dict[str, Any], out_dir: Path, fmts: list[str], env: dict[str, str], timeout: int
+) -> dict[str, Path]:
     quarto = shutil.which("quarto", path=env.get("PATH"))
     if quarto is None:
         raise RenderError("engine='quarto' was requested but `quarto` is not on PATH")
@@ -171,8 +175,15 @@ def _render_quarto(doc: QmdDocument, params: dict[str, Any], out_dir: Path, fmts
         target, ext = FORMATS[fmt]
         staging = out_dir / f".quarto-{doc.stem}-{fmt}-{uuid.uuid4().hex[:8]}"
         staging.mkdir(parents=True)
-        cmd = [quarto, "render", _rel(doc.path, project_dir), "--to", target,
-               "--output-dir", _rel(staging, project_dir)]
+        cmd = [
+            quarto,
+            "render",
+            _rel(doc.path, project_dir),
+            "--to",
+            target,
+            "--output-dir",
+            _rel(staging, project_dir),
+        ]
         for name, value in params.items():
             cmd += ["-P", _quarto_param(name, value)]
         log.info("running %s (cwd %s)", " ".join(cmd), project_dir)
@@ -213,8 +224,16 @@ def _source_date(env: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _render_fallback(doc: QmdDocument, params: dict[str, Any], out_dir: Path, fmts: list[str], dirs,
-                     env: dict[str, str], timeout: int, keep_intermediates: bool) -> dict[str, Path]:
+def _render_fallback(
+    doc: QmdDocument,
+    params: dict[str, Any],
+    out_dir: Path,
+    fmts: list[str],
+    dirs,
+    env: dict[str, str],
+    timeout: int,
+    keep_intermediates: bool,
+) -> dict[str, Path]:
     stem = doc.stem
     files_dir = out_dir / f"{stem}_files"
     if files_dir.exists():
@@ -243,12 +262,25 @@ def _render_fallback(doc: QmdDocument, params: dict[str, Any], out_dir: Path, fm
         partial = out_dir / f".{stem}.{uuid.uuid4().hex[:8]}{ext}"
         try:
             if fmt == "html":
-                write_html(markdown, partial, options, out_dir=out_dir, resource_dirs=resource_dirs,
-                           title=str(meta.get("title") or stem))
+                write_html(
+                    markdown,
+                    partial,
+                    options,
+                    out_dir=out_dir,
+                    resource_dirs=resource_dirs,
+                    title=str(meta.get("title") or stem),
+                )
             else:
                 # Typst's root is the render folder: a document cannot read files outside it.
-                write_pdf(markdown, partial, options, out_dir=out_dir, resource_dirs=[out_dir],
-                          typ_file=files_dir / f"{stem}.typ", timestamp=_source_date(env))
+                write_pdf(
+                    markdown,
+                    partial,
+                    options,
+                    out_dir=out_dir,
+                    resource_dirs=[out_dir],
+                    typ_file=files_dir / f"{stem}.typ",
+                    timestamp=_source_date(env),
+                )
             os.replace(partial, final)
         finally:
             partial.unlink(missing_ok=True)

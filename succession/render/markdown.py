@@ -1,9 +1,11 @@
 """Helpers for report cells that emit markdown (`#| output: asis`): the output both Quarto and
 the fallback turn into real HTML tables and Typst tables (Pandoc drops `text/html` for Typst)."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -59,9 +61,7 @@ def md_table(
     header = "| " + " | ".join(c.replace("|", "\\|") for c in columns) + " |"
     rule = "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"
     rows = [
-        "| " + " | ".join(
-            _cell(v, formats.get(str(c)), whole) for c, v, whole in zip(df.columns, row, integral)
-        ) + " |"
+        "| " + " | ".join(_cell(v, formats.get(str(c)), whole) for c, v, whole in zip(df.columns, row, integral)) + " |"
         for row in df.itertuples(index=False, name=None)
     ]
     table = "\n".join([header, rule, *rows])

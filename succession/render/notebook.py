@@ -5,6 +5,7 @@ written to $HOME. The kernel is this project's interpreter (``sys.executable``),
 kernel spec named ``python3`` in that private data dir - the same spec real Quarto picks up when it
 is given the same JUPYTER_DATA_DIR (see :func:`jupyter_environment`).
 """
+
 from __future__ import annotations
 
 import json
@@ -181,8 +182,12 @@ def build_notebook(doc: QmdDocument, params: dict[str, Any], setup: str) -> nbfo
             continue
         options = {**execute, **chunk.options}
         cell = new_code_cell(chunk.source)
-        cell.metadata["qmd"] = {"line": chunk.line, "index": chunk.index, "options": _jsonable(options),
-                                "option_lines": chunk.n_option_lines}
+        cell.metadata["qmd"] = {
+            "line": chunk.line,
+            "index": chunk.index,
+            "options": _jsonable(options),
+            "option_lines": chunk.n_option_lines,
+        }
         tags = list(chunk.tags)
         if options.get("error"):
             tags.append("raises-exception")  # nbclient: keep going, keep the error output
@@ -242,7 +247,9 @@ def execute_notebook(
         # cleanup_kc: we pass our own km, so nbclient would otherwise leave the kernel running.
         client.execute(env=kernel_env, cwd=str(cwd), stdout=log_handle, stderr=log_handle, cleanup_kc=True)
     except InlineExpressionError as exc:
-        raise RenderError(f"{doc.path}:{exc.line}: inline expression `{{python}} {exc.expression}` raised {exc.error}") from None
+        raise RenderError(
+            f"{doc.path}:{exc.line}: inline expression `{{python}} {exc.expression}` raised {exc.error}"
+        ) from None
     except CellExecutionError as exc:
         raise _cell_error(nb, doc, exc) from None
     except CellTimeoutError as exc:
@@ -340,8 +347,14 @@ def _cell_error(nb: nbformat.NotebookNode, doc: QmdDocument, exc: Exception, tim
     # frame (n = its execution count) to the qmd line; later frames may be other cells' functions.
     traceback = strip_ansi("\n".join(error.get("traceback", []))) if error else detail
     count = failing.get("execution_count")
-    match = next((m for m in re.finditer(r"Cell In\[(\d+)\], line (\d+)", traceback)
-                  if count is None or int(m.group(1)) == count), None)
+    match = next(
+        (
+            m
+            for m in re.finditer(r"Cell In\[(\d+)\], line (\d+)", traceback)
+            if count is None or int(m.group(1)) == count
+        ),
+        None,
+    )
     if match:
         where = f"{doc.path}:{fence_line + int(match.group(2))}"
     source = failing.get("source", "")

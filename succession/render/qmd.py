@@ -5,6 +5,7 @@ Only the subset of Quarto that both render paths (real Quarto and the fallback) 
 anything else raises :class:`QmdError` naming the file and line, so a document that renders on a
 machine with Quarto cannot silently lose content in CI.
 """
+
 from __future__ import annotations
 
 import ast
@@ -64,7 +65,7 @@ class CodeChunk:
     @property
     def code(self) -> str:
         """The source without the leading ``#|`` option lines (what `echo` shows)."""
-        return "\n".join(self.source.split("\n")[self.n_option_lines:]).strip("\n")
+        return "\n".join(self.source.split("\n")[self.n_option_lines :]).strip("\n")
 
     @property
     def tags(self) -> list[str]:
@@ -159,9 +160,24 @@ class QmdDocument:
 
 # Options read from format blocks (and from the top level, where Quarto also accepts them).
 FORMAT_KEYS = {
-    "toc", "toc-depth", "toc-title", "css", "embed-resources", "include-in-header",
-    "papersize", "margin", "mainfont", "fontsize", "section-numbering", "number-sections",
-    "columns", "lang", "fig-width", "fig-height", "fig-dpi", "fig-format",
+    "toc",
+    "toc-depth",
+    "toc-title",
+    "css",
+    "embed-resources",
+    "include-in-header",
+    "papersize",
+    "margin",
+    "mainfont",
+    "fontsize",
+    "section-numbering",
+    "number-sections",
+    "columns",
+    "lang",
+    "fig-width",
+    "fig-height",
+    "fig-dpi",
+    "fig-format",
 }
 PATH_KEYS = {"css", "include-in-header"}
 
@@ -295,7 +311,7 @@ def parse_qmd(text: str, path: Path) -> tuple[dict[str, Any], list[MarkdownChunk
         if end is None:
             raise QmdError(f"{path}:{fence_line}: code cell is never closed (missing {fence})")
         flush_markdown(end + 2)
-        body = lines[i + 1:end]
+        body = lines[i + 1 : end]
         option_lines: list[str] = []
         for body_line in body:
             opt = _OPTION_LINE.match(body_line)
@@ -319,14 +335,20 @@ def _check_markdown(body: str, path: Path, start: int) -> None:
             in_fence = fence.group("fence")
             continue
         if in_fence is not None:
-            if fence and not fence.group("info") and fence.group("fence")[0] == in_fence[0] \
-                    and len(fence.group("fence")) >= len(in_fence):
+            if (
+                fence
+                and not fence.group("info")
+                and fence.group("fence")[0] == in_fence[0]
+                and len(fence.group("fence")) >= len(in_fence)
+            ):
                 in_fence = None
             continue
         where = f"{path}:{start + offset}"
         other = _INLINE_CODE.search(line)
         if other:
-            raise QmdError(f"{where}: inline `{{{other.group('engine')}}}` expressions are not supported (use `{{python}} ...`)")
+            raise QmdError(
+                f"{where}: inline `{{{other.group('engine')}}}` expressions are not supported (use `{{python}} ...`)"
+            )
         for sc in _SHORTCODE.finditer(line):
             if sc.group("name") not in SUPPORTED_SHORTCODES:
                 raise QmdError(

@@ -15,6 +15,7 @@ report assets pass it, with ``figures_used``, where to record what it shows), el
 settings' (`succession.settings`: ``$SUCCESSION_WAREHOUSE``, else the build folder's), so
 ``quarto render reports/x.qmd`` works after ``make run`` with no environment at all.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -61,8 +62,10 @@ class Report:
     def __post_init__(self) -> None:
         self.warehouse = Path(self.warehouse or default_warehouse())
         if not self.warehouse.is_file():
-            raise FileNotFoundError(f"no warehouse at {self.warehouse}: run `make run` (or `succession run`) first, "
-                                    f"or pass the document's `warehouse` parameter")
+            raise FileNotFoundError(
+                f"no warehouse at {self.warehouse}: run `make run` (or `succession run`) first, "
+                f"or pass the document's `warehouse` parameter"
+            )
         self.used_path = Path(self.used_path) if self.used_path else None
         self._con = duckdb.connect(str(self.warehouse), read_only=True)
         atexit.register(self.save)
@@ -73,7 +76,9 @@ class Report:
 
     def figures(self, prefix: str) -> pd.DataFrame:
         """All figures whose id starts with ``prefix`` (not recorded until shown)."""
-        return self.query("select * from audit.fct_figures where starts_with(figure_id, ?) order by figure_id", [prefix])
+        return self.query(
+            "select * from audit.fct_figures where starts_with(figure_id, ?) order by figure_id", [prefix]
+        )
 
     def exists(self, figure_id: str | None) -> bool:
         return bool(figure_id) and self._lookup(figure_id) is not None
@@ -113,8 +118,9 @@ class Report:
         """Markdown for one figure: its value, linked to the figure's trace page, the id as
         the link's title (hover) and anchor. ``suffix`` (e.g. ``"%"``) goes inside the link."""
         text = self.display(figure_id) + suffix
-        return Md(f"[{literal(text)}]({self.trace_href(figure_id)})"
-                  f"{{#{_anchor(figure_id)} .fig title=\"{_attr(figure_id)}\"}}")
+        return Md(
+            f'[{literal(text)}]({self.trace_href(figure_id)}){{#{_anchor(figure_id)} .fig title="{_attr(figure_id)}"}}'
+        )
 
     value = fig  # the older name, kept for sections written before `fig`
 
@@ -131,14 +137,25 @@ class Report:
 
     def register_href(self) -> Md:
         """Relative link from the rendered document's folder to the figure register CSV."""
-        return Md(quote(Path(os.path.relpath(self.warehouse.parent / "figures" / "published_figures.csv",
-                                             self._out_dir())).as_posix()))
+        return Md(
+            quote(
+                Path(
+                    os.path.relpath(self.warehouse.parent / "figures" / "published_figures.csv", self._out_dir())
+                ).as_posix()
+            )
+        )
 
     def _out_dir(self) -> Path:
         return self.used_path.parent if self.used_path else Path.cwd()
 
-    def table(self, df: pd.DataFrame, figure_columns: list[str] | tuple[str, ...] = (), *,
-              widths: dict[str, int] | None = None, bold_last: bool = False) -> Md:
+    def table(
+        self,
+        df: pd.DataFrame,
+        figure_columns: list[str] | tuple[str, ...] = (),
+        *,
+        widths: dict[str, int] | None = None,
+        bold_last: bool = False,
+    ) -> Md:
         """A Markdown pipe table. Cells of ``figure_columns`` hold figure ids (or None: blank);
         every other cell is data text, shown literally. ``widths`` gives relative column widths
         (dashes under the header, which Pandoc turns into column widths in HTML and Typst);
@@ -161,9 +178,12 @@ class Report:
         # Enough dashes that Pandoc always uses relative widths (a row wider than 72 chars):
         # text columns get room for words, number columns for a short figure.
         dash = {c: max(3, widths.get(c) or (6 if c in figure_columns else 14)) * 3 for c in cols}
-        head = ["| " + " | ".join(literal(c) for c in cols) + " |",
-                "|" + "|".join("-" * (dash[c] - 1) + ":" if c in figure_columns else ":" + "-" * (dash[c] - 1)
-                               for c in cols) + "|"]
+        head = [
+            "| " + " | ".join(literal(c) for c in cols) + " |",
+            "|"
+            + "|".join("-" * (dash[c] - 1) + ":" if c in figure_columns else ":" + "-" * (dash[c] - 1) for c in cols)
+            + "|",
+        ]
         return Md("\n".join(head + body) + "\n")
 
     def caption(self, table: str, caption: str, label: str) -> Md:
@@ -198,8 +218,13 @@ class Report:
         if self.used_path is None:
             return
         self.used_path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"report": self.report, "region": self.region, "period": self.period, "figures": self.used,
-                   "charts": self._charts}
+        payload = {
+            "report": self.report,
+            "region": self.region,
+            "period": self.period,
+            "figures": self.used,
+            "charts": self._charts,
+        }
         tmp = self.used_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, indent=1, sort_keys=True, default=str), encoding="utf-8")
         tmp.replace(self.used_path)

@@ -18,6 +18,7 @@ paths: Quarto, and the fallback's Pandoc HTML and Pandoc Typst writers (which dr
 A raw Typst block inside the div (dropped by the HTML writer) draws the quote as a shaded
 box in the PDF; ``reports/styles.css`` does the same in HTML (class ``data-caveat``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,7 +39,7 @@ CSS_CLASS = "data-caveat"
 _TYPST_BOX = (
     "```{=typst}\n"
     "#show quote.where(block: true): it => block(width: 100%, inset: 8pt, radius: 2pt,\n"
-    "  fill: rgb(\"#fff4e0\"), stroke: (left: 3pt + rgb(\"#d98c00\")), it.body)\n"
+    '  fill: rgb("#fff4e0"), stroke: (left: 3pt + rgb("#d98c00")), it.body)\n'
     "```"
 )
 
@@ -94,8 +95,14 @@ def caveats_for(build_dir: Path, region: str, period: str, report: str = "quarte
     out: list[Caveat] = []
     for name, payload in results.items():
         if "unreadable" in payload:
-            out.append(Caveat(name, "WARN", f"the result of this check could not be read ({payload['unreadable']}), "
-                                            "so a problem it found may not be shown here"))
+            out.append(
+                Caveat(
+                    name,
+                    "WARN",
+                    f"the result of this check could not be read ({payload['unreadable']}), "
+                    "so a problem it found may not be shown here",
+                )
+            )
     if "kpis_reconcile" in results and "unreadable" not in results["kpis_reconcile"]:
         out += _reconciliation(results["kpis_reconcile"], region, quarter, report)
     if "returns_complete" in results and "unreadable" not in results["returns_complete"]:
@@ -138,33 +145,59 @@ def _reconciliation(payload: dict, region: str, quarter: str, report: str) -> li
         by_la.setdefault(la.old_la_code, []).append(f"{_indicator_label(str(item['indicator']))} (tier {item['tier']})")
     if not by_la and not unplaced:
         return []
-    details = [f"{_la_name(code)}: {', '.join(what)}" for code, what in sorted(by_la.items(), key=lambda kv: _la_name(kv[0]))]
+    details = [
+        f"{_la_name(code)}: {', '.join(what)}" for code, what in sorted(by_la.items(), key=lambda kv: _la_name(kv[0]))
+    ]
     n = len(by_la)
-    summary = (f"{_las(n)} KPIs {'sheet disagrees' if n == 1 else 'sheets disagree'} "
-               f"with {'its' if n == 1 else 'their'} Vacancies rows for {quarter}")
+    summary = (
+        f"{_las(n)} KPIs {'sheet disagrees' if n == 1 else 'sheets disagree'} "
+        f"with {'its' if n == 1 else 'their'} Vacancies rows for {quarter}"
+    )
     if unplaced:
         summary += f" (and {unplaced} disagreement(s) the check did not attribute to an LA)"
-    where = ("they are listed under *KPIs sheet against the vacancy rows*" if report == "quarterly_return"
-             else "the quarterly return lists them")
-    return [Caveat("kpis_reconcile", str(payload.get("severity", "WARN")), summary, details,
-                   f"Table one publishes the figures computed from the Vacancies rows; {where}.")]
+    where = (
+        "they are listed under *KPIs sheet against the vacancy rows*"
+        if report == "quarterly_return"
+        else "the quarterly return lists them"
+    )
+    return [
+        Caveat(
+            "kpis_reconcile",
+            str(payload.get("severity", "WARN")),
+            summary,
+            details,
+            f"Table one publishes the figures computed from the Vacancies rows; {where}.",
+        )
+    ]
 
 
 def _returns(payload: dict, region: str, quarter: str) -> list[Caveat]:
     info = (payload.get("quarters") or {}).get(quarter)
     if not info:
         return []
-    codes = [str(c) for c in info.get("overdue_la_codes") or []
-             if (la := local_authorities().get(str(c))) is not None and la.region_code == region]
+    codes = [
+        str(c)
+        for c in info.get("overdue_la_codes") or []
+        if (la := local_authorities().get(str(c))) is not None and la.region_code == region
+    ]
     if not codes:
         return []
     n = len(codes)
     due = _date(info.get("due_date"))
-    summary = (f"{_las(n)} {'return' if n == 1 else 'returns'} for {quarter} "
-               f"{'is' if n == 1 else 'are'} missing{f', due {due}' if due else ''}, as of {_date(payload.get('as_of')) or 'the last check'}")
-    return [Caveat("returns_complete", str(payload.get("severity", "WARN")), summary,
-                   [_la_name(c) for c in sorted(codes, key=_la_name)],
-                   "Figures for the region cover only the LAs whose returns arrived.", separator=", ")]
+    summary = (
+        f"{_las(n)} {'return' if n == 1 else 'returns'} for {quarter} "
+        f"{'is' if n == 1 else 'are'} missing{f', due {due}' if due else ''}, as of {_date(payload.get('as_of')) or 'the last check'}"
+    )
+    return [
+        Caveat(
+            "returns_complete",
+            str(payload.get("severity", "WARN")),
+            summary,
+            [_la_name(c) for c in sorted(codes, key=_la_name)],
+            "Figures for the region cover only the LAs whose returns arrived.",
+            separator=", ",
+        )
+    ]
 
 
 # -- reference data ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ number or summed around: it is a gap, marked on the chart and counted in the cha
 Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
 deficiencies); text from data is drawn literally (no mathtext).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,18 @@ matplotlib.rcParams["text.parse_math"] = False
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 GREY = "#767676"  # 4.5:1 on white
-CHART_COLUMNS = ["report", "region", "period", "chart", "series", "x", "figure_id", "value_shown", "value_plotted", "gap"]
+CHART_COLUMNS = [
+    "report",
+    "region",
+    "period",
+    "chart",
+    "series",
+    "x",
+    "figure_id",
+    "value_shown",
+    "value_plotted",
+    "gap",
+]
 GAP_WORDS = {"c": "suppressed", "z": "not applicable", "x": "not available", "": "no figure"}
 
 
@@ -51,8 +63,18 @@ def collect(rpt: Report, chart: str, points: list[Point]) -> pd.DataFrame:
             gap = ""
         except ValueError:
             value, gap = float("nan"), GAP_WORDS.get(shown, shown)
-        rows.append({"chart": chart, "series": p.series, "x": p.x, "figure_id": fid or "", "value_shown": shown,
-                     "value_plotted": "" if gap else shown, "gap": gap, "value": value})
+        rows.append(
+            {
+                "chart": chart,
+                "series": p.series,
+                "x": p.x,
+                "figure_id": fid or "",
+                "value_shown": shown,
+                "value_plotted": "" if gap else shown,
+                "gap": gap,
+                "value": value,
+            }
+        )
     rpt.record_chart(chart, [{k: r[k] for k in CHART_COLUMNS if k in r} for r in rows])
     return pd.DataFrame(rows, columns=[*CHART_COLUMNS[3:], "value"])
 
@@ -84,13 +106,30 @@ def mark_gaps(ax, xs: list, ys: pd.Series, gaps: pd.Series, colour: str) -> None
     """An open marker and the gap's letter on the x axis where a value is not drawn."""
     for x, _, gap in zip(xs, ys, gaps):
         if gap:
-            ax.annotate("c" if gap == "suppressed" else "–", (x, 0), xycoords=("data", "axes fraction"),
-                        xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8, color=colour)
+            ax.annotate(
+                "c" if gap == "suppressed" else "–",
+                (x, 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color=colour,
+            )
     if len(gaps) and all(gaps):
         # nothing to draw: say so in the plot, not an empty frame with a meaningless scale
         ax.set_yticks([])
-        ax.text(0.5, 0.5, "No value can be shown: every one is suppressed or missing (see the table).",
-                transform=ax.transAxes, ha="center", va="center", fontsize=9, color=colour, wrap=True)
+        ax.text(
+            0.5,
+            0.5,
+            "No value can be shown: every one is suppressed or missing (see the table).",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=9,
+            color=colour,
+            wrap=True,
+        )
 
 
 # -- writing the chart CSVs ------------------------------------------------------------------

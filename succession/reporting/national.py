@@ -4,6 +4,7 @@ headlines. Every cell is a registered figure under the same disclosure rules as 
 documents (England totals: ``fig_national`` and ``fig_table_one``); a region with no figure
 for the quarter shows a blank cell. No prose: the sentences are in ``reports/national_overview.qmd``.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -21,12 +22,28 @@ from succession.reporting import Report
 from succession.reporting.text import Md
 
 ENGLAND = "E92000001"
-TABLE_ONE = {"vacancies": "Vacancies", "posts_advertised": "Posts advertised", "avg_applicants": "Applicants per post",
-             "avg_shortlisted": "Shortlisted per post", "filled_permanent": "Filled permanently",
-             "advertised_not_filled": "Advertised, not filled", "readvertised": "Readvertised"}
-RETURNS = {"expected": "Expected", "received": "Received", "on_time": "On time", "late": "Late",
-           "quarantined": "Quarantined", "missing": "Missing"}
-SPEND = {"grant_gbp": "Grant for the year", "spent_this_quarter": "Spent this quarter", "spent_to_date": "Spent, year to date"}
+TABLE_ONE = {
+    "vacancies": "Vacancies",
+    "posts_advertised": "Posts advertised",
+    "avg_applicants": "Applicants per post",
+    "avg_shortlisted": "Shortlisted per post",
+    "filled_permanent": "Filled permanently",
+    "advertised_not_filled": "Advertised, not filled",
+    "readvertised": "Readvertised",
+}
+RETURNS = {
+    "expected": "Expected",
+    "received": "Received",
+    "on_time": "On time",
+    "late": "Late",
+    "quarantined": "Quarantined",
+    "missing": "Missing",
+}
+SPEND = {
+    "grant_gbp": "Grant for the year",
+    "spent_this_quarter": "Spent this quarter",
+    "spent_to_date": "Spent, year to date",
+}
 SURVEY = {"likely_or_planning": "Likely or planning to apply (%)", "satisfied": "Satisfied with current role (%)"}
 
 
@@ -49,8 +66,11 @@ def _grid(rpt: Report, columns: dict[str, str], figure_id) -> Md:
             row[label] = fid if fid and rpt.exists(fid) else None
         rows.append(row)
     labels = list(columns.values())
-    return rpt.table(pd.DataFrame(rows, columns=["Area", *labels]), figure_columns=labels,
-                     widths={"Area": 24, **{c: 8 for c in labels}})
+    return rpt.table(
+        pd.DataFrame(rows, columns=["Area", *labels]),
+        figure_columns=labels,
+        widths={"Area": 24, **{c: 8 for c in labels}},
+    )
 
 
 def table_one_table(rpt: Report, tier: str) -> Md:
@@ -71,15 +91,21 @@ def spend_table(rpt: Report) -> Md:
 def survey_waves(rpt: Report) -> dict[str, str]:
     """Each region's survey wave in the financial year of the period (its latest, if several)."""
     fy = quarter(rpt).financial_year
-    rows = rpt.query("""select region_code, max(wave) as wave from marts.fct_survey_headlines
-                        where left(wave, 7) = ? and region_code is not null group by region_code""", [fy])
+    rows = rpt.query(
+        """select region_code, max(wave) as wave from marts.fct_survey_headlines
+                        where left(wave, 7) = ? and region_code is not null group by region_code""",
+        [fy],
+    )
     return dict(zip(rows["region_code"], rows["wave"]))
 
 
 def survey_table(rpt: Report) -> Md:
     fy = quarter(rpt).financial_year
     waves = survey_waves(rpt)
-    columns = {**{f"{m}.percent": label for m, label in SURVEY.items()}, "likely_or_planning.base": "Base (intent question)"}
+    columns = {
+        **{f"{m}.percent": label for m, label in SURVEY.items()},
+        "likely_or_planning.base": "Base (intent question)",
+    }
 
     def figure_id(code: str, key: str) -> str | None:
         measure, kind = key.split(".")
@@ -88,4 +114,3 @@ def survey_table(rpt: Report) -> Md:
         return survey_headline_id(kind, waves[code], measure) if code in waves else None
 
     return _grid(rpt, columns, figure_id)
-

@@ -7,11 +7,12 @@ through the figure register (``Report.table`` / ``charts.collect``); ratings (me
 not met / no target / no data) are words read from ``audit.fct_evaluation_ratings_shown`` (suppressed
 with the value they rate).
 """
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from contracts.programme import COMPETENCIES
 from succession.figures import id_part, regional_id
@@ -20,8 +21,14 @@ from succession.reporting import Report, charts
 from succession.reporting.charts import Point
 from succession.reporting.text import Md, literal
 
-EVENTS = {"applied": "Applied", "shortlisted": "Shortlisted", "appointed": "Appointed", "acting_up": "Acting up",
-          "moved_authority": "Moved authority", "secondment": "Secondment"}
+EVENTS = {
+    "applied": "Applied",
+    "shortlisted": "Shortlisted",
+    "appointed": "Appointed",
+    "acting_up": "Acting up",
+    "moved_authority": "Moved authority",
+    "secondment": "Secondment",
+}
 LEVEL4 = {
     "permanent_fill_rate": "Permanent-fill rate (%)",
     "readvertisement_rate": "Readvertisement rate (%)",
@@ -36,16 +43,30 @@ LEVEL4 = {
     "filled_permanent": "Posts filled permanently (tiers 1 and 2)",
     "readvertised": "Posts readvertised (tiers 1 and 2)",
 }
-LABELS = {"mean_rating": "Mean rating of activities (1 to 5)", "response_rate": "Feedback response rate (%)",
-          "skill_gain": "Mean change in self-assessed skills (points, 1 to 5 scale)",
-          "audit_coverage": "Participants with paired audits (%)",
-          **{k: f"{v} (year to date)" for k, v in EVENTS.items()}, **LEVEL4}
-BUDGET_LINES = {"action_learning": "Action learning sets", "coaching_mentoring": "Coaching and mentoring",
-                "shadowing_secondments": "Shadowing, secondments and placements", "events": "Workshops and events",
-                "evaluation": "Evaluation", "programme_management": "Programme management"}
-GRANT_COLUMNS = {"planned_this_quarter": "Planned this quarter", "spent_this_quarter": "Spent this quarter",
-                 "planned_to_date": "Planned to date", "spent_to_date": "Spent to date",
-                 "variance_to_date": "Over (+) or under (\u2212) plan", "remaining_plan": "Left of year's plan"}
+LABELS = {
+    "mean_rating": "Mean rating of activities (1 to 5)",
+    "response_rate": "Feedback response rate (%)",
+    "skill_gain": "Mean change in self-assessed skills (points, 1 to 5 scale)",
+    "audit_coverage": "Participants with paired audits (%)",
+    **{k: f"{v} (year to date)" for k, v in EVENTS.items()},
+    **LEVEL4,
+}
+BUDGET_LINES = {
+    "action_learning": "Action learning sets",
+    "coaching_mentoring": "Coaching and mentoring",
+    "shadowing_secondments": "Shadowing, secondments and placements",
+    "events": "Workshops and events",
+    "evaluation": "Evaluation",
+    "programme_management": "Programme management",
+}
+GRANT_COLUMNS = {
+    "planned_this_quarter": "Planned this quarter",
+    "spent_this_quarter": "Spent this quarter",
+    "planned_to_date": "Planned to date",
+    "spent_to_date": "Spent to date",
+    "variance_to_date": "Over (+) or under (\u2212) plan",
+    "remaining_plan": "Left of year's plan",
+}
 PROGRAMME_SOURCE = "the regional programme's records (activities, feedback, grant ledger)"
 
 
@@ -78,16 +99,22 @@ def rating_table(rpt: Report, level: int) -> Md:
            where r.region_code = ? and r.quarter = ? and r.level = ?
              and (r.target is not null or r.indicator in ('mean_rating', 'response_rate', 'skill_gain', 'audit_coverage'))
            order by r.indicator""",
-        [rpt.region, rpt.period, level])
-    out = pd.DataFrame({
-        "Indicator": [LABELS.get(i, i.replace("_", " ")) for i in df["indicator"]],
-        "Actual": [f if rpt.exists(f) else None for f in df["actual_figure_id"]],
-        "Baseline": df["baseline_figure_id"],
-        "Target": df["target_figure_id"],
-        "Rating": df["rating"],
-    })
-    return rpt.table(out, figure_columns=["Actual", "Baseline", "Target"],
-                     widths={"Indicator": 36, "Actual": 8, "Baseline": 8, "Target": 8, "Rating": 9})
+        [rpt.region, rpt.period, level],
+    )
+    out = pd.DataFrame(
+        {
+            "Indicator": [LABELS.get(i, i.replace("_", " ")) for i in df["indicator"]],
+            "Actual": [f if rpt.exists(f) else None for f in df["actual_figure_id"]],
+            "Baseline": df["baseline_figure_id"],
+            "Target": df["target_figure_id"],
+            "Rating": df["rating"],
+        }
+    )
+    return rpt.table(
+        out,
+        figure_columns=["Actual", "Baseline", "Target"],
+        widths={"Indicator": 36, "Actual": 8, "Baseline": 8, "Target": 8, "Rating": 9},
+    )
 
 
 # -- level 1 -----------------------------------------------------------------------------------
@@ -98,13 +125,18 @@ def has_feedback(rpt: Report) -> bool:
 def ratings_chart(rpt: Report) -> None:
     """Share of ratings at each point of the 1-5 scale this quarter."""
     rpt.section("Level 1: reaction")
-    ids = rpt.query("""select figure_id, breakdown from audit.fct_figures where table_id = 'evaluation_level1'
+    ids = rpt.query(
+        """select figure_id, breakdown from audit.fct_figures where table_id = 'evaluation_level1'
                        and indicator = 'rating_share' and region_code = ? and period = ? order by breakdown""",
-                    [rpt.region, rpt.period])
+        [rpt.region, rpt.period],
+    )
     if ids.empty:
         return
-    data = charts.collect(rpt, "level1_ratings", [Point("Share of ratings", b.replace("rating_", ""), f)
-                                                  for f, b in zip(ids["figure_id"], ids["breakdown"])])
+    data = charts.collect(
+        rpt,
+        "level1_ratings",
+        [Point("Share of ratings", b.replace("rating_", ""), f) for f, b in zip(ids["figure_id"], ids["breakdown"])],
+    )
     fig, ax = plt.subplots(figsize=(6, 3.2))
     xs = list(range(len(data)))
     ax.bar(xs, data["value"].fillna(0).where(data["gap"] == "", 0), color=charts.OKABE_ITO[0])
@@ -121,9 +153,11 @@ def ratings_chart(rpt: Report) -> None:
 def learning_quarter(rpt: Report) -> FinancialQuarter | None:
     """The quarter of this financial year (up to the report's) holding paired skills audits."""
     q = quarter(rpt)
-    rows = rpt.query("""select l.quarter from marts.fct_evaluation_learning l join marts.dim_quarters d on d.quarter = l.quarter
+    rows = rpt.query(
+        """select l.quarter from marts.fct_evaluation_learning l join marts.dim_quarters d on d.quarter = l.quarter
                         where l.region_code = ? and l.financial_year = ? and l.competency = 'all' and d.quarter_start <= ?""",
-                     [rpt.region, financial_year(rpt), q.start])
+        [rpt.region, financial_year(rpt), q.start],
+    )
     return None if rows.empty else FinancialQuarter.parse(rows["quarter"].iloc[0])
 
 
@@ -131,18 +165,35 @@ def skills_table(rpt: Report, lq: FinancialQuarter) -> Md:
     rpt.section("Level 2: learning")
     rows = []
     for c, label in [*COMPETENCIES.items(), ("", "All competencies")]:
-        rows.append({"Competency": label,
-                     **{col: _or_none(rpt, fid(rpt, f"evaluation.level2.{m}", c, q=lq)) for m, col in (
-                         ("paired_participants", "Paired participants"), ("skill_before", "Before"),
-                         ("skill_after", "After"), ("skill_gain", "Change"))}})
-    return rpt.table(pd.DataFrame(rows), figure_columns=["Paired participants", "Before", "After", "Change"],
-                     bold_last=True, widths={"Competency": 34, "Paired participants": 10, "Before": 7, "After": 7, "Change": 7})
+        rows.append(
+            {
+                "Competency": label,
+                **{
+                    col: _or_none(rpt, fid(rpt, f"evaluation.level2.{m}", c, q=lq))
+                    for m, col in (
+                        ("paired_participants", "Paired participants"),
+                        ("skill_before", "Before"),
+                        ("skill_after", "After"),
+                        ("skill_gain", "Change"),
+                    )
+                },
+            }
+        )
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=["Paired participants", "Before", "After", "Change"],
+        bold_last=True,
+        widths={"Competency": 34, "Paired participants": 10, "Before": 7, "After": 7, "Change": 7},
+    )
 
 
 def skills_chart(rpt: Report, lq: FinancialQuarter) -> None:
     rpt.section("Level 2: learning")
-    points = [Point(label, COMPETENCIES[c], fid(rpt, f"evaluation.level2.{m}", c, q=lq))
-              for m, label in (("skill_before", "Before"), ("skill_after", "After")) for c in COMPETENCIES]
+    points = [
+        Point(label, COMPETENCIES[c], fid(rpt, f"evaluation.level2.{m}", c, q=lq))
+        for m, label in (("skill_before", "Before"), ("skill_after", "After"))
+        for c in COMPETENCIES
+    ]
     data = charts.collect(rpt, "level2_skills", points)
     fig, ax = plt.subplots(figsize=(7, 0.9 + 0.45 * len(COMPETENCIES)))
     names = list(COMPETENCIES.values())
@@ -165,37 +216,58 @@ def skills_chart(rpt: Report, lq: FinancialQuarter) -> None:
 # -- level 3 -----------------------------------------------------------------------------------
 def events_table(rpt: Report) -> Md:
     rpt.section("Level 3: behaviour")
-    rows = [{"Event": label,
-             "This quarter": _or_none(rpt, fid(rpt, "evaluation.level3.events", e)),
-             "Year to date": _or_none(rpt, fid(rpt, "evaluation.level3.events_fytd", e)),
-             "Programme to date": _or_none(rpt, fid(rpt, "evaluation.level3.events_to_date", e))}
-            for e, label in EVENTS.items()]
-    return rpt.table(pd.DataFrame(rows), figure_columns=["This quarter", "Year to date", "Programme to date"],
-                     widths={"Event": 20, "This quarter": 10, "Year to date": 10, "Programme to date": 10})
+    rows = [
+        {
+            "Event": label,
+            "This quarter": _or_none(rpt, fid(rpt, "evaluation.level3.events", e)),
+            "Year to date": _or_none(rpt, fid(rpt, "evaluation.level3.events_fytd", e)),
+            "Programme to date": _or_none(rpt, fid(rpt, "evaluation.level3.events_to_date", e)),
+        }
+        for e, label in EVENTS.items()
+    ]
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=["This quarter", "Year to date", "Programme to date"],
+        widths={"Event": 20, "This quarter": 10, "Year to date": 10, "Programme to date": 10},
+    )
 
 
 # -- level 4 -----------------------------------------------------------------------------------
 def results_table(rpt: Report) -> Md:
     rpt.section("Level 4: results")
     q = quarter(rpt)
-    rows = [{"Indicator": label, "This quarter": _or_none(rpt, fid(rpt, f"evaluation.level4.{i}")),
-             "Year before": _or_none(rpt, fid(rpt, f"evaluation.level4.{i}", q=q.year_before()))}
-            for i, label in LEVEL4.items()]
-    return rpt.table(pd.DataFrame(rows), figure_columns=["This quarter", "Year before"],
-                     widths={"Indicator": 44, "This quarter": 9, "Year before": 9})
+    rows = [
+        {
+            "Indicator": label,
+            "This quarter": _or_none(rpt, fid(rpt, f"evaluation.level4.{i}")),
+            "Year before": _or_none(rpt, fid(rpt, f"evaluation.level4.{i}", q=q.year_before())),
+        }
+        for i, label in LEVEL4.items()
+    ]
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=["This quarter", "Year before"],
+        widths={"Indicator": 44, "This quarter": 9, "Year before": 9},
+    )
 
 
 def results_chart(rpt: Report) -> None:
     """Permanent-fill and readvertisement rates by quarter, with the plan's targets."""
     rpt.section("Level 4: results")
     q = quarter(rpt)
-    periods = rpt.query("""select distinct f.period, d.quarter_start from audit.fct_figures f join marts.dim_quarters d on d.quarter = f.period
+    periods = rpt.query(
+        """select distinct f.period, d.quarter_start from audit.fct_figures f join marts.dim_quarters d on d.quarter = f.period
                            where f.table_id = 'evaluation_level4' and f.region_code = ? and f.indicator = 'permanent_fill_rate'
-                             and d.quarter_start <= ? order by d.quarter_start""", [rpt.region, q.start])["period"].tolist()
+                             and d.quarter_start <= ? order by d.quarter_start""",
+        [rpt.region, q.start],
+    )["period"].tolist()
     if not periods:
         return
-    targets = rpt.query("""select figure_id, indicator, period from audit.fct_figures where table_id = 'evaluation_targets'
-                           and breakdown = 'target' and region_code = ?""", [rpt.region])
+    targets = rpt.query(
+        """select figure_id, indicator, period from audit.fct_figures where table_id = 'evaluation_targets'
+                           and breakdown = 'target' and region_code = ?""",
+        [rpt.region],
+    )
     target_id = {(r.indicator, r.period): r.figure_id for r in targets.itertuples()}
     indicators = {"permanent_fill_rate": "Permanent-fill rate", "readvertisement_rate": "Readvertisement rate"}
     points = []
@@ -219,13 +291,18 @@ def results_chart(rpt: Report) -> None:
     ax.grid(axis="y", color="#dddddd")
     fig.legend(*ax.get_legend_handles_labels(), loc="upper center", ncol=2, frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 0.88))
-    charts.finish(fig, data, "LAs' quarterly HR returns (first and second tier together); targets from the regional plan")
+    charts.finish(
+        fig, data, "LAs' quarterly HR returns (first and second tier together); targets from the regional plan"
+    )
 
 
 # -- spend -------------------------------------------------------------------------------------
 def budget_lines(rpt: Report) -> pd.DataFrame:
-    return rpt.query("""select budget_line, label from marts.fct_grant_spend where region_code = ? and quarter = ?
-                        and budget_line <> 'all' order by budget_line""", [rpt.region, quarter(rpt).label])
+    return rpt.query(
+        """select budget_line, label from marts.fct_grant_spend where region_code = ? and quarter = ?
+                        and budget_line <> 'all' order by budget_line""",
+        [rpt.region, quarter(rpt).label],
+    )
 
 
 def has_grant(rpt: Report) -> bool:
@@ -238,12 +315,16 @@ def spend_chart(rpt: Report) -> None:
     if lines.empty:
         return
     names = [BUDGET_LINES.get(b, lab) for b, lab in zip(lines["budget_line"], lines["label"])]
-    points = [Point(label, name, fid(rpt, f"grant.{m}", f"line_{b}"))
-              for m, label in (("planned_to_date", "Planned to date"), ("spent_to_date", "Spent to date"))
-              for b, name in zip(lines["budget_line"], names)]
+    points = [
+        Point(label, name, fid(rpt, f"grant.{m}", f"line_{b}"))
+        for m, label in (("planned_to_date", "Planned to date"), ("spent_to_date", "Spent to date"))
+        for b, name in zip(lines["budget_line"], names)
+    ]
     data = charts.collect(rpt, "grant_spend", points)
     fig, ax = plt.subplots(figsize=(7, 1 + 0.5 * len(names)))
-    for offset, (label, colour) in zip((-0.2, 0.2), (("Planned to date", charts.OKABE_ITO[1]), ("Spent to date", charts.OKABE_ITO[0]))):
+    for offset, (label, colour) in zip(
+        (-0.2, 0.2), (("Planned to date", charts.OKABE_ITO[1]), ("Spent to date", charts.OKABE_ITO[0]))
+    ):
         d = data[data["series"] == label].set_index("x").reindex(names)
         ax.barh([i + offset for i in range(len(names))], d["value"].fillna(0), height=0.4, label=label, color=colour)
     ax.set_yticks(range(len(names)), [charts.wrap(n, 28) for n in names], fontsize=8)
@@ -259,19 +340,41 @@ def spend_chart(rpt: Report) -> None:
 # -- the quarterly return's programme sections -------------------------------------------------
 def milestones_table(rpt: Report) -> Md:
     rpt.section("Progress against milestones")
-    ms = rpt.query("""select milestone_id, milestone, strftime(due_date, '%d/%m/%Y') as due,
+    ms = rpt.query(
+        """select milestone_id, milestone, strftime(due_date, '%d/%m/%Y') as due,
                              strftime(completed_date, '%d/%m/%Y') as completed, status_at_quarter_end, status_recorded
                       from marts.fct_programme_milestones where region_code = ? and quarter = ? order by due_date, milestone_id""",
-                   [rpt.region, quarter(rpt).label])
-    out = ms.rename(columns={"milestone_id": "Ref", "milestone": "Milestone", "due": "Due", "completed": "Completed",
-                             "status_at_quarter_end": "Status at quarter end", "status_recorded": "Lead's status"})
-    return rpt.table(out, widths={"Ref": 5, "Milestone": 36, "Due": 10, "Completed": 10,
-                                  "Status at quarter end": 11, "Lead's status": 11})
+        [rpt.region, quarter(rpt).label],
+    )
+    out = ms.rename(
+        columns={
+            "milestone_id": "Ref",
+            "milestone": "Milestone",
+            "due": "Due",
+            "completed": "Completed",
+            "status_at_quarter_end": "Status at quarter end",
+            "status_recorded": "Lead's status",
+        }
+    )
+    return rpt.table(
+        out,
+        widths={
+            "Ref": 5,
+            "Milestone": 36,
+            "Due": 10,
+            "Completed": 10,
+            "Status at quarter end": 11,
+            "Lead's status": 11,
+        },
+    )
 
 
 def activity_types(rpt: Report) -> list[str]:
-    acts = rpt.query("""select activity_type from marts.fct_programme_activities where region_code = ? and quarter = ?
-                        and activity_type <> 'all' order by activity_type""", [rpt.region, quarter(rpt).label])
+    acts = rpt.query(
+        """select activity_type from marts.fct_programme_activities where region_code = ? and quarter = ?
+                        and activity_type <> 'all' order by activity_type""",
+        [rpt.region, quarter(rpt).label],
+    )
     return list(acts["activity_type"])
 
 
@@ -280,20 +383,29 @@ def activity_types_table(rpt: Report) -> Md:
     rows = []
     for t in activity_types(rpt):
         s = id_part(t)
-        rows.append({"Activity": t[0].upper() + t[1:], "Activities": fid(rpt, "programme.activities", s),
-                     "Participants": fid(rpt, "programme.participants", s), "Attendances": fid(rpt, "programme.attendances", s),
-                     "Cost": fid(rpt, "programme.cost_gbp", s),
-                     "Mean rating": _or_none(rpt, fid(rpt, "evaluation.level1.mean_rating", s))})
+        rows.append(
+            {
+                "Activity": t[0].upper() + t[1:],
+                "Activities": fid(rpt, "programme.activities", s),
+                "Participants": fid(rpt, "programme.participants", s),
+                "Attendances": fid(rpt, "programme.attendances", s),
+                "Cost": fid(rpt, "programme.cost_gbp", s),
+                "Mean rating": _or_none(rpt, fid(rpt, "evaluation.level1.mean_rating", s)),
+            }
+        )
     cols = ["Activities", "Participants", "Attendances", "Cost", "Mean rating"]
     return rpt.table(pd.DataFrame(rows), figure_columns=cols, widths={"Activity": 24, **{c: 9 for c in cols}})
 
 
 def activities_listing(rpt: Report) -> Md:
     rpt.section("Activities undertaken")
-    listing = rpt.query("""select title as "Activity", activity_type as "Type", provider as "Provider",
+    listing = rpt.query(
+        """select title as "Activity", activity_type as "Type", provider as "Provider",
                                   strftime(start_date, '%d/%m/%Y') as "Start", strftime(end_date, '%d/%m/%Y') as "End"
                            from staging.stg_programme__activities where region_code = ? and quarter = ?
-                           order by start_date, activity_id""", [rpt.region, quarter(rpt).label])
+                           order by start_date, activity_id""",
+        [rpt.region, quarter(rpt).label],
+    )
     return rpt.table(listing, widths={"Activity": 30, "Type": 14, "Provider": 18, "Start": 10, "End": 10})
 
 
@@ -302,16 +414,27 @@ def grant_table(rpt: Report) -> Md:
     rows = []
     for b in [*budget_lines(rpt).itertuples(), None]:
         sfx = f"line_{b.budget_line}" if b is not None else None
-        rows.append({"Budget line": BUDGET_LINES.get(b.budget_line, b.label) if b is not None else "Total",
-                     **{label: fid(rpt, f"grant.{m}", sfx) for m, label in GRANT_COLUMNS.items()}})
-    return rpt.table(pd.DataFrame(rows), figure_columns=list(GRANT_COLUMNS.values()), bold_last=True,
-                     widths={"Budget line": 24, **{c: 10 for c in GRANT_COLUMNS.values()}})
+        rows.append(
+            {
+                "Budget line": BUDGET_LINES.get(b.budget_line, b.label) if b is not None else "Total",
+                **{label: fid(rpt, f"grant.{m}", sfx) for m, label in GRANT_COLUMNS.items()},
+            }
+        )
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=list(GRANT_COLUMNS.values()),
+        bold_last=True,
+        widths={"Budget line": 24, **{c: 10 for c in GRANT_COLUMNS.values()}},
+    )
 
 
 def lines_over_plan(rpt: Report) -> Md:
     """Budget lines more than 10% over plan to date, as literal text ("" when none)."""
-    over = rpt.query("""select label from marts.fct_grant_spend where region_code = ? and quarter = ? and budget_line <> 'all'
-                        and variance_to_date > 0.1 * nullif(planned_to_date, 0) order by label""", [rpt.region, quarter(rpt).label])
+    over = rpt.query(
+        """select label from marts.fct_grant_spend where region_code = ? and quarter = ? and budget_line <> 'all'
+                        and variance_to_date > 0.1 * nullif(planned_to_date, 0) order by label""",
+        [rpt.region, quarter(rpt).label],
+    )
     return Md(", ".join(literal(x) for x in over["label"]))
 
 
@@ -319,7 +442,10 @@ def narrative(rpt: Report) -> Md:
     """The lead's narrative paragraphs for the quarter, as a block quote of literal text
     (their own headings are dropped: the document has its own)."""
     rpt.section("Narrative")
-    text = rpt.query("""select kind, text from staging.stg_programme__narrative where region_code = ? and quarter = ?
-                        order by _source_file, paragraph""", [rpt.region, quarter(rpt).label])
+    text = rpt.query(
+        """select kind, text from staging.stg_programme__narrative where region_code = ? and quarter = ?
+                        order by _source_file, paragraph""",
+        [rpt.region, quarter(rpt).label],
+    )
     paragraphs = [literal(t) for k, t in zip(text["kind"], text["text"]) if k != "heading" and str(t).strip()]
     return Md("\n>\n".join(f"> {p}" for p in paragraphs) + "\n" if paragraphs else "")

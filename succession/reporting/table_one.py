@@ -2,6 +2,7 @@
 returns received, Table one (quarter, previous quarter, year before; region and LA
 breakdown), its trend chart and the KPIs-sheet reconciliation. No prose: the sentences
 around them are in ``reports/quarterly_return.qmd``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -14,10 +15,21 @@ from succession.reporting.charts import Point
 from succession.reporting.text import Md
 
 TIERS = {"1": "First tier (DCS)", "2": "Second tier (AD)"}
-SHORT = {"vacancies": "Vacancies", "posts_advertised": "Advertised", "avg_applicants": "Applicants per post",
-         "avg_shortlisted": "Shortlisted per post", "filled_permanent": "Filled permanently",
-         "advertised_not_filled": "Not filled permanently", "readvertised": "Readvertised", "active_contacts": "Contacts"}
-TREND = {"vacancies": "Vacancies", "filled_permanent": "Filled permanently", "advertised_not_filled": "Advertised, not filled"}
+SHORT = {
+    "vacancies": "Vacancies",
+    "posts_advertised": "Advertised",
+    "avg_applicants": "Applicants per post",
+    "avg_shortlisted": "Shortlisted per post",
+    "filled_permanent": "Filled permanently",
+    "advertised_not_filled": "Not filled permanently",
+    "readvertised": "Readvertised",
+    "active_contacts": "Contacts",
+}
+TREND = {
+    "vacancies": "Vacancies",
+    "filled_permanent": "Filled permanently",
+    "advertised_not_filled": "Advertised, not filled",
+}
 SOURCE = "LAs' quarterly HR returns (Table one), region totals"
 
 
@@ -35,7 +47,9 @@ def returns_fid(rpt: Report, measure: str) -> str:
 
 
 def indicators(rpt: Report) -> pd.DataFrame:
-    return rpt.query("select indicator, label from reference.ref_indicators where table_id = 'table_one' order by sort_order")
+    return rpt.query(
+        "select indicator, label from reference.ref_indicators where table_id = 'table_one' order by sort_order"
+    )
 
 
 def la_label(name: str, code: object) -> str:
@@ -48,20 +62,30 @@ def returns_not_on_time(rpt: Report) -> pd.DataFrame:
     return rpt.query(
         """select la_name, old_la_code, status, strftime(date_submitted, '%d/%m/%Y') as submitted, submissions
            from marts.fct_return_status where quarter = ? and region_code = ? and status <> 'on time' order by la_name""",
-        [quarter(rpt).label, rpt.region])
+        [quarter(rpt).label, rpt.region],
+    )
 
 
 def returns_table(rpt: Report) -> Md:
     rpt.section("Returns received")
     df = returns_not_on_time(rpt)
-    out = pd.DataFrame({"Local authority": [la_label(n, c) for n, c in zip(df["la_name"], df["old_la_code"])],
-                        "Status": df["status"], "Date submitted": df["submitted"]})
+    out = pd.DataFrame(
+        {
+            "Local authority": [la_label(n, c) for n, c in zip(df["la_name"], df["old_la_code"])],
+            "Status": df["status"],
+            "Date submitted": df["submitted"],
+        }
+    )
     return rpt.table(out, widths={"Local authority": 30, "Status": 14, "Date submitted": 12})
 
 
 def resubmissions(rpt: Report) -> int:
-    return int(rpt.query("select count(*) from marts.fct_return_status where quarter = ? and region_code = ? and submissions > 1",
-                         [quarter(rpt).label, rpt.region]).iloc[0, 0])
+    return int(
+        rpt.query(
+            "select count(*) from marts.fct_return_status where quarter = ? and region_code = ? and submissions > 1",
+            [quarter(rpt).label, rpt.region],
+        ).iloc[0, 0]
+    )
 
 
 # -- Table one -------------------------------------------------------------------------------
@@ -78,14 +102,19 @@ def region_table(rpt: Report) -> Md:
                 f = fid(ind.indicator, qq, rpt.region, tier)
                 row[label] = f if rpt.exists(f) else None
             rows.append(row)
-    return rpt.table(pd.DataFrame(rows), figure_columns=list(quarters),
-                     widths={"Indicator": 34, "Tier": 4, **{k: 9 for k in quarters}})
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=list(quarters),
+        widths={"Indicator": 34, "Tier": 4, **{k: 9 for k in quarters}},
+    )
 
 
 def las(rpt: Report) -> pd.DataFrame:
-    return rpt.query("""select distinct new_la_code, old_la_code, la_name from marts.fct_table_one
+    return rpt.query(
+        """select distinct new_la_code, old_la_code, la_name from marts.fct_table_one
                         where quarter = ? and region_code = ? and geographic_level = 'Local authority' order by la_name""",
-                     [quarter(rpt).label, rpt.region])
+        [quarter(rpt).label, rpt.region],
+    )
 
 
 def la_table(rpt: Report, tier: str) -> Md:
@@ -102,8 +131,12 @@ def la_table(rpt: Report, tier: str) -> Md:
     total.update({SHORT[i]: fid(i, q, rpt.region, tier) for i in inds["indicator"]})
     rows.append(total)
     columns = [SHORT[i] for i in inds["indicator"]]
-    return rpt.table(pd.DataFrame(rows), figure_columns=columns, bold_last=True,
-                     widths={"Local authority": 26, **{c: 9 for c in columns}})
+    return rpt.table(
+        pd.DataFrame(rows),
+        figure_columns=columns,
+        bold_last=True,
+        widths={"Local authority": 26, **{c: 9 for c in columns}},
+    )
 
 
 def reconciliation_rows(rpt: Report) -> pd.DataFrame:
@@ -113,7 +146,8 @@ def reconciliation_rows(rpt: Report) -> pd.DataFrame:
            join marts.dim_local_authorities la on la.old_la_code = r.la_code
            join reference.ref_indicators i using (indicator)
            where r.quarter = ? and la.region_code = ? and not r.agrees order by la.la_name, r.tier, i.sort_order""",
-        [quarter(rpt).label, rpt.region])
+        [quarter(rpt).label, rpt.region],
+    )
 
 
 def disagreements_fid(rpt: Report) -> str:
@@ -123,8 +157,14 @@ def disagreements_fid(rpt: Report) -> str:
 def reconciliation_table(rpt: Report) -> Md:
     rpt.section("KPIs sheet against vacancy rows")
     d = reconciliation_rows(rpt)
-    out = pd.DataFrame({"Local authority": [la_label(n, c) for n, c in zip(d["la_name"], d["old_la_code"])],
-                        "Tier": d["tier"], "Indicator": d["label"], "KPIs cell": d["reported_cell"]})
+    out = pd.DataFrame(
+        {
+            "Local authority": [la_label(n, c) for n, c in zip(d["la_name"], d["old_la_code"])],
+            "Tier": d["tier"],
+            "Indicator": d["label"],
+            "KPIs cell": d["reported_cell"],
+        }
+    )
     return rpt.table(out, widths={"Local authority": 28, "Tier": 4, "Indicator": 30, "KPIs cell": 8})
 
 
@@ -134,12 +174,20 @@ def trend_chart(rpt: Report) -> None:
     gap marked ``c`` (tiers are never added together, so nothing is summed around a gap)."""
     rpt.section("Table one trend")
     q = quarter(rpt)
-    periods = rpt.query("select quarter from marts.dim_quarters where quarter_start <= ? order by quarter_start", [q.start])
-    periods = [p for p in periods["quarter"] if rpt.exists(fid("vacancies", FinancialQuarter.parse(p), rpt.region, "1"))]
+    periods = rpt.query(
+        "select quarter from marts.dim_quarters where quarter_start <= ? order by quarter_start", [q.start]
+    )
+    periods = [
+        p for p in periods["quarter"] if rpt.exists(fid("vacancies", FinancialQuarter.parse(p), rpt.region, "1"))
+    ]
     if not periods:
         return
-    points = [Point(f"{label}, tier {tier}", p, fid(i, FinancialQuarter.parse(p), rpt.region, tier))
-              for tier in TIERS for i, label in TREND.items() for p in periods]
+    points = [
+        Point(f"{label}, tier {tier}", p, fid(i, FinancialQuarter.parse(p), rpt.region, tier))
+        for tier in TIERS
+        for i, label in TREND.items()
+        for p in periods
+    ]
     data = charts.collect(rpt, "table_one_trend", points)
     fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.1))
     for ax, (tier, tier_label) in zip(axes, TIERS.items()):

@@ -12,6 +12,7 @@ Two rules keep the documents honest and safe:
   typography: thousands separators, no ``.0`` on counts, one minus sign (U+2212), ``£`` on
   money. Suppression markers (``c``, ``z``, ``x``) pass through unchanged.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,10 +36,10 @@ class Md(str):
     def _repr_markdown_(self) -> str:
         return str(self)
 
-    def __add__(self, other: object) -> "Md":
+    def __add__(self, other: object) -> Md:
         return Md(str(self) + str(other))
 
-    def __radd__(self, other: object) -> "Md":
+    def __radd__(self, other: object) -> Md:
         return Md(str(other) + str(self))
 
 

@@ -5,6 +5,7 @@
 `SampleSpec.national(...)`. Each source has its own module; they share one spec and
 derive their random streams from its seed so adding a source never shifts another.
 """
+
 from __future__ import annotations
 
 import random
@@ -30,7 +31,7 @@ class SampleSpec:
     survey_previous_wave: bool = True  # also a wave the year before, for change since the previous wave
 
     @classmethod
-    def sample(cls) -> "SampleSpec":
+    def sample(cls) -> SampleSpec:
         """The bundled sample: the South East's 19 LAs, 2023-24 Q1 to 2024-25 Q4."""
         return cls(
             las=tuple(las_in_region(SAMPLE_REGION)),
@@ -38,8 +39,14 @@ class SampleSpec:
         )
 
     @classmethod
-    def national(cls, n_las: int = 153, n_quarters: int = 8, survey_respondents: int = 70,
-                 interviews: int = 13, segments_per_interview: int = 20) -> "SampleSpec":
+    def national(
+        cls,
+        n_las: int = 153,
+        n_quarters: int = 8,
+        survey_respondents: int = 70,
+        interviews: int = 13,
+        segments_per_interview: int = 20,
+    ) -> SampleSpec:
         las = sorted(local_authorities().values(), key=lambda la: (la.region_code, la.old_la_code))[:n_las]
         last = FinancialQuarter(2024, 4)
         first = last

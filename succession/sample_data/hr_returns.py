@@ -47,6 +47,7 @@ These are the bundled sample's choices (South East, 2023-24 Q1 to 2024-25 Q4). F
 spec that lacks one of those LAs or quarters, :func:`oddity_plan` picks a stand-in by
 position so a national run has the same kinds of oddity.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,21 +60,20 @@ from pathlib import Path
 from typing import Any
 
 from contracts.hr_return import FILE_PATTERN, NOT_FILLED_PERMANENTLY, SOURCE, TIERS
-from succession.periods import FinancialQuarter
+from succession.periods import FinancialQuarter, return_deadline_days
 from succession.reference import LocalAuthority
-from succession.periods import return_deadline_days
 from succession.templates.hr_return import return_filename, write_hr_return
 
 __all__ = [
+    "KPI_MISMATCHES",
+    "LATE_RETURN",
+    "MISSING_RETURN",
+    "RESUBMISSION_CORRECTION",
+    "RESUBMITTED_RETURN",
+    "OddityPlan",
     "generate",
     "kpis_from_vacancies",
     "oddity_plan",
-    "OddityPlan",
-    "MISSING_RETURN",
-    "LATE_RETURN",
-    "RESUBMITTED_RETURN",
-    "RESUBMISSION_CORRECTION",
-    "KPI_MISMATCHES",
 ]
 
 # --- the bundled sample's oddities (LA code, quarter key) -----------------------------------
@@ -114,8 +114,26 @@ MAX_CAMPAIGNS = 4  # the last allowed campaign always fills the post
 # --- people and posts -------------------------------------------------------------------------
 
 FIRST_NAMES = (
-    "Jordan", "Alex", "Sam", "Charlie", "Jamie", "Morgan", "Robin", "Taylor", "Casey", "Avery",
-    "Riley", "Quinn", "Frankie", "Jesse", "Rowan", "Sasha", "Kit", "Drew", "Hayden", "Ellis",
+    "Jordan",
+    "Alex",
+    "Sam",
+    "Charlie",
+    "Jamie",
+    "Morgan",
+    "Robin",
+    "Taylor",
+    "Casey",
+    "Avery",
+    "Riley",
+    "Quinn",
+    "Frankie",
+    "Jesse",
+    "Rowan",
+    "Sasha",
+    "Kit",
+    "Drew",
+    "Hayden",
+    "Ellis",
 )
 SURNAMES = ("Example", "Sample", "Testing", "Placeholder", "Specimen")
 
@@ -130,22 +148,51 @@ AD_TITLES = (
     "Assistant Director, Youth Justice and Adolescent Services",
 )
 HOS_TITLES = (
-    "Head of Children in Care", "Head of Safeguarding", "Head of Early Help", "Head of Fostering and Adoption",
-    "Head of SEND", "Head of Front Door and MASH", "Head of Children with Disabilities", "Head of Leaving Care",
-    "Head of Quality Assurance", "Head of Youth Justice", "Head of School Improvement", "Head of Admissions",
-    "Head of Commissioning", "Head of Principal Social Work", "Head of Family Support", "Head of Virtual School",
-    "Head of Education Welfare", "Head of Workforce Development",
+    "Head of Children in Care",
+    "Head of Safeguarding",
+    "Head of Early Help",
+    "Head of Fostering and Adoption",
+    "Head of SEND",
+    "Head of Front Door and MASH",
+    "Head of Children with Disabilities",
+    "Head of Leaving Care",
+    "Head of Quality Assurance",
+    "Head of Youth Justice",
+    "Head of School Improvement",
+    "Head of Admissions",
+    "Head of Commissioning",
+    "Head of Principal Social Work",
+    "Head of Family Support",
+    "Head of Virtual School",
+    "Head of Education Welfare",
+    "Head of Workforce Development",
 )
 
 GENDER_WEIGHTS = {"female": 0.70, "male": 0.285, "other": 0.005, "prefer not to say": 0.01}
-ETHNIC_WEIGHTS = {"White": 0.87, "Asian": 0.04, "Black": 0.04, "Mixed": 0.025, "Other": 0.01,
-                  "prefer not to say": 0.015}
+ETHNIC_WEIGHTS = {
+    "White": 0.87,
+    "Asian": 0.04,
+    "Black": 0.04,
+    "Mixed": 0.025,
+    "Other": 0.01,
+    "prefer not to say": 0.015,
+}
 BACKGROUND_WEIGHTS = {"internal": 0.35, "other LA": 0.45, "health": 0.05, "third sector": 0.05, "other": 0.10}
 OUTCOME_WEIGHTS = {
-    "1": {"filled permanently": 0.60, "filled on an interim basis": 0.12, "not filled": 0.10, "readvertised": 0.13,
-          "withdrawn": 0.05},
-    "2": {"filled permanently": 0.66, "filled on an interim basis": 0.09, "not filled": 0.08, "readvertised": 0.12,
-          "withdrawn": 0.05},
+    "1": {
+        "filled permanently": 0.60,
+        "filled on an interim basis": 0.12,
+        "not filled": 0.10,
+        "readvertised": 0.13,
+        "withdrawn": 0.05,
+    },
+    "2": {
+        "filled permanently": 0.66,
+        "filled on an interim basis": 0.09,
+        "not filled": 0.08,
+        "readvertised": 0.12,
+        "withdrawn": 0.05,
+    },
 }
 LEAVE_HAZARD = {"1": 0.035, "2": 0.055, "3": 0.045}  # per quarter, besides retirement
 NEXT_CAMPAIGN_WEEKS = {  # weeks from one campaign's decision to the next advert
@@ -340,7 +387,8 @@ def kpis_from_vacancies(rows: Iterable[Mapping[str, Any]], quarter: FinancialQua
         vacant_posts = {
             r.get("post_ref")
             for r in mine
-            if r["_vacancy_arose"] is not None and r["_vacancy_arose"] <= quarter.end
+            if r["_vacancy_arose"] is not None
+            and r["_vacancy_arose"] <= quarter.end
             and (tier, r.get("post_ref")) not in filled_before
         }
         closed = [r for r in mine if inq(r["_advert_closed"])]
@@ -525,10 +573,19 @@ class _LASimulation:
                 background = person.background
             elif outcome == "filled on an interim basis":
                 background = _weighted(rng, BACKGROUND_WEIGHTS)
-            vac.campaigns.append(_Campaign(
-                self._campaign_ref(opened), listed_from, opened, closed, applicants, shortlisted, decided,
-                outcome, background,
-            ))
+            vac.campaigns.append(
+                _Campaign(
+                    self._campaign_ref(opened),
+                    listed_from,
+                    opened,
+                    closed,
+                    applicants,
+                    shortlisted,
+                    decided,
+                    outcome,
+                    background,
+                )
+            )
             if outcome == "filled permanently":
                 vac.filled = decided
                 post.permanent.append(_Spell(person, decided))
@@ -567,20 +624,24 @@ class _LASimulation:
                 background = None
                 if outcome == "filled permanently" or (outcome == "filled on an interim basis" and not blanks):
                     background = c.background
-                rows.append({
-                    "campaign_ref": c.ref,
-                    "post_ref": vac.post.ref,
-                    "post_title": vac.post.title,
-                    "tier": vac.post.tier,
-                    "vacancy_arose": vac.arose,
-                    "advert_opened": opened,
-                    "advert_closed": closed,
-                    "applicants": applicants,
-                    "shortlisted": shortlisted,
-                    "outcome": outcome,
-                    "appointee_background": background,
-                    "date_filled": c.decided if outcome in ("filled permanently", "filled on an interim basis") else None,
-                })
+                rows.append(
+                    {
+                        "campaign_ref": c.ref,
+                        "post_ref": vac.post.ref,
+                        "post_title": vac.post.title,
+                        "tier": vac.post.tier,
+                        "vacancy_arose": vac.arose,
+                        "advert_opened": opened,
+                        "advert_closed": closed,
+                        "applicants": applicants,
+                        "shortlisted": shortlisted,
+                        "outcome": outcome,
+                        "appointee_background": background,
+                        "date_filled": c.decided
+                        if outcome in ("filled permanently", "filled on an interim basis")
+                        else None,
+                    }
+                )
         rows.sort(key=lambda r: (r["vacancy_arose"], r["post_ref"], r["campaign_ref"]))
         return rows
 
@@ -597,16 +658,18 @@ class _LASimulation:
                 continue
             person = spell.person
             age = _age(person.birth, day)
-            rows.append({
-                "post_ref": post.ref,
-                "tier": post.tier,
-                "age_band": "prefer not to say" if person.hides_age else _age_band(age),
-                "gender": person.gender,
-                "ethnic_group": person.ethnic_group,
-                "years_in_post": int((day - spell.start).days // 365.25),
-                "interim_or_agency": "yes" if interim else "no",
-                "retiring_within_two_years": "yes" if person.retire_age - age <= 2 else "no",
-            })
+            rows.append(
+                {
+                    "post_ref": post.ref,
+                    "tier": post.tier,
+                    "age_band": "prefer not to say" if person.hides_age else _age_band(age),
+                    "gender": person.gender,
+                    "ethnic_group": person.ethnic_group,
+                    "years_in_post": int((day - spell.start).days // 365.25),
+                    "interim_or_agency": "yes" if interim else "no",
+                    "retiring_within_two_years": "yes" if person.retire_age - age <= 2 else "no",
+                }
+            )
         return rows
 
 
@@ -683,15 +746,30 @@ def generate(raw_dir: Path, spec) -> list[Path]:
                     wrong_wf = [dict(r) for r in wf_rows]
                     if wrong_wf:
                         wrong_wf[0]["years_in_post"] += RESUBMISSION_ERROR
-                write_hr_return(path, code, q, contact=contact, date_submitted=submitted,
-                                kpis=_kpis(wrong, q, contacts, shifts.get(slot, ())),
-                                vacancies=wrong, workforce=wrong_wf or wf_rows)
+                write_hr_return(
+                    path,
+                    code,
+                    q,
+                    contact=contact,
+                    date_submitted=submitted,
+                    kpis=_kpis(wrong, q, contacts, shifts.get(slot, ())),
+                    vacancies=wrong,
+                    workforce=wrong_wf or wf_rows,
+                )
                 written.append(path)
                 after = min(rng.randint(*RESUBMIT_AFTER_DAYS), SUBMISSION_DEADLINE_DAYS - days)
                 submitted = submitted + dt.timedelta(days=after)
                 path = out_dir / q.key / return_filename(code, q, 2)
-            write_hr_return(path, code, q, contact=contact, date_submitted=submitted, kpis=kpis,
-                            vacancies=vac_rows, workforce=wf_rows)
+            write_hr_return(
+                path,
+                code,
+                q,
+                contact=contact,
+                date_submitted=submitted,
+                kpis=kpis,
+                vacancies=vac_rows,
+                workforce=wf_rows,
+            )
             written.append(path)
 
     keep = set(written)

@@ -7,6 +7,7 @@ interview, at least three) as XLSX, and the last interviews as a REFI-QDA projec
 name a person, so the tests can prove excerpts never reach the lake.
 Vectorised with numpy: 1,000 interviews x 50 segments take seconds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,26 +23,65 @@ import yaml
 from succession.sample_data.survey import WAVE_YEAR
 
 CODEBOOK: list[dict] = [
-    {"name": "Best", "description": "Best things about the current role",
-     "children": [{"name": "Making a difference"}, {"name": "Teams"}, {"name": "Connection to practice"}]},
-    {"name": "Challenges", "description": "Worst things about the current role",
-     "children": [{"name": "Time"}, {"name": "Budgets"}, {"name": "Volume of work"}]},
-    {"name": "Attractions", "description": "Attractions of a move to AD or DCS",
-     "children": [{"name": "Influencing change"}, {"name": "Strategic role"}, {"name": "Working with politicians"},
-                  {"name": "Career and reward"}]},
-    {"name": "Barriers", "description": "Barriers to applying for and getting senior roles",
-     "children": [{"name": "Volume of work"}, {"name": "Political environment"}, {"name": "Gender inequity"},
-                  {"name": "Not social work qualified"}, {"name": "Induction and support"}]},
-    {"name": "Enablers", "description": "What would support an application",
-     "children": [{"name": "Cross-authority networks"}, {"name": "Coaching and mentoring"}, {"name": "Supportive culture"}]},
-    {"name": "Development", "description": "Development opportunities wanted",
-     "children": [{"name": "Coaching"}, {"name": "Mentoring"}, {"name": "Action learning"}, {"name": "Shadowing"},
-                  {"name": "Secondment"}]},
+    {
+        "name": "Best",
+        "description": "Best things about the current role",
+        "children": [{"name": "Making a difference"}, {"name": "Teams"}, {"name": "Connection to practice"}],
+    },
+    {
+        "name": "Challenges",
+        "description": "Worst things about the current role",
+        "children": [{"name": "Time"}, {"name": "Budgets"}, {"name": "Volume of work"}],
+    },
+    {
+        "name": "Attractions",
+        "description": "Attractions of a move to AD or DCS",
+        "children": [
+            {"name": "Influencing change"},
+            {"name": "Strategic role"},
+            {"name": "Working with politicians"},
+            {"name": "Career and reward"},
+        ],
+    },
+    {
+        "name": "Barriers",
+        "description": "Barriers to applying for and getting senior roles",
+        "children": [
+            {"name": "Volume of work"},
+            {"name": "Political environment"},
+            {"name": "Gender inequity"},
+            {"name": "Not social work qualified"},
+            {"name": "Induction and support"},
+        ],
+    },
+    {
+        "name": "Enablers",
+        "description": "What would support an application",
+        "children": [
+            {"name": "Cross-authority networks"},
+            {"name": "Coaching and mentoring"},
+            {"name": "Supportive culture"},
+        ],
+    },
+    {
+        "name": "Development",
+        "description": "Development opportunities wanted",
+        "children": [
+            {"name": "Coaching"},
+            {"name": "Mentoring"},
+            {"name": "Action learning"},
+            {"name": "Shadowing"},
+            {"name": "Secondment"},
+        ],
+    },
 ]
 SECTIONS = {
-    "Best": "Best and worst of the role", "Challenges": "Best and worst of the role",
-    "Attractions": "Attractions and challenges", "Barriers": "Barriers to applying",
-    "Enablers": "Enablers", "Development": "Development wanted",
+    "Best": "Best and worst of the role",
+    "Challenges": "Best and worst of the role",
+    "Attractions": "Attractions and challenges",
+    "Barriers": "Barriers to applying",
+    "Enablers": "Enablers",
+    "Development": "Development wanted",
 }
 LEAVES = [(top["name"], f"{top['name']}/{c['name']}") for top in CODEBOOK for c in top["children"]]
 CODERS = ("coder_a", "coder_b")
@@ -71,15 +111,17 @@ def codings(n_interviews: int, segments: int, seed: int) -> pd.DataFrame:
     gender = np.array(["Female", "Male"], dtype=object)[(g.random(n_interviews) < 0.25).astype(int)]
     tier = np.array(["Third tier", "Second tier"], dtype=object)[(g.random(n_interviews) < 0.3).astype(int)]
     excerpt_pick = g.integers(0, len(_EXCERPTS), n)
-    base = pd.DataFrame({
-        "Interview": [f"INT{i:03d}" for i in interview],
-        "Segment": [f"S{s:02d}" for s in segment],
-        "_leaf": leaf,
-        "Excerpt": np.array(_EXCERPTS, dtype=object)[excerpt_pick],
-        "Gender": gender[interview - 1],
-        "Tier": tier[interview - 1],
-        "_interview": interview,
-    })
+    base = pd.DataFrame(
+        {
+            "Interview": [f"INT{i:03d}" for i in interview],
+            "Segment": [f"S{s:02d}" for s in segment],
+            "_leaf": leaf,
+            "Excerpt": np.array(_EXCERPTS, dtype=object)[excerpt_pick],
+            "Gender": gender[interview - 1],
+            "Tier": tier[interview - 1],
+            "_interview": interview,
+        }
+    )
     # a second code on about a third of segments
     extra = base[g.random(n) < 0.35].copy()
     extra["_leaf"] = (extra["_leaf"] + g.integers(1, len(LEAVES), len(extra))) % len(LEAVES)
@@ -87,7 +129,9 @@ def codings(n_interviews: int, segments: int, seed: int) -> pd.DataFrame:
     first["Coder"] = CODERS[0]
     double = first[(first["_interview"] - 1) % 4 == 0].copy()
     disagree = g.random(len(double)) < 0.15
-    double.loc[disagree, "_leaf"] = (double.loc[disagree, "_leaf"] + g.integers(1, len(LEAVES), int(disagree.sum()))) % len(LEAVES)
+    double.loc[disagree, "_leaf"] = (
+        double.loc[disagree, "_leaf"] + g.integers(1, len(LEAVES), int(disagree.sum()))
+    ) % len(LEAVES)
     double["Coder"] = CODERS[1]
     out = pd.concat([first, double], ignore_index=True)
     leaves = np.array([p for _, p in LEAVES], dtype=object)
@@ -106,9 +150,11 @@ def write_qdpx(path: Path, rows: pd.DataFrame, created: dt.datetime) -> None:
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     users = {c: guid("user", c) for c in CODERS}
     code_guid = {}
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             f'<Project xmlns="urn:QDA-XML:project:1.0" name="Succession interviews" origin="succession sample data" creationDateTime="{stamp}">',
-             "  <Users>"]
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="Succession interviews" origin="succession sample data" creationDateTime="{stamp}">',
+        "  <Users>",
+    ]
     lines += [f'    <User guid="{g_}" name="{c}" />' for c, g_ in users.items()]
     lines += ["  </Users>", "  <CodeBook>", "    <Codes>"]
     for top in CODEBOOK:
@@ -130,16 +176,22 @@ def write_qdpx(path: Path, rows: pd.DataFrame, created: dt.datetime) -> None:
             text.append(excerpt)
             pos += len(excerpt) + 1
         texts[sid] = "\n".join(text)
-        lines.append(f'    <TextSource guid="{sid}" name={quoteattr(interview)} plainTextPath="internal://{sid}.txt" creationDateTime="{stamp}">')
+        lines.append(
+            f'    <TextSource guid="{sid}" name={quoteattr(interview)} plainTextPath="internal://{sid}.txt" creationDateTime="{stamp}">'
+        )
         for seg, sgrp in grp.groupby("Segment", sort=True):
             start, end = offsets[seg]
-            lines.append(f'      <PlainTextSelection guid="{guid("sel", interview, seg)}" name={quoteattr(seg)} '
-                         f'startPosition="{start}" endPosition="{end}" '
-                         f'creatingUser="{users[sgrp["Coder"].iloc[0]]}" creationDateTime="{stamp}">')
+            lines.append(
+                f'      <PlainTextSelection guid="{guid("sel", interview, seg)}" name={quoteattr(seg)} '
+                f'startPosition="{start}" endPosition="{end}" '
+                f'creatingUser="{users[sgrp["Coder"].iloc[0]]}" creationDateTime="{stamp}">'
+            )
             for coder, code in sgrp[["Coder", "Code"]].itertuples(index=False):
-                lines.append(f'        <Coding guid="{guid("coding", interview, seg, coder, code)}" '
-                             f'creatingUser="{users[coder]}" creationDateTime="{stamp}">'
-                             f'<CodeRef targetGUID="{code_guid[code]}" /></Coding>')
+                lines.append(
+                    f'        <Coding guid="{guid("coding", interview, seg, coder, code)}" '
+                    f'creatingUser="{users[coder]}" creationDateTime="{stamp}">'
+                    f'<CodeRef targetGUID="{code_guid[code]}" /></Coding>'
+                )
             lines.append("      </PlainTextSelection>")
         lines.append("    </TextSource>")
     lines += ["  </Sources>", "</Project>"]
@@ -148,7 +200,11 @@ def write_qdpx(path: Path, rows: pd.DataFrame, created: dt.datetime) -> None:
         info = zipfile.ZipInfo("project.qde", date_time=created.timetuple()[:6])
         zf.writestr(info, "\n".join(lines), compress_type=zipfile.ZIP_DEFLATED)
         for sid, text in texts.items():
-            zf.writestr(zipfile.ZipInfo(f"Sources/{sid}.txt", date_time=created.timetuple()[:6]), "\ufeff" + text, compress_type=zipfile.ZIP_DEFLATED)
+            zf.writestr(
+                zipfile.ZipInfo(f"Sources/{sid}.txt", date_time=created.timetuple()[:6]),
+                "\ufeff" + text,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
 
 
 def write_sheet_xlsx(path: Path, rows: pd.DataFrame, stamp: dt.datetime) -> None:
@@ -171,7 +227,9 @@ def generate(raw_dir: Path, spec) -> None:
         wave = f"{WAVE_YEAR}_W{i}"
         folder = Path(raw_dir) / "interviews" / wave
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook(wave, region), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (folder / "codebook.yaml").write_text(
+            yaml.safe_dump(codebook(wave, region), sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         n_interviews = spec.per_region(spec.interviews, i - 1)  # spec.interviews is the national total
         rows = codings(n_interviews, spec.segments_per_interview, seed + i)
         n_qdpx = min(3, max(n_interviews - 3, 0))
@@ -181,4 +239,8 @@ def generate(raw_dir: Path, spec) -> None:
         second = sheet[sheet["Coder"] == CODERS[1]]
         write_sheet_xlsx(folder / "coding_coder_b.xlsx", second, dt.datetime(int(wave[:4]), 9, 1, 12, 0))
         if n_qdpx:
-            write_qdpx(folder / "interviews_qualcoder.qdpx", rows[in_qdpx].drop(columns="_interview"), dt.datetime(int(wave[:4]), 9, 1, 12, 0))
+            write_qdpx(
+                folder / "interviews_qualcoder.qdpx",
+                rows[in_qdpx].drop(columns="_interview"),
+                dt.datetime(int(wave[:4]), 9, 1, 12, 0),
+            )

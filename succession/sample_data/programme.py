@@ -21,6 +21,7 @@
 
 Deterministic from ``spec.rng("programme")``. No names of people anywhere.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,24 +37,64 @@ from succession.reference import las_in_region, regions
 
 GRANT = 150_000
 # share of the annual grant per budget line
-BUDGET_SHARES = {"action_learning": 0.22, "coaching_mentoring": 0.20, "shadowing_secondments": 0.18,
-                 "events": 0.15, "evaluation": 0.08, "programme_management": 0.17}
+BUDGET_SHARES = {
+    "action_learning": 0.22,
+    "coaching_mentoring": 0.20,
+    "shadowing_secondments": 0.18,
+    "events": 0.15,
+    "evaluation": 0.08,
+    "programme_management": 0.17,
+}
 QUARTER_SHARES = (0.2, 0.25, 0.25, 0.3)
 OVERSPENT_LINE = "coaching_mentoring"
-LINE_OF_TYPE = {"action learning set": "action_learning", "coaching": "coaching_mentoring", "mentoring": "coaching_mentoring",
-                "shadowing": "shadowing_secondments", "secondment": "shadowing_secondments", "placement": "shadowing_secondments",
-                "workshop": "events", "event": "events"}
-PROVIDERS = ("Regional leadership centre", "National College associate", "Local Government Association",
-             "University leadership school", "Regional improvement partnership", "Independent coaching collective")
-TITLES = {"action learning set": "Action learning set: {}", "coaching": "Executive coaching: {}", "mentoring": "DCS mentoring: {}",
-          "shadowing": "Shadowing a DCS: {}", "secondment": "Cross-authority secondment: {}", "placement": "Health placement: {}",
-          "workshop": "Workshop: {}", "event": "Regional event: {}"}
-THEMES = ("working with elected members", "leading through inspection", "commissioning for outcomes", "budget pressures",
-          "partnership with health", "managing risk", "the aspiring DCS", "safeguarding leadership")
+LINE_OF_TYPE = {
+    "action learning set": "action_learning",
+    "coaching": "coaching_mentoring",
+    "mentoring": "coaching_mentoring",
+    "shadowing": "shadowing_secondments",
+    "secondment": "shadowing_secondments",
+    "placement": "shadowing_secondments",
+    "workshop": "events",
+    "event": "events",
+}
+PROVIDERS = (
+    "Regional leadership centre",
+    "National College associate",
+    "Local Government Association",
+    "University leadership school",
+    "Regional improvement partnership",
+    "Independent coaching collective",
+)
+TITLES = {
+    "action learning set": "Action learning set: {}",
+    "coaching": "Executive coaching: {}",
+    "mentoring": "DCS mentoring: {}",
+    "shadowing": "Shadowing a DCS: {}",
+    "secondment": "Cross-authority secondment: {}",
+    "placement": "Health placement: {}",
+    "workshop": "Workshop: {}",
+    "event": "Regional event: {}",
+}
+THEMES = (
+    "working with elected members",
+    "leading through inspection",
+    "commissioning for outcomes",
+    "budget pressures",
+    "partnership with health",
+    "managing risk",
+    "the aspiring DCS",
+    "safeguarding leadership",
+)
 TARGETS = [
-    ("mean_rating", 3.6, 4.0, "higher"), ("response_rate", 70, 80, "higher"), ("skill_gain", 0.3, 0.5, "higher"),
-    ("audit_coverage", 60, 75, "higher"), ("applied", 8, 12, "higher"), ("appointed", 2, 4, "higher"),
-    ("permanent_fill_rate", 55, 65, "higher"), ("readvertisement_rate", 25, 15, "lower"), ("time_to_fill", 150, 120, "lower"),
+    ("mean_rating", 3.6, 4.0, "higher"),
+    ("response_rate", 70, 80, "higher"),
+    ("skill_gain", 0.3, 0.5, "higher"),
+    ("audit_coverage", 60, 75, "higher"),
+    ("applied", 8, 12, "higher"),
+    ("appointed", 2, 4, "higher"),
+    ("permanent_fill_rate", 55, 65, "higher"),
+    ("readvertisement_rate", 25, 15, "lower"),
+    ("time_to_fill", 150, 120, "lower"),
     ("interim_cover_rate", 20, 15, "lower"),
 ]
 
@@ -86,20 +127,50 @@ def plan_for(region: str, year: int) -> dict:
     lines = []
     for line, share in BUDGET_SHARES.items():
         total = GRANT * share
-        lines.append({"line": line, "label": C.BUDGET_LINES[line],
-                      "planned_gbp": {f"Q{i + 1}": round(total * s) for i, s in enumerate(QUARTER_SHARES)}})
+        lines.append(
+            {
+                "line": line,
+                "label": C.BUDGET_LINES[line],
+                "planned_gbp": {f"Q{i + 1}": round(total * s) for i, s in enumerate(QUARTER_SHARES)},
+            }
+        )
     q = lambda n: FinancialQuarter(year, n)  # noqa: E731
     milestones = [
-        {"id": "M1", "milestone": "Regional plan agreed with the DCS group", "due": _d(q(1).start + dt.timedelta(days=44)),
-         "status": "complete", "completed": _d(q(1).start + dt.timedelta(days=40))},
-        {"id": "M2", "milestone": "Skills and talent audit (before) completed", "due": _d(q(1).end),
-         "status": "complete", "completed": _d(q(1).end - dt.timedelta(days=5))},
-        {"id": "M3", "milestone": "Coaching and mentoring pool in place", "due": _d(q(2).start + dt.timedelta(days=45)),
-         "status": "late", "completed": _d(q(3).start + dt.timedelta(days=20))},
-        {"id": "M4", "milestone": "Secondment exchange between authorities launched", "due": _d(q(3).end),
-         "status": "on track", "completed": _d(q(3).end - dt.timedelta(days=10))},
-        {"id": "M5", "milestone": "Skills and talent audit (after) and evaluation report", "due": _d(q(4).end),
-         "status": "not started", "completed": None},
+        {
+            "id": "M1",
+            "milestone": "Regional plan agreed with the DCS group",
+            "due": _d(q(1).start + dt.timedelta(days=44)),
+            "status": "complete",
+            "completed": _d(q(1).start + dt.timedelta(days=40)),
+        },
+        {
+            "id": "M2",
+            "milestone": "Skills and talent audit (before) completed",
+            "due": _d(q(1).end),
+            "status": "complete",
+            "completed": _d(q(1).end - dt.timedelta(days=5)),
+        },
+        {
+            "id": "M3",
+            "milestone": "Coaching and mentoring pool in place",
+            "due": _d(q(2).start + dt.timedelta(days=45)),
+            "status": "late",
+            "completed": _d(q(3).start + dt.timedelta(days=20)),
+        },
+        {
+            "id": "M4",
+            "milestone": "Secondment exchange between authorities launched",
+            "due": _d(q(3).end),
+            "status": "on track",
+            "completed": _d(q(3).end - dt.timedelta(days=10)),
+        },
+        {
+            "id": "M5",
+            "milestone": "Skills and talent audit (after) and evaluation report",
+            "due": _d(q(4).end),
+            "status": "not started",
+            "completed": None,
+        },
     ]
     return {
         "region_code": region,
@@ -118,11 +189,13 @@ def _governance(region: str, year: int) -> dict:
     las = las_in_region(region)
     start = FinancialQuarter(year, 1).start
     return {
-        "governance": {"lead_post": "Regional lead for succession planning (seconded head of service)",
-                       "lead_la": las[0].old_la_code,
-                       "sponsor_post": "Director of Children's Services, DCS sponsor for succession planning",
-                       "sponsor_la": las[min(1, len(las) - 1)].old_la_code,
-                       "agreed": _d(start + dt.timedelta(days=40))},
+        "governance": {
+            "lead_post": "Regional lead for succession planning (seconded head of service)",
+            "lead_la": las[0].old_la_code,
+            "sponsor_post": "Director of Children's Services, DCS sponsor for succession planning",
+            "sponsor_la": las[min(1, len(las) - 1)].old_la_code,
+            "agreed": _d(start + dt.timedelta(days=40)),
+        },
         "target_setting": [
             {"stakeholder": "la_hr_leads", "part": "proposed measures", "date": _d(start - dt.timedelta(days=30))},
             {"stakeholder": "participants", "part": "commented on targets", "date": _d(start - dt.timedelta(days=20))},
@@ -146,8 +219,11 @@ def generate(raw_dir: Path, spec) -> list[Path]:
             path = root / region / f"plan_{FinancialQuarter(year, 1).financial_year}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
             plan = plan_for(region, year)
-            path.write_text("# Regional succession planning plan, agreed with the National College\n"
-                            + yaml.safe_dump(plan, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            path.write_text(
+                "# Regional succession planning plan, agreed with the National College\n"
+                + yaml.safe_dump(plan, sort_keys=False, allow_unicode=True),
+                encoding="utf-8",
+            )
             written.append(path)
         next_pid, next_act, next_gl = 1, 1, 1
         cohort: dict[int, list[tuple[str, str, str]]] = {}  # year -> participants (id, la, tier)
@@ -171,17 +247,48 @@ def generate(raw_dir: Path, spec) -> list[Path]:
                 end = min(end, q.end)
                 aid = f"A-{next_act:04d}"
                 next_act += 1
-                group = rng.sample(people, k=min(len(people), rng.randint(2, 6) if kind in ("coaching", "mentoring", "shadowing", "secondment", "placement") else rng.randint(6, 18)))
+                group = rng.sample(
+                    people,
+                    k=min(
+                        len(people),
+                        rng.randint(2, 6)
+                        if kind in ("coaching", "mentoring", "shadowing", "secondment", "placement")
+                        else rng.randint(6, 18),
+                    ),
+                )
                 cost = round(rng.uniform(400, 2500) * (1 + len(group) / 6), 2)
-                activities.append({"activity_id": aid, "activity_type": kind, "title": TITLES[kind].format(rng.choice(THEMES)),
-                                   "start_date": _d(start), "end_date": _d(end), "provider": rng.choice(PROVIDERS),
-                                   "budget_line": LINE_OF_TYPE[kind], "cost_gbp": f"{cost:.2f}"})
+                activities.append(
+                    {
+                        "activity_id": aid,
+                        "activity_type": kind,
+                        "title": TITLES[kind].format(rng.choice(THEMES)),
+                        "start_date": _d(start),
+                        "end_date": _d(end),
+                        "provider": rng.choice(PROVIDERS),
+                        "budget_line": LINE_OF_TYPE[kind],
+                        "cost_gbp": f"{cost:.2f}",
+                    }
+                )
                 for pid, la, tier in group:
-                    attendance.append({"activity_id": aid, "participant_id": pid, "la_code": la, "tier": tier, "attended_date": _d(start)})
+                    attendance.append(
+                        {
+                            "activity_id": aid,
+                            "participant_id": pid,
+                            "la_code": la,
+                            "tier": tier,
+                            "attended_date": _d(start),
+                        }
+                    )
                     if rng.random() < 0.8:
                         rating = rng.choices((1, 2, 3, 4, 5), weights=(2, 5, 20, 45, 28))[0]
-                        feedback.append({"activity_id": aid, "participant_id": pid, "feedback_date": _d(min(end + dt.timedelta(days=rng.randint(0, 10)), q.end)),
-                                         "rating": rating})
+                        feedback.append(
+                            {
+                                "activity_id": aid,
+                                "participant_id": pid,
+                                "feedback_date": _d(min(end + dt.timedelta(days=rng.randint(0, 10)), q.end)),
+                                "rating": rating,
+                            }
+                        )
             _write_csv(folder / "activities.csv", C.ACTIVITIES, activities)
             _write_csv(folder / "attendance.csv", C.ATTENDANCE, attendance)
             _write_csv(folder / "feedback.csv", C.FEEDBACK, feedback)
@@ -206,10 +313,20 @@ def generate(raw_dir: Path, spec) -> list[Path]:
                 pid, la, tier = rng.choice(people)
                 kind = rng.choices(C.CAREER_EVENTS, weights=(5, 3, 2, 2, 1, 1))[0]
                 other = rng.choice(las).old_la_code
-                events.append({"participant_id": pid, "event_date": _d(_day(rng, q)), "event_type": kind,
-                               "tier": str(max(1, int(tier) - 1)) if kind in ("applied", "shortlisted", "appointed", "acting up") else tier,
-                               "la_from": la if kind in ("moved authority", "secondment", "appointed") else None,
-                               "la_to": other if kind in ("moved authority", "secondment", "applied", "shortlisted", "appointed") else None})
+                events.append(
+                    {
+                        "participant_id": pid,
+                        "event_date": _d(_day(rng, q)),
+                        "event_type": kind,
+                        "tier": str(max(1, int(tier) - 1))
+                        if kind in ("applied", "shortlisted", "appointed", "acting up")
+                        else tier,
+                        "la_from": la if kind in ("moved authority", "secondment", "appointed") else None,
+                        "la_to": other
+                        if kind in ("moved authority", "secondment", "applied", "shortlisted", "appointed")
+                        else None,
+                    }
+                )
             _write_csv(folder / "career_events.csv", C.CAREER_EVENTS_TABLE, events)
             # grant ledger
             ledger = []
@@ -217,14 +334,35 @@ def generate(raw_dir: Path, spec) -> list[Path]:
 
             def entry(kind, line, amount, desc, day, ledger=ledger, fy=fy):  # this quarter's ledger and year
                 nonlocal next_gl
-                ledger.append({"entry_ref": f"GL-{fy}-{next_gl:03d}", "entry_date": _d(day), "entry_type": kind,
-                               "budget_line": line, "amount_gbp": f"{amount:.2f}", "description": desc})
+                ledger.append(
+                    {
+                        "entry_ref": f"GL-{fy}-{next_gl:03d}",
+                        "entry_date": _d(day),
+                        "entry_type": kind,
+                        "budget_line": line,
+                        "amount_gbp": f"{amount:.2f}",
+                        "description": desc,
+                    }
+                )
                 next_gl += 1
+
             if q.q == 1:
                 next_gl = 1
-                entry("received", None, 60_000, "Initial grant on signing the partnership agreement", q.start + dt.timedelta(days=20))
+                entry(
+                    "received",
+                    None,
+                    60_000,
+                    "Initial grant on signing the partnership agreement",
+                    q.start + dt.timedelta(days=20),
+                )
             if q.q == 3:
-                entry("received", None, GRANT - 60_000, "Balance of grant on receipt of the regional plan", q.start + dt.timedelta(days=15))
+                entry(
+                    "received",
+                    None,
+                    GRANT - 60_000,
+                    "Balance of grant on receipt of the regional plan",
+                    q.start + dt.timedelta(days=15),
+                )
             for bl in plan["budget_lines"]:
                 planned = bl["planned_gbp"][f"Q{q.q}"]
                 factor = rng.uniform(1.15, 1.35) if bl["line"] == OVERSPENT_LINE else rng.uniform(0.8, 1.02)
@@ -247,26 +385,36 @@ def generate(raw_dir: Path, spec) -> list[Path]:
                 "expected; the regional sponsor agreed to fund this from the events line later in the year.",
             ]
             if q.q in (1, 4):
-                paragraphs.append("The skills and talent audit was completed this quarter; the results feed the learning level "
-                                  "of the evaluation.")
+                paragraphs.append(
+                    "The skills and talent audit was completed this quarter; the results feed the learning level "
+                    "of the evaluation."
+                )
             (folder / C.NARRATIVE_FILE).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-            _framework_records(folder, q, people, las, frng, new_people=(q.q == 1 or q == quarters[0]), last=(q == quarters[-1]))
+            _framework_records(
+                folder, q, people, las, frng, new_people=(q.q == 1 or q == quarters[0]), last=(q == quarters[-1])
+            )
             written.extend(sorted(folder.iterdir()))
     return written
 
 
-def _framework_records(folder: Path, q: FinancialQuarter, people: list[tuple[str, str, str]], las, rng,
-                       new_people: bool, last: bool) -> None:
+def _framework_records(
+    folder: Path, q: FinancialQuarter, people: list[tuple[str, str, str]], las, rng, new_people: bool, last: bool
+) -> None:
     """Aspirant DCS steps, enrolment profiles, LA support and the sign-off for one quarter."""
     if new_people:  # profiles are taken at enrolment, the year's first quarter
         profiles = []
         for pid, _la, _tier in people:
             if rng.random() < 0.9:  # voluntary: some do not complete the form
-                profiles.append({"participant_id": pid, "profile_date": _d(_day(rng, q, 0, 30)),
-                                 "career_background": rng.choices(C.CAREER_BACKGROUNDS, weights=(60, 12, 8, 6, 8, 4, 2))[0],
-                                 "gender": rng.choices(C.GENDERS, weights=(64, 33, 1, 2))[0],
-                                 "ethnic_group": rng.choices(C.ETHNIC_GROUPS, weights=(80, 4, 7, 6, 1, 2))[0],
-                                 "first_generation": rng.choices(C.FIRST_GENERATION, weights=(40, 55, 5))[0]})
+                profiles.append(
+                    {
+                        "participant_id": pid,
+                        "profile_date": _d(_day(rng, q, 0, 30)),
+                        "career_background": rng.choices(C.CAREER_BACKGROUNDS, weights=(60, 12, 8, 6, 8, 4, 2))[0],
+                        "gender": rng.choices(C.GENDERS, weights=(64, 33, 1, 2))[0],
+                        "ethnic_group": rng.choices(C.ETHNIC_GROUPS, weights=(80, 4, 7, 6, 1, 2))[0],
+                        "first_generation": rng.choices(C.FIRST_GENERATION, weights=(40, 55, 5))[0],
+                    }
+                )
         _write_csv(folder / "participant_profiles.csv", C.PARTICIPANT_PROFILES, profiles)
     # Aspirant DCS: the year's second-tier participants (and a few third-tier) move one step a quarter
     steps = {1: ("nominated",), 2: ("applied", "accepted"), 3: ("started",), 4: ("completed",)}[q.q]
@@ -275,22 +423,53 @@ def _framework_records(folder: Path, q: FinancialQuarter, people: list[tuple[str
     for pid, la, tier in aspirants:
         if int(pid[2:]) % 5 == 0 and q.q >= 3:
             if q.q == 3:
-                rows.append({"participant_id": pid, "la_code": la, "tier": tier, "event_date": _d(_day(rng, q)),
-                             "status": "withdrew", "route": "dcs nomination"})
+                rows.append(
+                    {
+                        "participant_id": pid,
+                        "la_code": la,
+                        "tier": tier,
+                        "event_date": _d(_day(rng, q)),
+                        "status": "withdrew",
+                        "route": "dcs nomination",
+                    }
+                )
             continue
         route = C.ASPIRANT_ROUTES[int(pid[2:]) % len(C.ASPIRANT_ROUTES)]
         day = _day(rng, q, 0, 60)
         for k, status in enumerate(steps):  # steps in order, a fortnight apart
-            rows.append({"participant_id": pid, "la_code": la, "tier": tier, "event_date": _d(min(day + dt.timedelta(days=14 * k), q.end)),
-                         "status": status, "route": route})
+            rows.append(
+                {
+                    "participant_id": pid,
+                    "la_code": la,
+                    "tier": tier,
+                    "event_date": _d(min(day + dt.timedelta(days=14 * k), q.end)),
+                    "status": status,
+                    "route": route,
+                }
+            )
     _write_csv(folder / "aspirant_dcs.csv", C.ASPIRANT_DCS, rows)
     support = []
     for _ in range(rng.randint(2, 6)):
         kind = rng.choice(C.LA_SUPPORT_TYPES)
-        support.append({"la_code": rng.choice(las).old_la_code, "support_date": _d(_day(rng, q)), "support_type": kind,
-                        "opportunities_created": rng.randint(1, 4) if kind == "development opportunity" else 0})
+        support.append(
+            {
+                "la_code": rng.choice(las).old_la_code,
+                "support_date": _d(_day(rng, q)),
+                "support_type": kind,
+                "opportunities_created": rng.randint(1, 4) if kind == "development opportunity" else 0,
+            }
+        )
     _write_csv(folder / "la_support.csv", C.LA_SUPPORT, support)
     as_at = q.end + dt.timedelta(days=14)
-    _write_csv(folder / "sign_off.csv", C.SIGN_OFF, [{
-        "data_as_at": _d(as_at), "produced": _d(as_at + dt.timedelta(days=7)), "signed_off_by": "Regional DCS sponsor",
-        "signed_off_date": None if last else _d(as_at + dt.timedelta(days=21))}])
+    _write_csv(
+        folder / "sign_off.csv",
+        C.SIGN_OFF,
+        [
+            {
+                "data_as_at": _d(as_at),
+                "produced": _d(as_at + dt.timedelta(days=7)),
+                "signed_off_by": "Regional DCS sponsor",
+                "signed_off_date": None if last else _d(as_at + dt.timedelta(days=21)),
+            }
+        ],
+    )

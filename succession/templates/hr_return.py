@@ -11,6 +11,7 @@ filled return. Files are byte-for-byte reproducible: the document properties
 and the zip entry timestamps are derived from the quarter (or the date
 submitted), never from the clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ from contracts.hr_return import (
 from succession.periods import FinancialQuarter, return_deadline_days
 from succession.reference import local_authorities
 
-__all__ = ["write_hr_return", "return_filename", "submission_deadline", "VALIDATION_LAST_ROW"]
+__all__ = ["VALIDATION_LAST_ROW", "return_filename", "submission_deadline", "write_hr_return"]
 
 VALIDATION_LAST_ROW = 1000
 """Drop-downs and checks cover table rows 2 .. this row (more if more data is written)."""
@@ -81,7 +82,7 @@ class _FixedTimeZip(zipfile.ZipFile):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._fixed_date_time = date_time
 
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: D102
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             zinfo = zipfile.ZipInfo(str(zinfo_or_arcname), date_time=self._fixed_date_time)
             zinfo.compress_type = self.compression
@@ -89,7 +90,7 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = zinfo
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: D102
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         with open(filename, "rb") as f:
             data = f.read()
         self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
@@ -168,8 +169,13 @@ def _validation(col: Column, sqref: str) -> DataValidation | None:
         dv.error = "Enter a whole number of 0 or more."
         prompt = col.help or "A whole number of 0 or more."
     elif col.kind == "date":
-        dv = DataValidation(type="date", operator="between", formula1=_serial(_EXCEL_MIN_DATE),
-                            formula2=_serial(_EXCEL_MAX_DATE), allow_blank=True)
+        dv = DataValidation(
+            type="date",
+            operator="between",
+            formula1=_serial(_EXCEL_MIN_DATE),
+            formula2=_serial(_EXCEL_MAX_DATE),
+            allow_blank=True,
+        )
         dv.error = "Enter a date as dd/mm/yyyy."
         prompt = col.help or "A date, dd/mm/yyyy."
     elif col.help:
@@ -200,8 +206,7 @@ def _width(col: Column) -> float:
 # --- sheets ----------------------------------------------------------------------------------
 
 
-def _write_about(ws, la, quarter: FinancialQuarter, contact: Mapping[str, Any] | None,
-                 date_submitted: Any) -> None:
+def _write_about(ws, la, quarter: FinancialQuarter, contact: Mapping[str, Any] | None, date_submitted: Any) -> None:
     ws["A1"] = "Quarterly HR return: senior leadership succession planning in children's services"
     ws["A1"].font = _TITLE_FONT
     contact = dict(contact or {})
@@ -228,8 +233,13 @@ def _write_about(ws, la, quarter: FinancialQuarter, contact: Mapping[str, Any] |
         if fld.name in ("contact_name", "contact_email", "date_submitted"):
             cell.fill = _INPUT_FILL
     submitted = next(f for f in ABOUT_FIELDS if f.name == "date_submitted")
-    dv = DataValidation(type="date", operator="between", formula1=_serial(quarter.start),
-                        formula2=_serial(_EXCEL_MAX_DATE), allow_blank=True)
+    dv = DataValidation(
+        type="date",
+        operator="between",
+        formula1=_serial(quarter.start),
+        formula2=_serial(_EXCEL_MAX_DATE),
+        allow_blank=True,
+    )
     dv.promptTitle, dv.prompt = "Date submitted", "The date you send this return, dd/mm/yyyy."
     dv.errorTitle, dv.error = "Date submitted", f"Enter a date on or after {quarter.start:%d/%m/%Y}."
     dv.showInputMessage = dv.showErrorMessage = True

@@ -1,4 +1,5 @@
 """UK financial-year quarters: "2024-25 Q1" is April-June 2024, Q4 is January-March 2025."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ ids), and inter-rater agreement (Cohen's kappa, Krippendorff's alpha) per theme.
 
 Definitions: contracts/interviews.md. A theme counts its sub-themes; a coder rates each
 segment of an interview they coded 1 for a theme if they applied it or a sub-theme, else 0."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -19,9 +20,19 @@ from .readers import fold, load_yaml, read_survey_waves
 from .survey import option_key
 
 NS = "{urn:QDA-XML:project:1.0}"
-SHEET_COLUMNS = {"interview": "interview", "interview id": "interview", "coder": "coder", "segment": "segment",
-                 "segment id": "segment", "code": "code", "code path": "code", "gender": "gender",
-                 "participant gender": "gender", "tier": "tier", "participant tier": "tier"}
+SHEET_COLUMNS = {
+    "interview": "interview",
+    "interview id": "interview",
+    "coder": "coder",
+    "segment": "segment",
+    "segment id": "segment",
+    "code": "code",
+    "code path": "code",
+    "gender": "gender",
+    "participant gender": "gender",
+    "tier": "tier",
+    "participant tier": "tier",
+}
 Figures = dict[str, tuple[object, str]]
 
 
@@ -34,8 +45,11 @@ def theme_paths(themes: list[dict], prefix: str = "") -> list[str]:
 
 
 def read_sheet(path) -> pd.DataFrame:
-    df = (pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if path.suffix == ".csv"
-          else pd.read_excel(path, dtype=str, keep_default_na=False))
+    df = (
+        pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if path.suffix == ".csv"
+        else pd.read_excel(path, dtype=str, keep_default_na=False)
+    )
     df = df.rename(columns=lambda c: SHEET_COLUMNS.get(fold(c).replace("question/section", "question"), fold(c)))
     for col in ("gender", "tier"):
         if col not in df:
@@ -55,6 +69,7 @@ def read_qdpx(path) -> pd.DataFrame:
         for c in node.findall(f"{NS}Code"):
             codes[c.get("guid")] = prefix + c.get("name")
             walk(c, prefix + c.get("name") + "/")
+
     for book in root.iter(f"{NS}Codes"):
         walk(book, "")
     rows = []
@@ -63,9 +78,16 @@ def read_qdpx(path) -> pd.DataFrame:
             for coding in sel.findall(f"{NS}Coding"):
                 user = coding.get("creatingUser") or sel.get("creatingUser")
                 for ref in coding.findall(f"{NS}CodeRef"):
-                    rows.append({"interview": src.get("name"), "coder": users.get(user, user),
-                                 "segment": f"{sel.get('startPosition')}-{sel.get('endPosition')}",
-                                 "code": codes[ref.get("targetGUID")], "gender": "", "tier": ""})
+                    rows.append(
+                        {
+                            "interview": src.get("name"),
+                            "coder": users.get(user, user),
+                            "segment": f"{sel.get('startPosition')}-{sel.get('endPosition')}",
+                            "code": codes[ref.get("targetGUID")],
+                            "gender": "",
+                            "tier": "",
+                        }
+                    )
     return pd.DataFrame(rows, columns=["interview", "coder", "segment", "code", "gender", "tier"])
 
 
@@ -130,8 +152,10 @@ def figures(raw) -> Figures:
         out[f"interviews.double_coded.{wave}"] = (int((people["coders"] >= 2).sum()), "people")
 
         # each coding counts for its theme and every theme above it (a theme counts its sub-themes)
-        above = {code: ["/".join(code.split("/")[:k]) for k in range(1, len(code.split("/")) + 1)]
-                 for code in c["code"].unique()}
+        above = {
+            code: ["/".join(code.split("/")[:k]) for k in range(1, len(code.split("/")) + 1)]
+            for code in c["code"].unique()
+        }
         coded = c.assign(path=c["code"].map(above)).explode("path")
 
         groups = [("all", "all", set(people.index))]
@@ -151,13 +175,18 @@ def figures(raw) -> Figures:
         units = double[["interview", "segment"]].drop_duplicates()
         coders = double.groupby("interview")["coder"].apply(lambda s: sorted(set(s)))
         out[f"agreement.units.{wave}"] = (len(units), "count")
-        applied_by_path = {path: set(map(tuple, g[["interview", "segment", "coder"]].values))
-                           for path, g in coded[coded["interview"].isin(twice)].groupby("path")}
+        applied_by_path = {
+            path: set(map(tuple, g[["interview", "segment", "coder"]].values))
+            for path, g in coded[coded["interview"].isin(twice)].groupby("path")
+        }
         for path in paths:
             applied = applied_by_path.get(path, set())
             ratings = [[int((i, s, k) in applied) for k in coders[i]] for i, s in units.itertuples(index=False)]
             pairs = [r for r in ratings if len(r) == 2]
             key = option_key(path)
-            out[f"agreement.kappa.{wave}.{key}"] = (cohen_kappa([r[0] for r in pairs], [r[1] for r in pairs]), "coefficient")
+            out[f"agreement.kappa.{wave}.{key}"] = (
+                cohen_kappa([r[0] for r in pairs], [r[1] for r in pairs]),
+                "coefficient",
+            )
             out[f"agreement.alpha.{wave}.{key}"] = (krippendorff_alpha(ratings), "coefficient")
     return out

@@ -3,6 +3,7 @@ counts, people, organisations, days and money are whole numbers; ratios, percent
 scores one decimal place; agreement coefficients two; a plan's target or baseline like the
 indicator it is set for (a count target is whole: "counts never print with decimals"). Halves round away
 from zero on the decimal value a reader would write down (0.25 -> 0.3, 2.5 -> 3)."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal

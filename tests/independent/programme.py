@@ -3,6 +3,7 @@
 Definitions: contracts/programme.md (tables, targets, the level each indicator belongs to)
 and DESIGN "The four-level evaluation". Every region-quarter with any programme record is
 a programme quarter; figures of the financial year run over its programme quarters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,12 +16,26 @@ from .printing import ratio, rounded
 from .readers import HrReturns, local_authorities, money
 from .table_one import current_returns, la_numbers
 
-COMPETENCIES = ["political_awareness", "working_with_elected_members", "risk", "commissioning", "finance",
-                "partnership", "social_care_and_protection"]
+COMPETENCIES = [
+    "political_awareness",
+    "working_with_elected_members",
+    "risk",
+    "commissioning",
+    "finance",
+    "partnership",
+    "social_care_and_protection",
+]
 # contracts/programme.md "Target indicators": the unit each plan target is measured in
-TARGET_UNITS = {"mean_rating": "score", "response_rate": "percent", "skill_gain": "score", "audit_coverage": "percent",
-                "permanent_fill_rate": "percent", "readvertisement_rate": "percent", "time_to_fill": "days",
-                "interim_cover_rate": "percent"}
+TARGET_UNITS = {
+    "mean_rating": "score",
+    "response_rate": "percent",
+    "skill_gain": "score",
+    "audit_coverage": "percent",
+    "permanent_fill_rate": "percent",
+    "readvertisement_rate": "percent",
+    "time_to_fill": "days",
+    "interim_cover_rate": "percent",
+}
 EVENT_TYPES = ["applied", "shortlisted", "appointed", "acting up", "moved authority", "secondment"]
 Figures = dict[str, tuple[object, str]]
 
@@ -38,8 +53,13 @@ def _sfx(value: str) -> str:
 
 
 def programme_quarters(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    seen = pd.concat([tables[t][["region_code", "quarter"]] for t in
-                      ("activities", "grant_ledger", "career_events", "skills_audit", "narrative")], ignore_index=True)
+    seen = pd.concat(
+        [
+            tables[t][["region_code", "quarter"]]
+            for t in ("activities", "grant_ledger", "career_events", "skills_audit", "narrative")
+        ],
+        ignore_index=True,
+    )
     seen = seen.drop_duplicates()
     seen["fy"] = seen["quarter"].map(calendar.financial_year)
     seen["order"] = seen["quarter"].map(calendar.sort_key)
@@ -49,8 +69,11 @@ def programme_quarters(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def activity_figures(t: dict[str, pd.DataFrame]) -> Figures:
     out: Figures = {}
     acts = t["activities"]
-    att = t["attendance"].merge(acts[["region_code", "quarter", "activity_id", "activity_type"]],
-                                on=["region_code", "quarter", "activity_id"], how="inner")
+    att = t["attendance"].merge(
+        acts[["region_code", "quarter", "activity_id", "activity_type"]],
+        on=["region_code", "quarter", "activity_id"],
+        how="inner",
+    )
     for (region, quarter), a in acts.groupby(["region_code", "quarter"]):
         at = att[(att["region_code"] == region) & (att["quarter"] == quarter)]
         head = f"{calendar.key(quarter)}.{region}"
@@ -71,8 +94,11 @@ def reaction_figures(t: dict[str, pd.DataFrame]) -> Figures:
     """Level 1: ratings given for attendances (feedback matched to an attendance, whenever given)."""
     out: Figures = {}
     acts = t["activities"]
-    att = t["attendance"].merge(acts[["region_code", "quarter", "activity_id", "activity_type"]],
-                                on=["region_code", "quarter", "activity_id"], how="inner")
+    att = t["attendance"].merge(
+        acts[["region_code", "quarter", "activity_id", "activity_type"]],
+        on=["region_code", "quarter", "activity_id"],
+        how="inner",
+    )
     fb = t["feedback"][["region_code", "activity_id", "participant_id", "rating"]]
     att = att.merge(fb, on=["region_code", "activity_id", "participant_id"], how="left")
     att["rating"] = pd.to_numeric(att["rating"])
@@ -87,7 +113,10 @@ def reaction_figures(t: dict[str, pd.DataFrame]) -> Figures:
             out[f"evaluation.level1.mean_rating.{head}{sfx}"] = (ratio(int(rated.sum()), len(rated)), "score")
             if kind == "all":
                 for n in range(1, 6):
-                    out[f"evaluation.level1.rating_share.{head}.rating_{n}"] = (_pct(int((rated == n).sum()), len(rated)), "percent")
+                    out[f"evaluation.level1.rating_share.{head}.rating_{n}"] = (
+                        _pct(int((rated == n).sum()), len(rated)),
+                        "percent",
+                    )
     return out
 
 
@@ -104,15 +133,22 @@ def paired_skills(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(columns=["region_code", "fy", "participant_id", "competency", "before", "after", "quarter"])
     s["fy"] = s["quarter"].map(calendar.financial_year)
     s["audit_date"] = s["audit_date"].map(_date)
-    long = s.melt(id_vars=["region_code", "fy", "quarter", "participant_id", "audit", "audit_date"],
-                  value_vars=COMPETENCIES, var_name="competency", value_name="rating")
+    long = s.melt(
+        id_vars=["region_code", "fy", "quarter", "participant_id", "audit", "audit_date"],
+        value_vars=COMPETENCIES,
+        var_name="competency",
+        value_name="rating",
+    )
     long = long[long["rating"].str.strip() != ""]
     long["rating"] = long["rating"].astype(int)
     keys = ["region_code", "fy", "participant_id", "competency"]
     before = long[long["audit"] == "before"].sort_values("audit_date").drop_duplicates(keys, keep="first")
     after = long[long["audit"] == "after"].sort_values("audit_date").drop_duplicates(keys, keep="last")
-    p = before[[*keys, "rating"]].rename(columns={"rating": "before"}).merge(
-        after[[*keys, "rating", "quarter"]].rename(columns={"rating": "after"}), on=keys)
+    p = (
+        before[[*keys, "rating"]]
+        .rename(columns={"rating": "before"})
+        .merge(after[[*keys, "rating", "quarter"]].rename(columns={"rating": "after"}), on=keys)
+    )
     # a year's learning figures are reported in the quarter of its last 'after' audit
     p["quarter"] = p.groupby(["region_code", "fy"])["quarter"].transform(lambda q: max(q, key=calendar.sort_key))
     return p
@@ -134,7 +170,10 @@ def learning_figures(t: dict[str, pd.DataFrame]) -> Figures:
             before, after = ratio(int(gc["before"].sum()), len(gc)), ratio(int(gc["after"].sum()), len(gc))
             out[f"evaluation.level2.skill_before.{head}{sfx}"] = (before, "score")
             out[f"evaluation.level2.skill_after.{head}{sfx}"] = (after, "score")
-            out[f"evaluation.level2.skill_gain.{head}{sfx}"] = (rounded(after, "score") - rounded(before, "score"), "score")
+            out[f"evaluation.level2.skill_gain.{head}{sfx}"] = (
+                rounded(after, "score") - rounded(before, "score"),
+                "score",
+            )
             out[f"evaluation.level2.paired_participants.{head}{sfx}"] = (gc["participant_id"].nunique(), "count")
         cohort = att[(att["region_code"] == region) & (att["fy"] == fy)]["participant_id"].nunique()
         out[f"evaluation.level2.audit_coverage.{head}"] = (_pct(g["participant_id"].nunique(), cohort), "percent")
@@ -170,11 +209,16 @@ def results_figures(hr: HrReturns) -> Figures:
     totals = t1[t1["indicator"].isin(counts)].groupby(["region_code", "quarter", "indicator"])["numerator"].sum()
     current = current_returns(hr)
     c = hr.vacancies.merge(current[["file", "la_code", "quarter", "quarter_start", "quarter_end"]], on="file")
-    fills = c[(c["outcome"] == "filled permanently") & c["date_filled"].notna()
-              & (c["date_filled"] >= c["quarter_start"]) & (c["date_filled"] <= c["quarter_end"])]
+    fills = c[
+        (c["outcome"] == "filled permanently")
+        & c["date_filled"].notna()
+        & (c["date_filled"] >= c["quarter_start"])
+        & (c["date_filled"] <= c["quarter_end"])
+    ]
     fills = fills.drop_duplicates(["la_code", "campaign_ref"]).merge(las, left_on="la_code", right_on="old_la_code")
     wf = hr.workforce.merge(current[["file", "la_code", "quarter"]], on="file").merge(
-        las, left_on="la_code", right_on="old_la_code")
+        las, left_on="la_code", right_on="old_la_code"
+    )
     fills_by = dict(tuple(fills.groupby(["region_code", "quarter"])))
     wf_by = dict(tuple(wf.groupby(["region_code", "quarter"])))
     for (region, quarter), g in totals.groupby(level=[0, 1]):
@@ -182,7 +226,10 @@ def results_figures(hr: HrReturns) -> Figures:
         head = f"evaluation.level4.{{}}.{calendar.key(quarter)}.{region}"
         for ind in counts:
             out[head.format(ind)] = (n[ind], "count")
-        out[head.format("permanent_fill_rate")] = (_pct(n["filled_permanent"], n["filled_permanent"] + n["advertised_not_filled"]), "percent")
+        out[head.format("permanent_fill_rate")] = (
+            _pct(n["filled_permanent"], n["filled_permanent"] + n["advertised_not_filled"]),
+            "percent",
+        )
         out[head.format("readvertisement_rate")] = (_pct(n["readvertised"], n["posts_advertised"]), "percent")
         f = fills_by.get((region, quarter), fills.iloc[:0])
         if len(f):
@@ -193,15 +240,30 @@ def results_figures(hr: HrReturns) -> Figures:
         w = wf_by.get((region, quarter), wf.iloc[:0])
         top, pool = w[w["tier"].isin(["1", "2"])], w[w["tier"] == "3"]
         if len(top):
-            out[head.format("interim_cover_rate")] = (_pct(int((top["interim_or_agency"] == "yes").sum()), len(top)), "percent")
-            out[head.format("retirement_risk_rate")] = (_pct(int((top["retiring_within_two_years"] == "yes").sum()), len(top)), "percent")
+            out[head.format("interim_cover_rate")] = (
+                _pct(int((top["interim_or_agency"] == "yes").sum()), len(top)),
+                "percent",
+            )
+            out[head.format("retirement_risk_rate")] = (
+                _pct(int((top["retiring_within_two_years"] == "yes").sum()), len(top)),
+                "percent",
+            )
             aged = top[top["age_band"] != "prefer not to say"]
-            out[head.format("aged_55_plus_rate")] = (_pct(int(aged["age_band"].isin(["55-59", "60 and over"]).sum()), len(aged)), "percent")
+            out[head.format("aged_55_plus_rate")] = (
+                _pct(int(aged["age_band"].isin(["55-59", "60 and over"]).sum()), len(aged)),
+                "percent",
+            )
         if len(pool):
             g_ = pool[pool["gender"] != "prefer not to say"]
-            out[head.format("talent_pool_female_rate")] = (_pct(int((g_["gender"] == "female").sum()), len(g_)), "percent")
+            out[head.format("talent_pool_female_rate")] = (
+                _pct(int((g_["gender"] == "female").sum()), len(g_)),
+                "percent",
+            )
             e_ = pool[pool["ethnic_group"] != "prefer not to say"]
-            out[head.format("talent_pool_ethnic_minority_rate")] = (_pct(int((e_["ethnic_group"] != "White").sum()), len(e_)), "percent")
+            out[head.format("talent_pool_ethnic_minority_rate")] = (
+                _pct(int((e_["ethnic_group"] != "White").sum()), len(e_)),
+                "percent",
+            )
     return out
 
 
@@ -216,7 +278,9 @@ def target_figures(plans: list[dict], pq: pd.DataFrame) -> Figures:
                 for kind in ("target", "baseline"):
                     if target.get(kind) is not None:
                         out[f"evaluation.{kind}.{target['indicator']}.{calendar.key(quarter)}.{region}"] = (
-                            Fraction(str(target[kind])), TARGET_UNITS.get(target["indicator"], "count"))
+                            Fraction(str(target[kind])),
+                            TARGET_UNITS.get(target["indicator"], "count"),
+                        )
     return out
 
 
@@ -237,13 +301,22 @@ def grant_figures(t: dict[str, pd.DataFrame], plans: list[dict], pq: pd.DataFram
         for quarter in quarters:
             qn = quarter.split(" ")[1]
             head = f"{calendar.key(quarter)}.{region}"
-            total = dict.fromkeys(["planned_this_quarter", "spent_this_quarter", "planned_to_date", "spent_to_date",
-                                   "annual_plan"], Fraction(0))
+            total = dict.fromkeys(
+                ["planned_this_quarter", "spent_this_quarter", "planned_to_date", "spent_to_date", "annual_plan"],
+                Fraction(0),
+            )
             for line, plan_q in planned.items():
-                row = {"planned_this_quarter": plan_q.get(qn, Fraction(0)),
-                       "spent_this_quarter": sum((money(x) for x in spent[(spent["quarter"] == quarter)
-                                                  & (spent["budget_line"] == line)]["amount_gbp"]), Fraction(0)),
-                       "annual_plan": sum(plan_q.values(), Fraction(0))}
+                row = {
+                    "planned_this_quarter": plan_q.get(qn, Fraction(0)),
+                    "spent_this_quarter": sum(
+                        (
+                            money(x)
+                            for x in spent[(spent["quarter"] == quarter) & (spent["budget_line"] == line)]["amount_gbp"]
+                        ),
+                        Fraction(0),
+                    ),
+                    "annual_plan": sum(plan_q.values(), Fraction(0)),
+                }
                 # planned to date: the plan's quarters up to this one, records or not
                 to_date[line][0] = sum((v for q, v in plan_q.items() if q <= qn), Fraction(0))
                 to_date[line][1] += row["spent_this_quarter"]
@@ -252,7 +325,10 @@ def grant_figures(t: dict[str, pd.DataFrame], plans: list[dict], pq: pd.DataFram
                     total[k] += row[k]
                 _grant_rows(out, row, f"{head}.line_{line}")
             _grant_rows(out, total, head)
-            received = sum((money(x) for x in led[(led["quarter"] == quarter) & (led["entry_type"] == "received")]["amount_gbp"]), Fraction(0))
+            received = sum(
+                (money(x) for x in led[(led["quarter"] == quarter) & (led["entry_type"] == "received")]["amount_gbp"]),
+                Fraction(0),
+            )
             received_to_date += received
             grant = Fraction(str(plan["grant_gbp"]))
             out[f"grant.received_this_quarter.{head}"] = (received, "gbp")

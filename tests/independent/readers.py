@@ -3,6 +3,7 @@ pandas or the csv module, plans and instruments with PyYAML.
 
 Nothing here validates beyond what recomputing needs; it reads the layout the contracts
 (``contracts/*.md``) describe and nothing of the pipeline's own readers."""
+
 from __future__ import annotations
 
 import csv
@@ -22,10 +23,30 @@ from . import xlsx
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_DIR / "dbt_project" / "seeds"
 RETURN_NAME = re.compile(r"^(?P<la>\d{3})_(?P<quarter>\d{4}-\d{2}_Q[1-4])(?:_v(?P<version>\d+))?\.xlsx$")
-VACANCY_COLUMNS = ["campaign_ref", "post_ref", "post_title", "tier", "vacancy_arose", "advert_opened",
-                   "advert_closed", "applicants", "shortlisted", "outcome", "appointee_background", "date_filled"]
-WORKFORCE_COLUMNS = ["post_ref", "tier", "age_band", "gender", "ethnic_group", "years_in_post",
-                     "interim_or_agency", "retiring_within_two_years"]
+VACANCY_COLUMNS = [
+    "campaign_ref",
+    "post_ref",
+    "post_title",
+    "tier",
+    "vacancy_arose",
+    "advert_opened",
+    "advert_closed",
+    "applicants",
+    "shortlisted",
+    "outcome",
+    "appointee_background",
+    "date_filled",
+]
+WORKFORCE_COLUMNS = [
+    "post_ref",
+    "tier",
+    "age_band",
+    "gender",
+    "ethnic_group",
+    "years_in_post",
+    "interim_or_agency",
+    "retiring_within_two_years",
+]
 DATE_COLUMNS = ["vacancy_arose", "advert_opened", "advert_closed", "date_filled"]
 
 
@@ -40,12 +61,13 @@ def regions() -> dict[str, str]:
 
 # --- HR returns -------------------------------------------------------------------------------
 
+
 @dataclass
 class HrReturns:
-    returns: pd.DataFrame     # one row per workbook: file, la_code, quarter, version, date_submitted
-    kpis: pd.DataFrame        # file, indicator, tier, value
-    vacancies: pd.DataFrame   # file + VACANCY_COLUMNS
-    workforce: pd.DataFrame   # file + WORKFORCE_COLUMNS
+    returns: pd.DataFrame  # one row per workbook: file, la_code, quarter, version, date_submitted
+    kpis: pd.DataFrame  # file, indicator, tier, value
+    vacancies: pd.DataFrame  # file + VACANCY_COLUMNS
+    workforce: pd.DataFrame  # file + WORKFORCE_COLUMNS
 
 
 def _as_date(value):
@@ -72,7 +94,7 @@ def _text(value):
 def _cells(rows: list[list], first_row: int, width: int) -> list[list]:
     """Rows from ``first_row`` (1-based), padded or cut to ``width`` columns, blank rows left out."""
     out = []
-    for r in rows[first_row - 1:]:
+    for r in rows[first_row - 1 :]:
         r = (list(r) + [None] * width)[:width]
         if any(c is not None and c != "" for c in r):
             out.append(r)
@@ -101,9 +123,17 @@ def read_hr_returns(raw: Path) -> HrReturns:
             continue
         about, k, v, w = read_hr_return(path)
         file = str(path.relative_to(raw))
-        returns.append({"file": file, "la_code": _text(about.get("DfE LA code")), "quarter": _text(about.get("Quarter")),
-                        "name_la": m["la"], "name_quarter": m["quarter"].replace("_", " "),
-                        "version": int(m["version"] or 1), "date_submitted": _as_date(about.get("Date submitted"))})
+        returns.append(
+            {
+                "file": file,
+                "la_code": _text(about.get("DfE LA code")),
+                "quarter": _text(about.get("Quarter")),
+                "name_la": m["la"],
+                "name_quarter": m["quarter"].replace("_", " "),
+                "version": int(m["version"] or 1),
+                "date_submitted": _as_date(about.get("Date submitted")),
+            }
+        )
         kpis += [(file, *row) for row in k]
         vacancies += [[file, *row] for row in v]
         workforce += [[file, *row] for row in w]
@@ -145,8 +175,11 @@ def read_programme(raw: Path) -> dict[str, pd.DataFrame]:
             if df is not None and len(df):
                 frames[table].append(df.assign(region_code=region, quarter=quarter))
     # the lead's narrative is a record too: a quarter with only a narrative is a programme quarter
-    narratives = [(f.parent.name, f.name.replace("_", " ")) for f in sorted((raw / "programme").glob("E12*/*_Q?"))
-                  if (f / "narrative.md").exists() and (f / "narrative.md").read_text(encoding="utf-8-sig").strip()]
+    narratives = [
+        (f.parent.name, f.name.replace("_", " "))
+        for f in sorted((raw / "programme").glob("E12*/*_Q?"))
+        if (f / "narrative.md").exists() and (f / "narrative.md").read_text(encoding="utf-8-sig").strip()
+    ]
     frames["narrative"] = [pd.DataFrame(narratives, columns=["region_code", "quarter"])]
     out = {}
     for table, dfs in frames.items():
@@ -171,8 +204,9 @@ def read_plans(raw: Path) -> list[dict]:
 
 # --- survey exports ---------------------------------------------------------------------------
 
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-                       "\u00a0": " "})
+_FOLD = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 
 
 def fold(text) -> str:

@@ -1,4 +1,5 @@
 """Every recomputed figure by its published id, and the comparison with the published register."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ import pandas as pd
 
 from . import calendar, interviews, programme, readers, survey, table_one
 from .printing import printed
-
 
 # Disagreements whose fix lies in files another branch owns, with where the fix goes. They are
 # reported (a warning with examples), not failed; any other disagreement fails the test. Remove an
@@ -40,8 +40,9 @@ def known_elsewhere(figure_id: str) -> str | None:
 def recompute(raw: Path) -> dict[str, tuple[object, str]]:
     """figure id -> (unrounded value, unit), from the raw folder alone."""
     hr = readers.read_hr_returns(raw)
-    quarters = sorted({calendar.label(p.name) for p in (raw / "hr_returns").iterdir() if any(p.glob("*.xlsx"))},
-                      key=calendar.sort_key)
+    quarters = sorted(
+        {calendar.label(p.name) for p in (raw / "hr_returns").iterdir() if any(p.glob("*.xlsx"))}, key=calendar.sort_key
+    )
     out = table_one.figures(hr)
     out.update(table_one.return_figures(hr, quarters))
     out.update(programme.figures(hr, readers.read_programme(raw), readers.read_plans(raw)))
@@ -53,9 +54,9 @@ def recompute(raw: Path) -> dict[str, tuple[object, str]]:
 @dataclass
 class Comparison:
     total: int
-    recomputed: list[str]          # published ids with an independent value
-    not_recomputed: list[str]      # published ids without one (the visible gap)
-    mismatches: pd.DataFrame       # figure_id, unit, published, independent, unrounded, known (why, or None)
+    recomputed: list[str]  # published ids with an independent value
+    not_recomputed: list[str]  # published ids without one (the visible gap)
+    mismatches: pd.DataFrame  # figure_id, unit, published, independent, unrounded, known (why, or None)
     suppressed_without_value: list[str]
 
     @property
@@ -82,7 +83,15 @@ def compare(published: pd.DataFrame, independent: dict[str, tuple[object, str]])
             continue
         mine = printed(value, my_unit)
         if mine != shown or my_unit.split(":")[0] != unit:
-            rows.append({"figure_id": fid, "unit": unit, "independent_unit": my_unit, "published": shown,
-                         "independent": mine, "unrounded": None if value is None else float(value)})
+            rows.append(
+                {
+                    "figure_id": fid,
+                    "unit": unit,
+                    "independent_unit": my_unit,
+                    "published": shown,
+                    "independent": mine,
+                    "unrounded": None if value is None else float(value),
+                }
+            )
     m = pd.DataFrame(rows, columns=["figure_id", "unit", "independent_unit", "published", "independent", "unrounded"])
     return Comparison(len(published), recomputed, missing, m.assign(known=m["figure_id"].map(known_elsewhere)), lost)

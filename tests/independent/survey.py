@@ -4,6 +4,7 @@ Definitions: contracts/survey.md and DESIGN "Published outputs": for each questi
 matrix item) the number of respondents choosing each option and that number as a
 percentage of those who answered the question; LA and personal questions are not
 distributed. Open answers count for the themes whose keywords their text contains."""
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,23 @@ import pandas as pd
 from .printing import ratio
 from .readers import _blank, fold, read_survey_export, read_survey_waves
 
-LEADING = {"respondent id", "respondentid", "collector id", "collectorid", "start date", "startdate", "end date",
-           "enddate", "ip address", "email address", "first name", "last name", "lastname", "custom data 1",
-           "custom data"}
+LEADING = {
+    "respondent id",
+    "respondentid",
+    "collector id",
+    "collectorid",
+    "start date",
+    "startdate",
+    "end date",
+    "enddate",
+    "ip address",
+    "email address",
+    "first name",
+    "last name",
+    "lastname",
+    "custom data 1",
+    "custom data",
+}
 OTHER = "other (please specify)"
 Figures = dict[str, tuple[object, str]]
 
@@ -81,9 +96,11 @@ def _answers(question: dict, row2: list, cols: list[int], d: pd.DataFrame) -> pd
         head = fold(row2[c]) if not _blank(row2[c]) else "response"
         item = items[head] if kind == "matrix" else None
         if kind == "open":  # every theme whose keywords the text contains, or no theme
+
             def code(value):
                 text = fold(value)
                 return [t for t, keys in themes if any(k in text for k in keys)] or [None]
+
             coded = _per_value(cells, code)
             option = coded.explode()
         elif kind != "matrix" and head == OTHER:
@@ -130,7 +147,10 @@ def figures(raw) -> Figures:
                 for code, _ in _options(q):
                     n = int(counts.get((qid, item, code), 0))
                     out[f"survey.n.{stem}.{option_key(code)}"] = (n, "people")
-                    out[f"survey.percent.{stem}.{option_key(code)}"] = (None if not base else 100 * ratio(n, base), "percent")
+                    out[f"survey.percent.{stem}.{option_key(code)}"] = (
+                        None if not base else 100 * ratio(n, base),
+                        "percent",
+                    )
     return out
 
 

@@ -5,6 +5,7 @@ Definitions (dbt_project/seeds/ref_indicators.csv, DESIGN "Table one indicators"
 a quarter's figures come from the LA's current return for that quarter (a corrected `_vN`
 return with a later date submitted, then a higher version, supersedes the earlier one);
 aggregates add numerators and denominators, so averages are ratios of sums."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,16 @@ from . import calendar
 from .printing import ratio, rounded
 from .readers import HrReturns, local_authorities
 
-INDICATORS = ["vacancies", "posts_advertised", "avg_applicants", "avg_shortlisted", "filled_permanent",
-              "advertised_not_filled", "readvertised", "active_contacts"]
+INDICATORS = [
+    "vacancies",
+    "posts_advertised",
+    "avg_applicants",
+    "avg_shortlisted",
+    "filled_permanent",
+    "advertised_not_filled",
+    "readvertised",
+    "active_contacts",
+]
 RATIOS = {"avg_applicants": "applicants", "avg_shortlisted": "shortlisted"}
 NOT_FILLED = {"filled on an interim basis", "not filled", "readvertised", "withdrawn"}
 ENGLAND = "E92000001"
@@ -51,8 +60,13 @@ def la_numbers(hr: HrReturns) -> pd.DataFrame:
     opened = _between(c["advert_opened"], s, e)
     closed = _between(c["advert_closed"], s, e)
     filled_before = (c["outcome"] == "filled permanently") & c["date_filled"].notna() & (c["date_filled"] < s)
-    first_advert = (c[c["advert_opened"].notna()].groupby(["la_code", "post_ref"])["advert_opened"].min()
-                    .rename("first_advert").reset_index())
+    first_advert = (
+        c[c["advert_opened"].notna()]
+        .groupby(["la_code", "post_ref"])["advert_opened"]
+        .min()
+        .rename("first_advert")
+        .reset_index()
+    )
     c = c.merge(first_advert, on=["la_code", "post_ref"], how="left")
     keys = ["la_code", "quarter", "tier"]
     parts = []
@@ -74,8 +88,11 @@ def la_numbers(hr: HrReturns) -> pd.DataFrame:
     parts.append(k.rename(columns={"value": "numerator"})[[*keys, "numerator"]].assign(indicator="active_contacts"))
     counted = pd.concat(parts, ignore_index=True)
 
-    grid = (current[["la_code", "quarter"]].merge(pd.DataFrame({"tier": ["1", "2"]}), how="cross")
-            .merge(pd.DataFrame({"indicator": INDICATORS}), how="cross"))
+    grid = (
+        current[["la_code", "quarter"]]
+        .merge(pd.DataFrame({"tier": ["1", "2"]}), how="cross")
+        .merge(pd.DataFrame({"indicator": INDICATORS}), how="cross")
+    )
     t = grid.merge(counted, on=[*keys, "indicator"], how="left")
     is_ratio = t["indicator"].isin(list(RATIOS))
     fill = t["indicator"] != "active_contacts"
@@ -93,13 +110,17 @@ def _value(indicator: str, numerator, denominator):
 def figures(hr: HrReturns) -> dict[str, tuple[object, str]]:
     """Every Table one figure by its published id: (value, unit)."""
     las = local_authorities()
-    t = la_numbers(hr).merge(las[["old_la_code", "new_la_code", "region_code"]], left_on="la_code",
-                             right_on="old_la_code", how="inner")
+    t = la_numbers(hr).merge(
+        las[["old_la_code", "new_la_code", "region_code"]], left_on="la_code", right_on="old_la_code", how="inner"
+    )
     out: dict[str, tuple[object, str]] = {}
     levels = [("new_la_code", t), ("region_code", t), ("country", t.assign(country=ENGLAND))]
     for area, frame in levels:
-        g = frame.groupby(["quarter", "tier", "indicator", area], dropna=False).agg(
-            numerator=("numerator", "sum"), known=("numerator", "count"), denominator=("denominator", "sum")).reset_index()
+        g = (
+            frame.groupby(["quarter", "tier", "indicator", area], dropna=False)
+            .agg(numerator=("numerator", "sum"), known=("numerator", "count"), denominator=("denominator", "sum"))
+            .reset_index()
+        )
         g.loc[g["known"] == 0, "numerator"] = None  # active contacts: nobody reported any
         for row in g.itertuples(index=False):
             unit = "ratio" if row.indicator in RATIOS else "count"
@@ -123,11 +144,15 @@ def return_figures(hr: HrReturns, raw_quarters: list[str]) -> dict[str, tuple[ob
     t = la_numbers(hr)
     k = hr.kpis.merge(current[["file", "la_code", "quarter"]], on="file")
     k = k[k["indicator"] != "active_contacts"].merge(t, on=["la_code", "quarter", "tier", "indicator"])
-    computed = [_rounded_1dp(_value(i, n, d)) if i in RATIOS else _value(i, n, d)
-                for i, n, d in zip(k["indicator"], k["numerator"], k["denominator"])]
+    computed = [
+        _rounded_1dp(_value(i, n, d)) if i in RATIOS else _value(i, n, d)
+        for i, n, d in zip(k["indicator"], k["numerator"], k["denominator"])
+    ]
     reported = [None if pd.isna(v) else Fraction(v) for v in k["value"]]
-    k["agrees"] = [(a is None and b is None) or (a is not None and b is not None and abs(a - b) < Fraction(1, 20))
-                   for a, b in zip(reported, computed)]
+    k["agrees"] = [
+        (a is None and b is None) or (a is not None and b is not None and abs(a - b) < Fraction(1, 20))
+        for a, b in zip(reported, computed)
+    ]
     for quarter in raw_quarters:
         end = calendar.quarter_dates(quarter)[1]
         for region in sorted(regions_seen):
@@ -135,8 +160,14 @@ def return_figures(hr: HrReturns, raw_quarters: list[str]) -> dict[str, tuple[ob
             cur = current[(current["quarter"] == quarter) & current["la_code"].isin(expected)]
             late = int((cur["date_submitted"] > end + dt.timedelta(days=DEADLINE_DAYS)).sum())
             qk = calendar.key(quarter)
-            counts = {"expected": len(expected), "received": len(cur), "on_time": len(cur) - late, "late": late,
-                      "quarantined": 0, "missing": len(expected) - len(cur)}
+            counts = {
+                "expected": len(expected),
+                "received": len(cur),
+                "on_time": len(cur) - late,
+                "late": late,
+                "quarantined": 0,
+                "missing": len(expected) - len(cur),
+            }
             for status, n in counts.items():
                 out[f"returns.{status}.{qk}.{region}"] = (n, "organisations")
             bad = k[(k["quarter"] == quarter) & k["la_code"].isin(expected) & ~k["agrees"]]

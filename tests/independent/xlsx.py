@@ -2,6 +2,7 @@
 of every sheet, by sheet name. Dates come back as Excel serial numbers (the caller knows
 which columns hold dates, from the contract). Several times faster than openpyxl for the
 thousands of small workbooks of a national point."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,10 @@ def read_sheets(path: Path, first_only: bool = False) -> dict[str, list[list]]:
         shared = []
         if "xl/sharedStrings.xml" in names:
             shared = [_text(si) for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{MAIN}si")]
-        rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter(f"{PKG}Relationship")}
+        rels = {
+            r.get("Id"): r.get("Target")
+            for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter(f"{PKG}Relationship")
+        }
         out = {}
         for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{MAIN}sheet"):
             target = rels[sheet.get(f"{REL}id")]
@@ -69,7 +73,9 @@ def read_sheets(path: Path, first_only: bool = False) -> dict[str, list[list]]:
                     value = _number(v.text)
                 rows.setdefault(int(row) - 1, {})[_column(col)] = value
             width = 1 + max((max(r) for r in rows.values() if r), default=-1)
-            out[sheet.get("name")] = [[rows.get(i, {}).get(j) for j in range(width)] for i in range(1 + max(rows, default=-1))]
+            out[sheet.get("name")] = [
+                [rows.get(i, {}).get(j) for j in range(width)] for i in range(1 + max(rows, default=-1))
+            ]
             if first_only:
                 break
     return out

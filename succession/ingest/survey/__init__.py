@@ -19,6 +19,7 @@ done per column and per distinct value, never per cell in Python. One module per
 * `memory`: handing freed memory back to the OS between exports;
 * `source`: `SurveySource`, which puts them together and reports problems by cell.
 """
+
 from succession.ingest.pseudonym import pseudonymise_ids
 from succession.ingest.survey.export_cells import (
     CSV_SHEET,
@@ -34,7 +35,19 @@ from succession.ingest.survey.source import SOURCE, SurveySource
 from succession.ingest.survey.timestamps import parse_timestamp, timestamps
 
 __all__ = [
-    "CSV_SHEET", "SOURCE", "ExportCells", "Instrument", "Question", "SurveySource", "blank_cells",
-    "cell_text", "decode_csv_bytes", "load_instrument", "parse_timestamp", "pseudonymise_ids", "read_export",
-    "read_grid", "timestamps",
+    "CSV_SHEET",
+    "SOURCE",
+    "ExportCells",
+    "Instrument",
+    "Question",
+    "SurveySource",
+    "blank_cells",
+    "cell_text",
+    "decode_csv_bytes",
+    "load_instrument",
+    "parse_timestamp",
+    "pseudonymise_ids",
+    "read_export",
+    "read_grid",
+    "timestamps",
 ]

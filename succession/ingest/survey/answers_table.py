@@ -6,6 +6,7 @@ then made in one go, its repeated text dictionary-encoded (`coded`, `contracts.s
 so each distinct value is stored once. Free text is reduced here to its length, a hash and
 the themes its keywords match: the text itself never reaches the table.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,12 @@ def arrow_text(values: pa.Array | pa.ChunkedArray) -> pd.arrays.ArrowExtensionAr
 _INT32 = pa.int32()
 
 
-def coded(vocabulary: list, index: np.ndarray | None = None, index_type: pa.DataType = _INT32,
-           repeat: np.ndarray | None = None) -> pd.arrays.ArrowExtensionArray:
+def coded(
+    vocabulary: list,
+    index: np.ndarray | None = None,
+    index_type: pa.DataType = _INT32,
+    repeat: np.ndarray | None = None,
+) -> pd.arrays.ArrowExtensionArray:
     """Dictionary-encoded text (`contracts.survey.ARROW_CODES`): ``vocabulary[index]``, null
     where the index is -1 or the entry None; each distinct value is stored once. With
     ``repeat`` instead of ``index``: entry i repeated ``repeat[i]`` times."""
@@ -45,8 +50,12 @@ def coded(vocabulary: list, index: np.ndarray | None = None, index_type: pa.Data
     remap = np.append(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), -1).astype(index_type.to_pandas_dtype())
     if repeat is not None:
         codes = np.repeat(remap[:-1], repeat)
-    elif len(remap) - 1 == len(enc.dictionary) and not enc.indices.null_count and (remap[:-1] == np.arange(len(remap) - 1)).all() \
-            and index.min(initial=0) >= 0:
+    elif (
+        len(remap) - 1 == len(enc.dictionary)
+        and not enc.indices.null_count
+        and (remap[:-1] == np.arange(len(remap) - 1)).all()
+        and index.min(initial=0) >= 0
+    ):
         codes = index.astype(remap.dtype, copy=False)  # distinct vocabulary, every index valid: as it is
     else:
         codes = remap[index]
@@ -79,7 +88,16 @@ class AnswerColumns:
         self.sha: list[str] = []
         self.themes: list[str | None] = []
 
-    def _add(self, at: np.ndarray, letter: str, q: Question, item: str | None, kind: str, option: np.ndarray, text: np.ndarray) -> None:
+    def _add(
+        self,
+        at: np.ndarray,
+        letter: str,
+        q: Question,
+        item: str | None,
+        kind: str,
+        option: np.ndarray,
+        text: np.ndarray,
+    ) -> None:
         self.at.append(at)
         self.letter.append(letter)
         self.question.append(q.id)
@@ -88,9 +106,19 @@ class AnswerColumns:
         self.option.append(option)
         self.text.append(text)
 
-    def add_codes(self, at: np.ndarray, letter: str, q: Question, codes: list, index: np.ndarray | None = None, item: str | None = None) -> None:
+    def add_codes(
+        self,
+        at: np.ndarray,
+        letter: str,
+        q: Question,
+        codes: list,
+        index: np.ndarray | None = None,
+        item: str | None = None,
+    ) -> None:
         """Option answers: the cell at ``at[i]`` has code ``codes[index[i]]`` (one code for all without index)."""
-        vocab = np.array([-1 if c is None else self.codes.setdefault(c, len(self.codes)) for c in codes], dtype=np.int32)
+        vocab = np.array(
+            [-1 if c is None else self.codes.setdefault(c, len(self.codes)) for c in codes], dtype=np.int32
+        )
         option = np.full(len(at), vocab[0], dtype=np.int32) if index is None else vocab[index]
         self._add(at, letter, q, item, "option", option, np.full(len(at), -1, dtype=np.int32))
 
@@ -107,8 +135,15 @@ class AnswerColumns:
             else:
                 self.themes.append(None)
         other = -1 if open_ else self.codes.setdefault("other", len(self.codes))
-        self._add(at, letter, q, None, "open" if open_ else "other", np.full(len(at), other, dtype=np.int32),
-                  (base + index).astype(np.int32))
+        self._add(
+            at,
+            letter,
+            q,
+            None,
+            "open" if open_ else "other",
+            np.full(len(at), other, dtype=np.int32),
+            (base + index).astype(np.int32),
+        )
 
     def frame(self, wave: str, resp_key: list[str], row_number: np.ndarray) -> pd.DataFrame:
         if not self.at:
@@ -117,20 +152,32 @@ class AnswerColumns:
         at = np.concatenate(self.at).astype(np.int32)
         text = np.concatenate(self.text)
         has_text = text >= 0
-        chars = np.asarray(self.chars, dtype=np.int64)[np.where(has_text, text, 0)] if self.chars else np.zeros(len(at), np.int64)
+        chars = (
+            np.asarray(self.chars, dtype=np.int64)[np.where(has_text, text, 0)]
+            if self.chars
+            else np.zeros(len(at), np.int64)
+        )
         rows = row_number[at]
-        return pd.DataFrame({
-            "wave": coded([wave] * len(self.at), repeat=sizes),
-            "respondent_key": coded(resp_key, at),
-            "question_id": coded(self.question, repeat=sizes),
-            "item_code": coded(self.item, repeat=sizes),
-            "answer_kind": coded(self.kind, repeat=sizes),
-            "option_code": coded(list(self.codes), np.concatenate(self.option)),
-            "themes": coded(self.themes, text),
-            "text_chars": pd.arrays.ArrowExtensionArray(pa.array(chars, mask=~has_text)),
-            "text_sha256": coded(self.sha, text),
-            L.ROW: pd.arrays.ArrowExtensionArray(pa.array(rows)),
-            L.CELL: arrow_text(pc.binary_join_element_wise(  # column letter + row number, e.g. J5
-                pa.array(self.letter, pa.string()).take(pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))),
-                pc.cast(pa.array(row_number), pa.string()).take(pa.array(at)), "")),
-        })
+        return pd.DataFrame(
+            {
+                "wave": coded([wave] * len(self.at), repeat=sizes),
+                "respondent_key": coded(resp_key, at),
+                "question_id": coded(self.question, repeat=sizes),
+                "item_code": coded(self.item, repeat=sizes),
+                "answer_kind": coded(self.kind, repeat=sizes),
+                "option_code": coded(list(self.codes), np.concatenate(self.option)),
+                "themes": coded(self.themes, text),
+                "text_chars": pd.arrays.ArrowExtensionArray(pa.array(chars, mask=~has_text)),
+                "text_sha256": coded(self.sha, text),
+                L.ROW: pd.arrays.ArrowExtensionArray(pa.array(rows)),
+                L.CELL: arrow_text(
+                    pc.binary_join_element_wise(  # column letter + row number, e.g. J5
+                        pa.array(self.letter, pa.string()).take(
+                            pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))
+                        ),
+                        pc.cast(pa.array(row_number), pa.string()).take(pa.array(at)),
+                        "",
+                    )
+                ),
+            }
+        )

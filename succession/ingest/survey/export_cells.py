@@ -9,6 +9,7 @@ a value, a second BOM). A national wave has ~2 million cells: this is where its 
 CSV bytes are UTF-8 (BOM stripped), else Windows-1252, else Latin-1 (`decode_csv_bytes`), the
 fallback recorded in the reading notes so the ledger says how a file was read.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -58,6 +59,7 @@ def read_grid(path: Path) -> tuple[list[list], str, dict]:
         notes["line_endings"] = "CR only"
     rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline="")))
     return rows, CSV_SHEET, notes
+
 
 def cell_text(value: object) -> str | None:
     """A cell as text: None when blank, a whole number without ``.0``, a date in ISO form."""
@@ -119,11 +121,13 @@ def _raw_text(values: np.ndarray) -> pa.Array:
     if len(values) and infer_dtype(values, skipna=False) == "floating":  # numbers: ids, collector ids
         f = values.astype(np.float64)
         null = np.isnan(f)
-        whole = ~null & (np.abs(f) < 2.0 ** 53) & (np.floor(f) == f)
+        whole = ~null & (np.abs(f) < 2.0**53) & (np.floor(f) == f)
         text = pc.cast(pa.array(np.where(whole, f, 0).astype(np.int64)), pa.string())  # str(int(v))
         other = ~whole & ~null
         if other.any():
-            text = pc.replace_with_mask(text, pa.array(other), pa.array([cell_text(v) for v in values[other]], pa.string()))
+            text = pc.replace_with_mask(
+                text, pa.array(other), pa.array([cell_text(v) for v in values[other]], pa.string())
+            )
         return pc.if_else(pa.array(null), pa.scalar(None, pa.string()), text) if null.any() else text
     return pa.array([v if type(v) is str else cell_text(v) for v in values], pa.string())
 
@@ -230,12 +234,14 @@ def _first_character(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     assert column.type == pa.string()
     buffers = column.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset: column.offset + n + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None and buffers[2].size else np.zeros(1, np.uint8)
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[column.offset : column.offset + n + 1]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None and buffers[2].size
+        else np.zeros(1, np.uint8)
+    )
     first = data[np.minimum(offsets[:-1], len(data) - 1)]
     empty = offsets[1:] == offsets[:-1]
     if column.null_count:
         empty |= ~column.is_valid().to_numpy(zero_copy_only=False)
     return empty, ~empty & (first > 0x20) & (first < 0x7F)
-
-

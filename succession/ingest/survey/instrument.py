@@ -4,6 +4,7 @@ The instrument is what an export's header rows are matched against (`contracts/s
 question texts and option labels are compared by `label_key`, so curly quotes, dashes,
 spacing and case in a SurveyMonkey export do not make a question unknown.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,15 +99,33 @@ def _parse_instrument(text: str) -> Instrument:
         options = _pairs(q.get("options"), "option", qid)
         if qtype in C.OPTION_TYPES and not options:
             raise ValueError(f"question {qid}: a {qtype} question needs its options")
-        themes = [(str(t["theme"]), tuple(str(k).casefold() for k in t.get("keywords", []))) for t in q.get("themes") or []]
-        questions.append(Question(qid, normalise_text(q["text"]), qtype, i, bool(q.get("likert", False)), options,
-                                  _pairs(q.get("items"), "item", qid), bool(q.get("other", False)), themes))
-    return Instrument(str(doc.get("wave", "")), doc.get("title"), doc.get("region_code"),
-                      fieldwork.get("start"), fieldwork.get("end"), questions)
+        themes = [
+            (str(t["theme"]), tuple(str(k).casefold() for k in t.get("keywords", []))) for t in q.get("themes") or []
+        ]
+        questions.append(
+            Question(
+                qid,
+                normalise_text(q["text"]),
+                qtype,
+                i,
+                bool(q.get("likert", False)),
+                options,
+                _pairs(q.get("items"), "item", qid),
+                bool(q.get("other", False)),
+                themes,
+            )
+        )
+    return Instrument(
+        str(doc.get("wave", "")),
+        doc.get("title"),
+        doc.get("region_code"),
+        fieldwork.get("start"),
+        fieldwork.get("end"),
+        questions,
+    )
 
 
 def la_options(region_code: str | None) -> list[tuple[str, str]]:
     """The options of an ``la`` question: (DfE code, name) of the region's LAs, or of every LA."""
     las = las_in_region(region_code) if region_code else sorted(local_authorities().values(), key=lambda la: la.la_name)
     return [(la.old_la_code, la.la_name) for la in las]
-

@@ -5,6 +5,7 @@ pandas and Arrow buffers). Freed, they stay with the process: Arrow's allocator 
 blocks and glibc keeps the heap holes. Returning them after each export keeps a batch of
 exports, then its validation, within the memory budget.
 """
+
 from __future__ import annotations
 
 import ctypes

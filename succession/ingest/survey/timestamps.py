@@ -5,6 +5,7 @@ vectorised for the two usual forms, and gives exactly what `parse_timestamp` giv
 that is not a timestamp is never handed to pandas to guess (it would read day-first dates as
 month-first, or the other way round): it stays text for the contract to report with its cell.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,14 @@ def timestamps(cells: ExportCells, j: int, take: np.ndarray, blank: np.ndarray) 
     if j in cells.raw:  # XLSX date cells: pd.Timestamp(value), vectorised
         values = cells.raw[j][take]
         lo, hi = _NS_YEARS
-        cell_dates = np.fromiter((type(v) is dt.datetime and v.tzinfo is None and lo <= v.year <= hi for v in values),
-                                 dtype=bool, count=len(values)) & ~done
+        cell_dates = (
+            np.fromiter(
+                (type(v) is dt.datetime and v.tzinfo is None and lo <= v.year <= hi for v in values),
+                dtype=bool,
+                count=len(values),
+            )
+            & ~done
+        )
         if cell_dates.any():
             out[cell_dates] = pd.DatetimeIndex(pd.to_datetime(values[cell_dates])).values.astype("datetime64[ns]")
             done |= cell_dates
@@ -78,16 +85,37 @@ def timestamps(cells: ExportCells, j: int, take: np.ndarray, blank: np.ndarray) 
             def part(a: int, b: int) -> np.ndarray:
                 return pc.cast(pc.utf8_slice_codeunits(sub, a, b), pa.int64()).to_numpy()
 
-            month, day, year, hour, minute, second = part(0, 2), part(3, 5), part(6, 10), part(11, 13), part(14, 16), part(17, 19)
+            month, day, year, hour, minute, second = (
+                part(0, 2),
+                part(3, 5),
+                part(6, 10),
+                part(11, 13),
+                part(14, 16),
+                part(17, 19),
+            )
             pm = pc.equal(pc.utf8_slice_codeunits(sub, 20, 22), "PM").to_numpy(zero_copy_only=False)
-            ok = ((month >= 1) & (month <= 12) & (day >= 1) & (hour >= 1) & (hour <= 12) & (minute <= 59) & (second <= 59)
-                  & (year >= _NS_YEARS[0]) & (year <= _NS_YEARS[1]))
+            ok = (
+                (month >= 1)
+                & (month <= 12)
+                & (day >= 1)
+                & (hour >= 1)
+                & (hour <= 12)
+                & (minute <= 59)
+                & (second <= 59)
+                & (year >= _NS_YEARS[0])
+                & (year <= _NS_YEARS[1])
+            )
             ym = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
             first_day = ym.astype("datetime64[D]")
             ok &= day <= ((ym + 1).astype("datetime64[D]") - first_day).astype(np.int64)
             hour24 = np.where(hour == 12, 0, hour) + np.where(pm, 12, 0)
-            value = (first_day.astype("datetime64[ns]") + (day - 1).astype("timedelta64[D]") + hour24.astype("timedelta64[h]")
-                     + minute.astype("timedelta64[m]") + second.astype("timedelta64[s]"))
+            value = (
+                first_day.astype("datetime64[ns]")
+                + (day - 1).astype("timedelta64[D]")
+                + hour24.astype("timedelta64[h]")
+                + minute.astype("timedelta64[m]")
+                + second.astype("timedelta64[s]")
+            )
             out[idx[ok]] = value[ok]
             done[idx[ok]] = True
     rest = np.flatnonzero(~done)
@@ -96,9 +124,11 @@ def timestamps(cells: ExportCells, j: int, take: np.ndarray, blank: np.ndarray) 
     parsed = [parse_timestamp(v) for v in cells.raw_values(j, take[rest])]
     lo, hi = pd.Timestamp(f"{_NS_YEARS[0]}-01-01"), pd.Timestamp(f"{_NS_YEARS[1]}-12-31")
     if all(v is None or (isinstance(v, pd.Timestamp) and v.tzinfo is None and lo <= v <= hi) for v in parsed):
-        out[rest] = np.array([np.datetime64("NaT") if v is None else v.as_unit("ns").to_datetime64() for v in parsed], dtype="datetime64[ns]")
+        out[rest] = np.array(
+            [np.datetime64("NaT") if v is None else v.as_unit("ns").to_datetime64() for v in parsed],
+            dtype="datetime64[ns]",
+        )
         return out
     objects = np.array([None if pd.isna(v) else pd.Timestamp(v) for v in out], dtype=object)
     objects[rest] = np.array(parsed + [None], dtype=object)[:-1]
     return objects
-

@@ -11,6 +11,7 @@ rating is the same, the coefficient is undefined (null).
 Vectorised: the rows of a wave are mapped to (unit, coder, code) indices once; per code,
 the two raters of every two-coder unit are picked with one fancy index, not a loop over units.
 """
+
 import warnings
 from itertools import chain
 
@@ -43,7 +44,17 @@ def cohen_kappa(c00: int, c01: int, c10: int, c11: int) -> float:
 def agreement(codings: pd.DataFrame) -> pd.DataFrame:
     import krippendorff
 
-    cols = ["wave", "theme_path", "coders", "units", "interviews", "units_coded", "observed_agreement", "kappa", "alpha"]
+    cols = [
+        "wave",
+        "theme_path",
+        "coders",
+        "units",
+        "interviews",
+        "units_coded",
+        "observed_agreement",
+        "kappa",
+        "alpha",
+    ]
     rows = []
     for wave, wc in codings.groupby("wave"):
         coders_per_interview = wc.groupby("interview_id")["coder"].nunique()
@@ -73,14 +84,16 @@ def agreement(codings: pd.DataFrame) -> pd.DataFrame:
         tidx = {t: i for i, t in enumerate(themes)}
         codes_of = {p: [tidx[a] for a in anc] for p, anc in ancestors.items()}
         repeat = np.fromiter((len(codes_of[p]) for p in paths), dtype=np.int64, count=len(paths))
-        theme_of = np.fromiter(chain.from_iterable(map(codes_of.__getitem__, paths)), dtype=np.int64, count=int(repeat.sum()))
+        theme_of = np.fromiter(
+            chain.from_iterable(map(codes_of.__getitem__, paths)), dtype=np.int64, count=int(repeat.sum())
+        )
         unit_of = np.repeat(e["u"].to_numpy(), repeat)
         coder_of = np.repeat(e["coder"].map(cidx).to_numpy(), repeat)
         order = np.argsort(theme_of, kind="stable")
         bounds = np.searchsorted(theme_of[order], np.arange(len(themes) + 1))
 
         for t, theme in enumerate(themes):
-            sel = order[bounds[t]:bounds[t + 1]]
+            sel = order[bounds[t] : bounds[t + 1]]
             m = base.copy()
             m[coder_of[sel], unit_of[sel]] = 1.0
             kappa = alpha = observed = None
@@ -101,11 +114,19 @@ def agreement(codings: pd.DataFrame) -> pd.DataFrame:
                     alpha = None if np.isnan(a) else float(a)
                 except (ValueError, ZeroDivisionError):
                     alpha = None
-            rows.append({
-                "wave": wave, "theme_path": theme, "coders": len(coders), "units": int(len(units)),
-                "interviews": int(len(double)), "units_coded": int(np.count_nonzero(np.bincount(unit_of[sel], minlength=len(units)))),
-                "observed_agreement": observed, "kappa": kappa, "alpha": alpha,
-            })
+            rows.append(
+                {
+                    "wave": wave,
+                    "theme_path": theme,
+                    "coders": len(coders),
+                    "units": len(units),
+                    "interviews": len(double),
+                    "units_coded": int(np.count_nonzero(np.bincount(unit_of[sel], minlength=len(units)))),
+                    "observed_agreement": observed,
+                    "kappa": kappa,
+                    "alpha": alpha,
+                }
+            )
     out = pd.DataFrame(rows, columns=cols)
     for c in ("coders", "units", "interviews", "units_coded"):
         out[c] = out[c].astype("int64")
