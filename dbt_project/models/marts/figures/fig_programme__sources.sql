@@ -33,9 +33,9 @@ candidates as (
     cross join (select unnest(['mean_rating', 'response_rate', 'responses']) as measure) as m
     cross join lateral (select unnest([null, t]) as s) as sfx
     cross join lateral (select unnest(case m.measure
-        when 'response_rate' then [{'uid': att_uid, 'role': 'denominator'}, {'uid': fb_uid, 'role': 'numerator'}]
-        when 'mean_rating' then [{'uid': att_uid, 'role': null}, {'uid': fb_uid, 'role': 'numerator'}, {'uid': fb_uid, 'role': 'denominator'}]
-        else [{'uid': att_uid, 'role': null}, {'uid': fb_uid, 'role': 'counted'}] end, recursive := true)) as u
+        when 'response_rate' then [{ 'uid': att_uid, 'role': 'denominator' }, { 'uid': fb_uid, 'role': 'numerator' }]
+        when 'mean_rating' then [{ 'uid': att_uid, 'role': null }, { 'uid': fb_uid, 'role': 'numerator' }, { 'uid': fb_uid, 'role': 'denominator' }]
+        else [{ 'uid': att_uid, 'role': null }, { 'uid': fb_uid, 'role': 'counted' }] end, recursive := true)) as u
     union all
     select {{ regional_figure_id("'evaluation.level1.rating_share'", 'quarter_key', 'region_code', "'rating_' || r.n::varchar") }},
         fb_uid, u.role
@@ -77,7 +77,7 @@ candidates as (
         ('advertised_not_filled', 'advertised_not_filled', [null]), ('readvertised', 'readvertised', [null]),
         ('filled_permanent', 'permanent_fill_rate', ['numerator', 'denominator']), ('advertised_not_filled', 'permanent_fill_rate', ['denominator']),
         ('readvertised', 'readvertisement_rate', ['numerator']), ('posts_advertised', 'readvertisement_rate', ['denominator'])
-    ) as ind(t1, l4, roles) on {{ figure_id_part('s.figure_id', 2) }} = ind.t1
+    ) as ind (t1, l4, roles) on {{ figure_id_part('s.figure_id', 2) }} = ind.t1
     where {{ figure_id_part('s.figure_id', 4) }} like 'E12%'
     union all
     -- each row in the rate's numerator (time to fill: every fill's days are added up) and/or

@@ -13,7 +13,7 @@ groups as (
     cross join lateral (select unnest([null, 'gender_' || coalesce(a.gender, '-'), 'tier_' || coalesce(a.tier, '-')]) as grp) as g
 ),
 headline_questions as (
-    select * from (values ('likely_or_planning', 'intent_to_apply'), ('satisfied', 'satisfaction')) as h(measure, question_id)  -- the alias names the columns -- noqa: AL05
+    select * from (values ('likely_or_planning', 'intent_to_apply'), ('satisfied', 'satisfaction')) as h (measure, question_id)  -- the alias names the columns -- noqa: AL05
 ),
 candidates as (
     select {{ survey_headline_figure_id('k.kind', 'g.wave', 'h.measure', 'g.grp') }} as figure_id, g._row_uid, null as role

@@ -14,7 +14,7 @@ with levels as (
         ('vacancies', 4, 'count'), ('posts_advertised', 4, 'count'), ('advertised_not_filled', 4, 'count'),
         ('external_appointee_rate', 4, 'percent'), ('retirement_risk_rate', 4, 'percent'), ('aged_55_plus_rate', 4, 'percent'),
         ('talent_pool_female_rate', 4, 'percent'), ('talent_pool_ethnic_minority_rate', 4, 'percent')
-    ) as t(indicator, level, unit)  -- the alias names the columns -- noqa: AL05
+    ) as t (indicator, level, unit)  -- the alias names the columns -- noqa: AL05
 ),
 q as (
     select * from {{ ref('int_programme__quarters') }}

@@ -5,7 +5,7 @@ with measures as (
     select * from (values
         ('likely_or_planning', 'intent_to_apply', ['likely', 'planning']),
         ('satisfied', 'satisfaction', ['fairly_satisfied', 'satisfied'])
-    ) as m(measure, question_id, options)  -- the alias names the columns -- noqa: AL05
+    ) as m (measure, question_id, options)  -- the alias names the columns -- noqa: AL05
 ),
 groups as (
     select * from {{ ref('int_survey__respondent_groups') }}
