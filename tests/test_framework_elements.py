@@ -315,3 +315,28 @@ def test_render_national_overview_from_the_command_line(sample_build, tmp_path, 
     out = build / "reports" / "national-overview" / "E92000001" / Q4 / "national_overview.html"
     assert out.is_file() and f"html: {out}" in capsys.readouterr().out
     assert cli.main(["render", "evaluation", "--period", "2024-25 Q4", "--out", str(build)]) == 2  # no --region
+
+
+def test_two_regions_sending_identical_records_both_load(tmp_path):
+    """A programme record names its region by its folder only, so two regions' identical files
+    (the same sign-off dates, as the national benchmark's regions send) are two records, not
+    one file copied twice: neither is quarantined. An HR return names its LA inside, so the
+    same bytes twice in one quarter stay a duplicate."""
+    import shutil
+
+    from succession.ingest import hr_returns
+    from succession.ingest.framework import duplicate_key
+
+    raw = tmp_path / "raw"
+    for region in (REGION, "E12000001"):
+        shutil.copytree(RAW / "programme" / REGION / Q4, raw / "programme" / region / Q4)
+    (result,) = _ingest(SOURCE, raw, tmp_path / "lake")
+    assert result.quarantined.empty, result.problems()
+    loaded = set(result.loaded["file_path"])
+    assert any("E12000001" in f and f.endswith("sign_off.csv") for f in loaded)
+    assert any(REGION in f and f.endswith("sign_off.csv") for f in loaded)
+    a, b = "hr_returns/2024-25_Q4/a.xlsx", "hr_returns/2024-25_Q4/copy/b.xlsx"
+    assert duplicate_key(hr_returns.SOURCE, a, "same") == duplicate_key(hr_returns.SOURCE, b, "same")
+    assert duplicate_key(SOURCE, f"programme/{REGION}/{Q4}/x.csv", "same") != duplicate_key(
+        SOURCE, f"programme/E12000001/{Q4}/x.csv", "same"
+    )

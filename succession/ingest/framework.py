@@ -81,6 +81,16 @@ class Source(Protocol):
     def empty_tables(self) -> dict[str, pd.DataFrame]:
         """Typed, zero-row frames for every lake table (contract columns + lineage)."""
 
+    # A source may set ``place_from_folder = True`` when its files do not name their place
+    # inside (the programme's records: the region is the folder). The same bytes in two such
+    # folders are then two places' records, not one file copied twice (`duplicate_key`).
+
+
+def duplicate_key(source: Source, rel: str, sha256: str) -> tuple[str, str]:
+    """What makes two files of one partition the same file: their content, and for a source
+    whose place is its folder, that folder (two regions may send identical sign-off dates)."""
+    return sha256, str(Path(rel).parent) if getattr(source, "place_from_folder", False) else ""
+
 
 @dataclass
 class PartitionResult:
@@ -322,19 +332,18 @@ def ingest_partition(
             first_seen.setdefault(r.file_sha256, (r.run_id, r.loaded_at))
 
     reads: list[FileRead] = []
-    seen_sha: dict[str, str] = {}
+    seen_sha: dict[tuple[str, str], str] = {}
     for path, rel, sha in hashed:
         entry = guards.entry_problem(path, rel, raw_dir)
         if entry is not None:
             read = FileRead(rel, sha)  # not a file to read (a link, a folder ...): reported, skipped
             read.problems.append(entry)
-        elif sha in seen_sha:
+        elif duplicate_key(source, rel, sha) in seen_sha:
             read = FileRead(rel, sha)
-            read.problems.append(
-                Problem(rel, "duplicate_file", f"same content (SHA-256) as {seen_sha[sha]}: not loaded twice")
-            )
+            first = seen_sha[duplicate_key(source, rel, sha)]
+            read.problems.append(Problem(rel, "duplicate_file", f"same content (SHA-256) as {first}: not loaded twice"))
         else:
-            seen_sha[sha] = rel
+            seen_sha[duplicate_key(source, rel, sha)] = rel
             read = safe_read(source, path, rel, sha)
         reads.append(read)
 

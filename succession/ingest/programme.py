@@ -78,6 +78,7 @@ class ProgrammeSource:
     raw_folder = C.SOURCE
     partition_kind = "quarter"
     schemas = C.SCHEMAS
+    place_from_folder = True  # a record's region is its folder, not a column
 
     def discover(self, raw_dir: Path) -> dict[str, list[Path]]:
         """Quarter -> the entries of every region's quarter folder (files, and anything else
