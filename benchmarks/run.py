@@ -506,15 +506,23 @@ def run_point(
         )
 
     def record(phase_name: str, m: Measured) -> Measured:
+        # a run that exits 0 but reports failure (a failed check, the disclosure audit refusing
+        # to publish) measured a different, shorter job: it is not ok
+        ok = m.returncode == 0 and (m.result or {}).get("success", True) is not False
         phases[phase_name] = {
             "seconds": round(m.seconds, 3),
             "peak_rss_mib": round(m.peak_rss_mib, 1),
-            "ok": m.returncode == 0,
+            "ok": ok,
             "load_before": [round(x, 2) for x in m.load_before],
             "load_after": [round(x, 2) for x in m.load_after],
             "detail": m.result,
         }
-        status = "ok" if m.returncode == 0 else f"FAILED (rc {m.returncode}, see {work / (phase_name + '.log')})"
+        status = (
+            "ok"
+            if ok
+            else f"FAILED ({'rc ' + str(m.returncode) if m.returncode else 'the run reported failure'}, "
+            f"see {work / (phase_name + '.log')})"
+        )
         say(
             f"  {phase_name:<16} {m.seconds:8.1f}s  peak {m.peak_rss_mib:7.0f} MiB  load {m.load_before[0]:.2f}  {status}"
         )
