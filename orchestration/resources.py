@@ -4,12 +4,15 @@ steps need to know), and the dbt CLI."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging import version
 from pydantic import Field
 
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
@@ -77,7 +80,27 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+class ProjectDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without two start-up costs it pays before every dbt
+    command (benchmarks/PROFILE.md: 5 to 9 s per command on a loaded 2-core machine):
+
+    - it runs ``dbt --version`` in a subprocess (a full dbt start) to learn the version: when
+      the executable is this venv's dbt, the installed dbt-core's metadata says the same;
+    - it builds a dbt adapter in this process (loading dbt's macros) for
+      ``fetch_row_counts()`` and ``fetch_column_metadata()``, which this project never
+      calls; without one, those would only log that they have no adapter."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return ProjectDbtCliResource(
         project_dir=os.fspath(DBT_PROJECT_DIR), profiles_dir=os.fspath(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
     )
