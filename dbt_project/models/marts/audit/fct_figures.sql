@@ -3,7 +3,8 @@
 -- (macros/disclosure.sql; the policy and its proof in docs/DISCLOSURE.md):
 --   primary      a small count of people, or a rate or mean about people on a small base;
 --   secondary    the complementary cell chosen in the primary cell's disclosure group, so that
---                the group's shown total cannot narrow the primary cell below its protection interval;
+--                the group's shown total cannot narrow the primary cell below its protection interval
+--                (within each cell's a priori bounds: a complement must have room to move both ways);
 --   withheld     every cell of a disclosure group that complementary cells cannot protect (its
 --                total is itself suppressed, it has no shown total, or no cell is large enough);
 --                a primary cell there is 'withheld primary';
