@@ -41,6 +41,8 @@ FIG_COLUMNS = {  # the contract of the fig_* models (marts/figures/_figures__mod
     "disclosure_group": "varchar",
     "disclosure_count_id": "varchar",
     "disclosure_base_id": "varchar",
+    "disclosure_lower": "double",
+    "disclosure_upper": "double",
     "source_model": "varchar",
     "source_filter": "varchar",
 }
@@ -234,6 +236,108 @@ def test_only_the_total_and_one_suppressed_cell_are_non_zero(policy):
     assert shown[a] == "c" and shown[rows[3]["figure_id"]] == "c"  # B has no applicants to spare: withheld
     result = audit_publication(as_published(published))
     assert result.passed and result.report["upper"].iloc[0] == 30
+
+
+def level1_region(region: str, types: dict[str, tuple[int, int, int]]) -> list[dict]:
+    """A region's level-1 evaluation by activity type as fig_programme makes it: type ->
+    (attendances, responses, sum of ratings); responses and attendances add up to all types,
+    each type's mean rating is its sum of ratings over its responses, as is the all-types mean."""
+    q = Q.replace(" ", "_")
+    totals = [sum(v[i] for v in types.values()) for i in range(3)]
+
+    def fid(head, t=None):
+        return f"{head}.{q}.{region}" + (f".{t}" if t else "")
+
+    rows = []
+    for t, (attendances, responses, ratings) in [(None, totals), *types.items()]:
+        common = {
+            "period": Q,
+            "geographic_level": "Regional",
+            "region_code": region,
+            "breakdown": f"type_{t}" if t else None,
+            "disclosure_class": "people",
+        }
+        head = "evaluation.level1.mean_rating"
+        rows += [
+            {
+                **common,
+                "figure_id": fid("programme.attendances", t),
+                "table_id": "programme_activities",
+                "indicator": "attendances",
+                "unit": "count",
+                "value": attendances,
+                "disclosure_total_id": fid("programme.attendances") if t else None,
+                "disclosure_group": fid("programme.attendances") if t else None,
+            },
+            {
+                **common,
+                "figure_id": fid("evaluation.level1.responses", t),
+                "table_id": "evaluation_level1",
+                "indicator": "responses",
+                "unit": "count",
+                "value": responses,
+                "disclosure_total_id": fid("evaluation.level1.responses") if t else None,
+                "disclosure_group": fid("evaluation.level1.responses") if t else None,
+                "disclosure_upper": attendances,
+            },
+            {
+                **common,
+                "figure_id": fid(head, t),
+                "table_id": "evaluation_level1",
+                "indicator": "mean_rating",
+                "unit": "score",
+                "value": ratings / responses,
+                "base": responses,
+                "numerator": ratings,
+                "denominator": responses,
+                "disclosure_total_id": fid(head) if t else None,
+                "disclosure_group": fid(head) if t else None,
+                "disclosure_base_id": fid("evaluation.level1.responses", t),
+                "disclosure_lower": responses,
+                "disclosure_upper": 5 * responses,
+            },
+        ]
+    return rows
+
+
+def test_activity_types_of_the_level1_evaluation(policy):
+    """The national benchmark's leaks (153 LAs x 8 quarters). In one region, 2 responses from
+    placements were complemented by mentoring's 3, but mentoring had 3 attendances: its
+    responses cannot rise, so 29 - 24 - 3 pins the placements' 2. In another, the mean ratings
+    of coaching and shadowing (3 responses each) covered each other, but the all-types mean
+    and the other types' means fix their sum of ratings to 25..27, and 3..15 each (ratings are
+    1..5) leaves coaching's 14 only 10..15, where half of 14 is promised."""
+    a, b = "E12000001", "E12000002"
+    rows = level1_region(a, {"action_learning_set": (30, 24, 97), "mentoring": (3, 3, 12), "placement": (3, 2, 8)})
+    rows += level1_region(
+        b,
+        {
+            "action_learning_set": (11, 10, 36),
+            "coaching": (4, 3, 14),
+            "secondment": (9, 5, 22),
+            "shadowing": (3, 3, 12),
+        },
+    )
+    q = Q.replace(" ", "_")
+    placement, mentoring = (f"evaluation.level1.responses.{q}.{a}.{t}" for t in ("placement", "mentoring"))
+    old = {
+        placement: "primary",
+        mentoring: "secondary",
+        **{f"evaluation.level1.mean_rating.{q}.{a}.{t}": "primary" for t in ("mentoring", "placement")},
+        **{f"evaluation.level1.mean_rating.{q}.{b}.{t}": "primary" for t in ("coaching", "shadowing")},
+    }
+    leaked = audit_publication(old_rule(rows, old))
+    failures = dict(zip(leaked.failures["figure_id"], leaked.failures["width"]))
+    assert failures.get(placement) == 0, leaked.report
+    assert f"evaluation.level1.mean_rating.{q}.{b}.coaching" in failures
+    published = policy(rows)
+    shown = dict(zip(published["figure_id"], published["suppression"]))
+    assert shown[placement] == "primary" and shown[mentoring] is None  # mentoring has no room to rise
+    assert shown[f"evaluation.level1.responses.{q}.{a}.action_learning_set"] == "secondary"
+    assert shown[f"evaluation.level1.mean_rating.{q}.{b}.secondment"] == "secondary"
+    assert shown[f"evaluation.level1.mean_rating.{q}.{b}"] is None  # the all-types mean stays
+    result = audit_publication(as_published(published))
+    assert result.passed, result.failures
 
 
 def test_a_failing_audit_fails_the_build_step(tmp_path):

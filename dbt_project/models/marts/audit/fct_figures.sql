@@ -3,7 +3,8 @@
 -- (macros/disclosure.sql; the policy and its proof in docs/DISCLOSURE.md):
 --   primary      a small count of people, or a rate or mean about people on a small base;
 --   secondary    the complementary cell chosen in the primary cell's disclosure group, so that
---                the group's shown total cannot narrow the primary cell below its protection interval;
+--                the group's shown total cannot narrow the primary cell below its protection interval
+--                (within each cell's a priori bounds: a complement must have room to move both ways);
 --   withheld     every cell of a disclosure group that complementary cells cannot protect (its
 --                total is itself suppressed, it has no shown total, or no cell is large enough);
 --                a primary cell there is 'withheld primary';
@@ -15,13 +16,14 @@
 -- numerator and denominator keep the unsuppressed values.
 -- succession.disclosure audits the result against an attacker holding everything published.
 {% set k = var('suppress_counts_up_to') %}
+{% set unbounded = '1e12' %}
 -- one figure family per fig_<family> model (macros/figure_ids.sql figure_families)
 with candidates as (
     {% for family in figure_families() -%}
     {% if not loop.first %}union all by name {% endif %}select * from {{ ref('fig_' ~ family) }}
     {% endfor %}
 ),
-flagged as (
+marked as (
     select
         c.*,
         {{ disclosure_count('c.value', 'c.numerator', 'c.unit') }} as people_count,
@@ -29,6 +31,62 @@ flagged as (
                                  'c.disclosure_group is null and c.disclosure_count_id is null',
                                  'c.disclosure_count_id is not null') }} as is_primary
     from candidates as c
+),
+flagged as (
+    -- the attacker's a priori bounds on each cell's count: a primary count is 1..k, a
+    -- complementary one more than k, at most its disclosure_upper (responses <= attendances);
+    -- a numerator at least 0, or its disclosure_lower..disclosure_upper (a sum of ratings)
+    select
+        m.*,
+        case
+            when m.unit in ('count', 'people') then case when m.is_primary then 1 else {{ k }} + 1 end
+            else coalesce(m.disclosure_lower, 0)
+        end as lo_bound,
+        case
+            when m.unit in ('count', 'people') and m.is_primary then {{ k }}
+            else coalesce(m.disclosure_upper, {{ unbounded }})
+        end as hi_bound
+    from marked as m
+),
+primary_room as (
+    -- each primary cell with the room the group's other primaries give it: with the group's
+    -- total shown, the cell can rise as far as the others can fall, and fall as far as they rise
+    select
+        disclosure_group,
+        people_count as at_count,
+        lo_bound,
+        hi_bound,
+        greatest(1, people_count / 2.0) as need,
+        sum(hi_bound - people_count) over (partition by disclosure_group) - (hi_bound - people_count) as others_up,
+        sum(people_count - lo_bound) over (partition by disclosure_group) - (people_count - lo_bound) as others_down
+    from flagged
+    where is_primary and disclosure_group is not null
+),
+covered as (
+    -- the primaries keep their protection interval among themselves
+    select
+        disclosure_group,
+        bool_and(coalesce(
+            least(hi_bound, at_count + others_down) - greatest(lo_bound, at_count - others_up) >= need, true
+        )) as covered
+    from primary_room
+    group by disclosure_group
+),
+fits as (
+    -- a candidate complement keeps every primary's protection interval (it has room to move
+    -- both ways: a complement at its upper bound, e.g. responses = attendances, cannot rise)
+    select
+        f.disclosure_group,
+        f.figure_id,
+        bool_and(coalesce(
+            least(p.hi_bound, p.at_count + p.others_down + f.people_count - f.lo_bound)
+            - greatest(p.lo_bound, p.at_count - p.others_up - (f.hi_bound - f.people_count)) >= p.need,
+            true
+        )) as is_fit
+    from flagged as f
+    inner join primary_room as p on p.disclosure_group = f.disclosure_group
+    where not f.is_primary
+    group by f.disclosure_group, f.figure_id
 ),
 groups as (
     select
@@ -55,8 +113,10 @@ decided as (
             -- the total equals the only cell with a value: both go
             when g.cells = 1 then 'withhold with total'
             -- primaries of 1 and of k cover each other (each could be the other value)
-            when g.counts_only and g.primaries_at_one > 0 and g.primaries_at_one < g.primaries then 'none'
-            when not g.counts_only and g.primaries >= 2 and g.primary_sum >= g.primaries + 1 then 'none'
+            -- (and only where their bounds leave them room: two means of three ratings each, whose
+            -- sum is known from the total, can pin each other within the rating scale)
+            when g.counts_only and g.primaries_at_one > 0 and g.primaries_at_one < g.primaries and cv.covered then 'none'
+            when not g.counts_only and g.primaries >= 2 and g.primary_sum >= g.primaries + 1 and cv.covered then 'none'
             else 'complement'
         end as action,
         -- a complement known to be > k must have room to fall by one when every primary sits at 1
@@ -67,6 +127,7 @@ decided as (
         end as complement_at_least
     from groups as g
     left join flagged as t on t.figure_id = g.total_id
+    left join covered as cv on cv.disclosure_group = g.disclosure_group
 ),
 complement as (
     select disclosure_group, figure_id
@@ -77,7 +138,8 @@ complement as (
             row_number() over (partition by f.disclosure_group order by f.people_count, f.figure_id) as pick
         from flagged as f
         inner join decided as d using (disclosure_group)
-        where d.action = 'complement' and not f.is_primary and f.people_count >= d.complement_at_least
+        inner join fits as ok using (disclosure_group, figure_id)
+        where d.action = 'complement' and not f.is_primary and f.people_count >= d.complement_at_least and ok.is_fit
     ) as candidates
     where pick = 1
 ),

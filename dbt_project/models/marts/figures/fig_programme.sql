@@ -135,6 +135,25 @@ f as (
            'public', null, null, null
     from grant_lines where budget_line = 'all'
     {% endfor %}
+),
+bounds as (
+    -- what an attacker knows of a count at risk before any cell is shown: a mean rating's sum
+    -- of ratings lies between 1 and 5 per response, and responses are at most attendances
+    -- (fct_figures picks complements with room to move inside these bounds)
+    select
+        f.*,
+        case when f.head = 'evaluation.level1.mean_rating' then 1.0 * f.base end as dlower,
+        case
+            when f.head = 'evaluation.level1.mean_rating' then 5.0 * f.base
+            when f.head = 'evaluation.level1.responses' then r.attendances
+        end as dupper
+    from f
+    left join reaction as r
+        on
+            f.head = 'evaluation.level1.responses'
+            and r.quarter = f.quarter
+            and r.region_code = f.region_code
+            and r.tail is not distinct from f.tail
 )
 select
     {{ regional_figure_id('f.head', 'q.quarter_key', 'f.region_code', 'f.tail') }} as figure_id,
@@ -169,8 +188,10 @@ select
     -- rating shares are shares of all responses (no activity-type suffix)
     {{ regional_figure_id('f.dbase', 'q.quarter_key', 'f.region_code', "case when f.dkind = 'ratings' then null else f.tail end") }}::varchar
         as disclosure_base_id,
+    f.dlower::double as disclosure_lower,
+    f.dupper::double as disclosure_upper,
     f.source_model,
     f.source_filter
-from f
+from bounds as f
 inner join q on q.quarter = f.quarter
 inner join {{ ref('ref_regions') }} as r on r.region_code = f.region_code
