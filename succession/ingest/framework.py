@@ -332,18 +332,20 @@ def ingest_partition(
             first_seen.setdefault(r.file_sha256, (r.run_id, r.loaded_at))
 
     reads: list[FileRead] = []
-    seen_sha: dict[tuple[str, str], str] = {}
+    first_with: dict[tuple[str, str], str] = {}  # duplicate_key -> the first file with it
     for path, rel, sha in hashed:
         entry = guards.entry_problem(path, rel, raw_dir)
+        key = duplicate_key(source, rel, sha)
         if entry is not None:
             read = FileRead(rel, sha)  # not a file to read (a link, a folder ...): reported, skipped
             read.problems.append(entry)
-        elif duplicate_key(source, rel, sha) in seen_sha:
+        elif key in first_with:
             read = FileRead(rel, sha)
-            first = seen_sha[duplicate_key(source, rel, sha)]
-            read.problems.append(Problem(rel, "duplicate_file", f"same content (SHA-256) as {first}: not loaded twice"))
+            read.problems.append(
+                Problem(rel, "duplicate_file", f"same content (SHA-256) as {first_with[key]}: not loaded twice")
+            )
         else:
-            seen_sha[duplicate_key(source, rel, sha)] = rel
+            first_with[key] = rel
             read = safe_read(source, path, rel, sha)
         reads.append(read)
 
