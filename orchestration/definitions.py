@@ -2,8 +2,9 @@
 
 `dagster dev` (workspace.yaml), `succession run` and the tests all load these
 definitions. Layout: ingestion.py (raw sources -> lake), warehouse.py (dbt),
-publishing.py (CSVs, reports, figure register), jobs.py, automation.py
-(sensors, schedules, alerts).
+publishing.py (CSVs, reports, figure register), stages.py (the stage order, from the
+asset graph), jobs.py (a job per stage), automation/ (declarative automation, sensors,
+schedules, alerts).
 """
 
 from __future__ import annotations
@@ -26,26 +27,25 @@ def build_definitions(settings: Settings | ProjectPaths | None = None) -> dg.Def
         settings = Settings(raw_dir=settings.raw_dir, build_dir=settings.build_dir)
     reports = publishing.report_assets()
     report_keys = [a.key for a in reports]
-    jobs = build_jobs(report_keys)
-    extra: list = [disclosure.disclosure_audit, lineage_docs.lineage_docs]
-    extra_defs = _automation(jobs, settings)
+    assets = [
+        *ingestion.raw_specs(),
+        *ingestion.ingestion_assets(),
+        warehouse.build_warehouse_assets(),
+        publishing.published_tables,
+        *reports,
+        publishing.build_register_asset(report_keys),
+        disclosure.disclosure_audit,
+        lineage_docs.lineage_docs,
+    ]
     core = dg.Definitions(
-        assets=[
-            *ingestion.raw_specs(),
-            *ingestion.ingestion_assets(),
-            warehouse.build_warehouse_assets(),
-            publishing.published_tables,
-            *reports,
-            publishing.build_register_asset(report_keys),
-            *extra,
-        ],
-        jobs=list(jobs.values()),
+        assets=assets,
         resources={
             "project": ProjectPathsResource.from_settings(settings),
             "dbt": dbt_resource(),
         },
     )
-    return dg.Definitions.merge(core, extra_defs)
+    jobs = build_jobs(core.resolve_asset_graph())  # one job per stage, the stages derived from the graph (stages.py)
+    return dg.Definitions.merge(core, dg.Definitions(jobs=list(jobs.values())), _automation(jobs, settings))
 
 
 def _automation(jobs, settings: Settings) -> dg.Definitions:

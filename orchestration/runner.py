@@ -31,6 +31,7 @@ from orchestration.partitions import sort_keys
 from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
+from orchestration.stages import stages
 from orchestration.warehouse import changed_sources, forget_inputs
 from succession.ingest import lake
 from succession.ingest.framework import partition_is_current, record_strays
@@ -267,34 +268,42 @@ def _run(
     period = period or (quarters[-1] if quarters else None)
     summary = RunSummary(period=period)
     plan: list[tuple[str, dict]] = []
-    # only the partitions whose files changed since their last load (a run over unchanged
-    # partitions still costs Dagster a materialisation event per asset and partition)
+    # the stages in the order the asset graph gives (stages.py), each with how this run executes it
     unchanged = []
-    for kind, job_name in (("quarter", "ingest_quarters"), ("wave", "ingest_waves")):
-        if tags := _range_tags(instance, kind, changed_partitions(paths, kind)):
-            plan.append((job_name, {"tags": tags}))
-        elif partitions[kind]:
-            unchanged.append(job_name)
+    documents = False  # from the first stage run per partition (the documents) on
+    for stage in stages(defs.resolve_asset_graph()):
+        if stage.single_run:
+            # only the partitions whose files changed since their last load (a run over unchanged
+            # partitions still costs Dagster a materialisation event per asset and partition)
+            if tags := _range_tags(instance, stage.kind, changed_partitions(paths, stage.kind)):
+                plan.append((stage.name, {"tags": tags}))
+            elif partitions.get(stage.kind):
+                unchanged.append(stage.name)
+        elif stage.partitions_def is not None:
+            # one partition: the quarter asked for, else the latest (the declarative automation
+            # renders the same one, orchestration/conditions.py)
+            documents = True
+            if period and reports:
+                regions_config = {"config": {"regions": list(regions or [])}}
+                ops = [k.path[-1] for k in stage.keys if k.path[-1] in REPORT_ASSET.values()]
+                plan.append(
+                    (stage.name, {"partition_key": period, "run_config": {"ops": dict.fromkeys(ops, regions_config)}})
+                )
+        elif documents:
+            if period and reports:  # made from the documents: left to the next run that renders them
+                plan.append((stage.name, {}))
+        else:
+            plan.append(
+                (
+                    stage.name,
+                    {
+                        "skip_if": lambda p: _warehouse_current(p, settings),
+                        "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {},
+                    },
+                )
+            )
     if unchanged:
         say(f"raw files unchanged since their last load: {', '.join(unchanged)} skipped")
-    plan.append(
-        (
-            "build_warehouse",
-            {
-                "skip_if": lambda p: _warehouse_current(p, settings),
-                "tags": {ACCEPT_WITHDRAWALS_TAG: "true"} if accept_withdrawals else {},
-            },
-        )
-    )
-    if period and reports:
-        regions = {"config": {"regions": list(regions or [])}}
-        plan.append(
-            (
-                "render_reports",
-                {"partition_key": period, "run_config": {"ops": {name: regions for name in REPORT_ASSET.values()}}},
-            )
-        )
-        plan.append(("publish_register", {}))
     total = len(plan)
     for i, (job_name, kwargs) in enumerate(plan, start=1):
         if (skip := kwargs.pop("skip_if", None)) and (why := skip(paths)):

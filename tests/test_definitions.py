@@ -72,3 +72,39 @@ def test_jobs_cover_the_build(defs):
 
 def test_contract_doc_is_generated_from_the_contract():
     assert hr_return_doc.DOC.read_text(encoding="utf-8") == hr_return_doc.render()
+
+
+def test_stage_order_is_derived_from_the_asset_graph(defs):
+    from orchestration.stages import stages
+
+    graph = defs.resolve_asset_graph()
+    derived = stages(graph)
+    assert [s.name for s in derived] == [
+        "ingest_quarters",
+        "ingest_waves",
+        "build_warehouse",
+        "render_reports",
+        "publish_register",
+    ]
+    # every materialisable asset in exactly one stage, after every stage it depends on
+    seen: set = set()
+    for stage in derived:
+        assert not seen & set(stage.keys)
+        for key in stage.keys:
+            for parent in graph.get(key).parent_keys:
+                assert not graph.get(parent).is_materializable or parent in seen | set(stage.keys), (stage.name, key)
+        seen |= set(stage.keys)
+        # each stage's job is exactly the stage
+        assert set(defs.resolve_job_def(stage.name).asset_layer.executable_asset_keys) == set(stage.keys)
+    assert seen == set(graph.materializable_asset_keys)
+    assert [s.single_run for s in derived] == [True, True, False, False, False]
+
+
+def test_a_graph_no_stage_name_fits_fails_loudly():
+    from orchestration.stages import stages
+
+    @dg.asset(group_name="somewhere_else")
+    def orphan() -> None: ...
+
+    with pytest.raises(ValueError, match="no stage name"):
+        stages(dg.Definitions(assets=[orphan]).resolve_asset_graph())

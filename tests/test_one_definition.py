@@ -14,9 +14,10 @@ fresh build folder. It does what the daemon and the UI do:
    requests are not executed: step 2 is the "Materialize all" the UI launches instead.)
 2. "Materialize all": every materialisable asset of the asset graph, through the implicit
    asset job the UI launches (``__ASSET_JOB``) with an asset selection. The runs are derived
-   here from the asset graph alone, not from ``jobs.py`` or the runner's plan: a run holds
-   assets of one partitioning whose upstream assets are materialised already or in the same
-   run, as a backfill splits them. Assets with ``BackfillPolicy.single_run`` (ingestion) run
+   from the asset graph alone (``orchestration.stages.stage_runs``, from which ``jobs.py``
+   and the runner's plan are derived too), not from the jobs: a run holds assets of one
+   partitioning whose upstream assets are materialised already or in the same run, as a
+   backfill splits them. Assets with ``BackfillPolicy.single_run`` (ingestion) run
    once over the range of every registered partition, with Dagster's partition-range tags,
    as the backfill daemon launches them. The quarter-partitioned documents are rendered for
    the latest quarter only: the quarter `succession run` renders by default (the UI asks
@@ -48,45 +49,11 @@ RANGE_END = "dagster/asset_partition_range_end"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def materialize_all_runs(graph) -> list[tuple[dg.PartitionsDefinition | None, list[dg.AssetKey]]]:
-    """The runs "Materialize all" amounts to, from the asset graph alone: repeatedly, for each
-    partitioning (partitioned ones first), the largest set of remaining assets of that
-    partitioning whose upstream assets are done or in the set."""
-    todo = set(graph.materializable_asset_keys)
-    done: set[dg.AssetKey] = set()
-
-    def partitioning(key):
-        pdef = graph.get(key).partitions_def
-        return pdef.name if pdef is not None else None
-
-    order = sorted({partitioning(k) for k in todo}, key=lambda name: (name is None, name or ""))
-    runs = []
-    while todo:
-        before = len(todo)
-        for name in order:
-            chosen = {k for k in todo if partitioning(k) == name}
-            while True:  # drop assets waiting on something neither done nor in this run
-                blocked = {
-                    k
-                    for k in chosen
-                    for parent in graph.get(k).parent_keys
-                    if graph.get(parent).is_materializable and parent not in done and parent not in chosen
-                }
-                if not blocked:
-                    break
-                chosen -= blocked
-            if chosen:
-                runs.append((graph.get(next(iter(chosen))).partitions_def, sorted(chosen)))
-                done |= chosen
-                todo -= chosen
-        assert len(todo) < before, f"no asset can run: {sorted(todo)[:5]}"
-    return runs
-
-
 def _dagster_path(raw: Path, build: Path, home: Path) -> tuple[ProjectPaths, list[str]]:
     """Path B (see the module docstring); returns the paths and one line per run, for the log."""
     from orchestration.definitions import build_definitions
     from orchestration.resources import ProjectPathsResource
+    from orchestration.stages import stage_runs
 
     home.mkdir()
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
@@ -112,7 +79,7 @@ def _dagster_path(raw: Path, build: Path, home: Path) -> tuple[ProjectPaths, lis
     graph = defs.resolve_asset_graph()
     job = defs.resolve_implicit_global_asset_job_def()
     log = []
-    for pdef, keys in materialize_all_runs(graph):
+    for pdef, keys in stage_runs(graph):
         launches: list[dict] = [{}]
         if pdef is not None:
             partitions = instance.get_dynamic_partitions(pdef.name)
