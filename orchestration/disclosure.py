@@ -8,6 +8,7 @@ cells, and neither CSVs nor documents are written from that warehouse. The repor
 
 import dagster as dg
 
+from orchestration.conditions import published_condition
 from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import WAREHOUSE_POOL, model_keys
 from succession.disclosure import MIN_WIDTH, report_path, run_audit
@@ -15,6 +16,7 @@ from succession.disclosure import MIN_WIDTH, report_path, run_audit
 
 @dg.asset(
     group_name="publish",
+    automation_condition=published_condition(),
     deps=model_keys(tag="publish"),
     kinds={"csv", "scipy"},
     pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it

@@ -29,6 +29,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration.conditions import published_condition
 from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import ensure_manifest, model_keys
 from succession.paths import ProjectPaths
@@ -76,6 +77,7 @@ def site_inputs(manifest: Path, warehouse: Path, dbt_vars: list[str]) -> str:
 
 @dg.asset(
     group_name="publish",
+    automation_condition=published_condition(),
     deps=model_keys(names=_all_models()),
     kinds={"dbt", "html"},
     description="dbt's documentation site for the warehouse (dbt docs generate --static): every model's lineage, "

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
+from orchestration import conditions
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import PUBLISH_GATES, WAREHOUSE_POOL, commit_inputs, ensure_manifest, model_keys
@@ -37,6 +38,7 @@ def exposure_inputs(exposure: str) -> list[str]:
     group_name="publish",
     deps=[*model_keys(tag="publish"), *model_keys(names=PUBLISH_GATES), "disclosure_audit"],
     kinds={"csv"},
+    automation_condition=conditions.published_condition(),
     description="Every model in marts/publish written to build/figures/<name>.csv (DfE open-data layout, values as shown); "
     "then the warehouse build is recorded as built.",
 )
@@ -94,6 +96,7 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
         deps=model_keys(names=exposure_inputs(REPORT_ASSET[document])),
         kinds={"quarto", "html", "pdf"},
         pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
+        automation_condition=conditions.reports_condition(),
         description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF "
         "for the configured regions with returns in the quarter.",
     )
@@ -124,6 +127,7 @@ def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="publish",
         deps=report_keys,
         kinds={"csv"},
+        automation_condition=conditions.register_condition(),
         description="build/figures/published_figures.csv: every number any rendered report shows, with its figure id, "
         "value as shown, unit, base, report and section, and the model and filter that computed it; "
         "and build/audit/trace/<figure_id>.html, each figure's trace page, with their index.",

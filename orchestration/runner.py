@@ -287,7 +287,7 @@ def _run(
                 regions_config = {"config": {"regions": list(regions or [])}}
                 ops = [k.path[-1] for k in stage.keys if k.path[-1] in REPORT_ASSET.values()]
                 plan.append(
-                    (stage.name, {"partition_key": period, "run_config": {"ops": dict.fromkeys(ops, regions_config)}})
+                    (stage.name, {"partition_key": period, "run_config": {"ops": {op: regions_config for op in ops}}})
                 )
         elif documents:
             if period and reports:  # made from the documents: left to the next run that renders them

@@ -33,6 +33,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.conditions import warehouse_condition
 from orchestration.resources import ProjectPathsResource, dbt_executable
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
 from succession.ingest.framework import ensure_lake_schema
@@ -105,6 +106,16 @@ class SuccessionDbtTranslator(DagsterDbtTranslator):
             return f"warehouse_{layer}"
         return "warehouse"
 
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
+        """The warehouse is requested whole: the nodes at the top on ingestion, every other with
+        its parents (orchestration/conditions.py)."""
+        if dbt_resource_props.get("resource_type") == "source":
+            return None  # the ingestion asset, requested by the raw-folder sensor
+        parents = dbt_resource_props.get("depends_on", {}).get("nodes", [])
+        return warehouse_condition(root=not any(p.split(".")[0] in DBT_NODES for p in parents))
+
+
+DBT_NODES = ("model", "seed", "snapshot")
 
 translator = SuccessionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 

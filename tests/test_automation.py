@@ -420,3 +420,101 @@ def test_alert_delivery_failure_does_not_raise():
     logged = []
     assert alerts.send("x", "y", settings, logger=logged.append) is False
     assert any("failed" in line for line in logged[1:])
+
+
+# -- declarative automation (orchestration/conditions.py) ---------------------------------
+
+
+class Automation:
+    """Evaluates the automation conditions tick after tick on a stored instance, carrying the
+    cursor as the daemon does; materialisations are reported as runs would record them."""
+
+    def __init__(self, defs, instance: dg.DagsterInstance):
+        self.defs, self.instance, self.cursor = defs, instance, None
+        self.graph = defs.resolve_asset_graph()
+
+    def tick(self) -> dict[str, set]:
+        result = dg.evaluate_automation_conditions(defs=self.defs, instance=self.instance, cursor=self.cursor)
+        self.cursor = result.cursor
+        return {
+            k.to_user_string(): result.get_requested_partitions(k)
+            for k in self.graph.get_all_asset_keys()
+            if result.get_num_requested(k)
+        }
+
+    def materialise(self, keys, partition: str | None = None) -> None:
+        for key in keys:
+            self.instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, partition=partition))
+
+
+@pytest.mark.slow  # ~15 ticks of ~8 s: each evaluates ~120 conditions and writes the cursor
+def test_automation_runs_warehouse_then_latest_reports_then_register(defs, instance):
+    from orchestration.stages import stages
+
+    graph = defs.resolve_asset_graph()
+    by_name = {s.name: s for s in stages(graph)}
+    ingest_quarters = by_name["ingest_quarters"].keys
+    ingestion = {k for k in graph.materializable_asset_keys if graph.get(k).group_name.startswith("ingest_")}
+    warehouse = {k.to_user_string() for k in by_name["build_warehouse"].keys if k not in ingestion}
+    warehouse_ingestion = [k for k in by_name["build_warehouse"].keys if k in ingestion]  # the unpartitioned source
+    reports = {k.to_user_string() for k in by_name["render_reports"].keys}
+    assert "published_tables" in warehouse and "disclosure_audit" in warehouse and len(warehouse) > 100
+    assert reports == {"quarterly_return", "evaluation_report", "national_overview"} & reports and reports
+
+    auto = Automation(defs, instance)
+    instance.add_dynamic_partitions("quarter", ["2024-25 Q2", "2024-25 Q1"])  # as the raw sensor adds them
+    assert auto.tick() == {}  # nothing before ingestion
+    assert auto.tick() == {}
+
+    # the raw sensor's ingestion runs: then the whole warehouse, in one request, and nothing else
+    for q in ("2024-25 Q1", "2024-25 Q2"):
+        auto.materialise(ingest_quarters, q)
+    requested = auto.tick()
+    assert set(requested) == warehouse, sorted(set(requested) ^ warehouse)[:10]
+    assert all(parts == {None} for parts in requested.values())
+    assert auto.tick() == {}  # not twice
+
+    # the warehouse run: then the latest quarter's documents (not Q1), once
+    auto.materialise([dg.AssetKey.from_user_string(k) for k in warehouse])
+    requested = auto.tick()
+    assert requested == {k: {"2024-25 Q2"} for k in reports}, requested
+    assert auto.tick() == {}
+
+    # the documents: then the register, once
+    for k in reports:
+        auto.materialise([dg.AssetKey(k)], "2024-25 Q2")
+    assert auto.tick() == {"figure_register": {None}}
+    assert auto.tick() == {}
+    auto.materialise([dg.AssetKey("figure_register")])
+    assert auto.tick() == {}
+
+    # a new quarter is registered: nothing until its files are ingested
+    instance.add_dynamic_partitions("quarter", ["2024-25 Q3"])
+    assert auto.tick() == {}
+    auto.materialise(ingest_quarters, "2024-25 Q3")
+    assert set(auto.tick()) == warehouse
+    auto.materialise([dg.AssetKey.from_user_string(k) for k in warehouse])
+    assert auto.tick() == {k: {"2024-25 Q3"} for k in reports}
+
+    # `succession run` did it all between two ticks (ingestion, a warehouse build that rebuilt
+    # only some models, documents, register): the automation has nothing left to do
+    auto.materialise(ingest_quarters, "2024-25 Q1")
+    auto.materialise(warehouse_ingestion)
+    rebuilt = [["staging", "stg_hr_returns__vacancies"], ["disclosure_audit"], ["published_tables"], ["lineage_docs"]]
+    auto.materialise([dg.AssetKey(k) for k in rebuilt])
+    for k in reports:
+        auto.materialise([dg.AssetKey(k)], "2024-25 Q3")
+    auto.materialise([dg.AssetKey("figure_register")])
+    assert auto.tick() == {}
+
+
+def test_automation_sensor_is_declarative_and_starts_stopped(defs):
+    sensors = {s.name: s for s in defs.sensors}
+    assert "warehouse_after_ingestion" not in sensors and "reports_after_warehouse" not in sensors
+    sensor = sensors["automation_condition_sensor"]
+    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    from orchestration.definitions import build_definitions
+
+    on = build_definitions(Settings.from_values({"automation": "on"}))
+    assert on.resolve_sensor_def("automation_condition_sensor").default_status == dg.DefaultSensorStatus.RUNNING

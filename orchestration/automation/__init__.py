@@ -1,9 +1,13 @@
 """Automation: what makes the warehouse run by itself (issue 8).
 
-- ``raw_files_sensor`` (raw.py): watches raw/, asks for ingestion runs of exactly the
-  quarters and waves whose files arrived, changed or were withdrawn;
-  ``warehouse_after_ingestion`` / ``reports_after_warehouse`` (raw.py) chain the
-  warehouse rebuild and the affected quarter's reports after it.
+- ``raw_files_sensor`` (raw.py): watches raw/, registers new quarters and waves as
+  partitions and asks for ingestion runs of exactly the quarters and waves whose files
+  arrived, changed or were withdrawn.
+- ``automation_condition_sensor`` (orchestration/conditions.py): declarative automation on
+  the assets themselves. After an ingestion, the warehouse (dbt, the disclosure audit, the
+  published tables, the lineage site); after the warehouse, the latest quarter's documents
+  (the quarter `succession run` renders); after them, the figure register. The stage order
+  of `succession run` and of the jobs is derived from the same asset graph (stages.py).
 - ``quarterly_return_schedule`` and ``returns_freshness_schedule`` (schedules.py).
 - ``returns_complete`` and ``kpis_reconcile`` asset checks on the marts (checks.py),
   run by ``build_warehouse`` and, daily, by the check-only job ``check_returns``.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration import conditions
 from orchestration.automation import alerts, checks, raw, schedules
 from succession.settings import Settings
 
@@ -35,7 +40,7 @@ def build(jobs: dict, settings: Settings) -> dg.Definitions:
         jobs=[check_job],
         sensors=[
             raw.build_raw_files_sensor(jobs, settings),
-            *raw.chain_sensors(jobs, settings),
+            conditions.automation_sensor(raw.default_status(settings), settings.sensor_interval),
             *alerts.alert_sensors(settings),
         ],
         schedules=[

@@ -1,4 +1,7 @@
-"""The raw folder sensor, and the chain ingestion -> warehouse -> reports it starts.
+"""The raw folder sensor: registers quarters and waves, and requests their ingestion.
+
+What follows an ingestion (the warehouse, the latest quarter's documents, the figure
+register) is declarative automation on those assets (orchestration/conditions.py).
 
 The cursor is JSON: ``{"files": {"<source>/<rel path>": [size, mtime_ns, sha256]}}``.
 A file is hashed only when its size or mtime differ from the cursor, so a tick over an
@@ -23,7 +26,6 @@ from succession.sources import sources
 
 TRIGGER_TAG = "succession/trigger"
 QUARTERS_TAG = "succession/quarters"
-RUNNER_PID_TAG = "succession/pid"  # runs of `succession run`, which sequences its own stages
 INGEST_JOB = {"quarter": "ingest_quarters", "wave": "ingest_waves"}
 
 
@@ -100,7 +102,7 @@ def load_cursor(cursor: str | None) -> dict[str, list]:
 RAW_SENSOR_DOC = (
     "Watches raw/ (SUCCESSION_RAW_DIR): new quarters and waves become partitions, and exactly the "
     "partitions whose files arrived, changed or were withdrawn are ingested (then the warehouse "
-    "and the quarter's reports rebuild, see warehouse_after_ingestion). Cursor: file -> size, mtime, SHA-256."
+    "and the latest quarter's reports rebuild, see automation_condition_sensor). Cursor: file -> size, mtime, SHA-256."
 )
 
 
@@ -149,50 +151,3 @@ def evaluate(context: dg.SensorEvaluationContext, project: ProjectPathsResource)
                 tags[QUARTERS_TAG] = key
             run_requests.append(dg.RunRequest(job_name=INGEST_JOB[kind], partition_key=key, tags=tags))
     return dg.SensorResult(run_requests=run_requests, dynamic_partitions_requests=partition_requests, cursor=cursor)
-
-
-def chain_sensors(jobs: dict, settings: Settings) -> list[dg.SensorDefinition]:
-    """After an ingestion run (not one of `succession run`'s own): rebuild the warehouse;
-    after that rebuild: render the reports of the quarter the new files belong to."""
-
-    @dg.run_status_sensor(
-        name="warehouse_after_ingestion",
-        run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=[jobs["ingest_quarters"], jobs["ingest_waves"]],
-        request_job=jobs["build_warehouse"],
-        default_status=default_status(settings),
-        description="Rebuilds the warehouse (dbt build, tests as blocking checks) after each successful ingestion run.",
-    )
-    def warehouse_after_ingestion(context: dg.RunStatusSensorContext):
-        run = context.dagster_run
-        if RUNNER_PID_TAG in run.tags:
-            return dg.SkipReason("run of `succession run`, which builds the warehouse itself")
-        tags = {TRIGGER_TAG: "warehouse_after_ingestion", "succession/after_run": run.run_id}
-        if run.tags.get(QUARTERS_TAG):
-            tags[QUARTERS_TAG] = run.tags[QUARTERS_TAG]
-        return dg.RunRequest(run_key=f"warehouse-after-{run.run_id}", tags=tags)
-
-    @dg.run_status_sensor(
-        name="reports_after_warehouse",
-        run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=[jobs["build_warehouse"]],
-        request_job=jobs["render_reports"],
-        default_status=default_status(settings),
-        description="Re-renders the reports of the quarters whose raw files changed, once the warehouse rebuilt without errors.",
-    )
-    def reports_after_warehouse(context: dg.RunStatusSensorContext):
-        run = context.dagster_run
-        quarters = [q for q in (run.tags.get(QUARTERS_TAG) or "").split(",") if q]
-        known = set(context.instance.get_dynamic_partitions("quarter"))
-        requests = [
-            dg.RunRequest(
-                run_key=f"reports-{q}-after-{run.run_id}",
-                partition_key=q,
-                tags={TRIGGER_TAG: "reports_after_warehouse", "succession/after_run": run.run_id},
-            )
-            for q in quarters
-            if q in known
-        ]
-        return requests or dg.SkipReason("no quarter to re-render for this warehouse build")
-
-    return [warehouse_after_ingestion, reports_after_warehouse]
