@@ -1,8 +1,12 @@
 """`succession run`: the whole build, through Dagster, in this process.
 
-It runs the same jobs a schedule would, in order, with in-process execution (one
-writer at a time; no re-import per step), after registering the quarters and waves
-found in raw/ as partitions. A file lock on ``build/.writer.lock`` makes a second
+It runs the same jobs a schedule would, in the stage order derived from the asset graph
+(``stages.py``), with in-process execution (one writer at a time; no re-import per step),
+after registering the quarters and waves found in raw/ as partitions. The documents are
+rendered for ``--period``, else the latest quarter: the quarter the declarative automation
+(``conditions.py``) renders, so the CLI and the daemon publish the same documents. (It does
+not ask the automation what to run: one evaluation of the conditions takes ~8 s, and a
+build needs three or four.) A file lock on ``build/.writer.lock`` makes a second
 `succession run` on the same build folder wait for the first instead of colliding.
 
 Before it takes the lock the raw folder is checked (`safeguards.check_raw_folder`: a
