@@ -199,7 +199,91 @@ def dbt_files_digest(extra: list[tuple[str, str]] = ()) -> str:
     its models read)."""
     h = hashlib.sha256()
     for f in dbt_project_files():
-        h.update(f"{f.relative_to(DBT_PROJECT_DIR).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode())
+        h.update(
+            f"{f.relative_to(DBT_PROJECT_DIR).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode()
+        )
     for name, value in extra:
         h.update(f"{name}\0{value}\n".encode())
     return h.hexdigest()
+
+
+# --- the documents and the figure register ------------------------------------------------------
+#
+# What a document or the register is made from: the warehouse, named by the record of what it
+# was built from (`warehouse.inputs.json`, content digests), and the code that renders it. Every
+# swap of the warehouse forgets these records (`forget_outputs`, called by build_then_swap), so a
+# warehouse built from the UI without a record is never mistaken for the one documents were made from.
+
+OUTPUTS_RECORD_DIR = ".outputs"  # build/.outputs/<name digest>: the inputs an output was last made from
+
+
+def _code_digest() -> str:
+    """The documents, the Python that renders them and the locked library versions."""
+    from succession.paths import PROJECT_DIR, REPORTS_DIR
+
+    package = PROJECT_DIR / "succession"
+    files = sorted(
+        [
+            *(
+                p
+                for p in REPORTS_DIR.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(REPORTS_DIR).parts)
+            ),
+            *package.rglob("*.py"),
+            PROJECT_DIR / "uv.lock",
+        ]
+    )
+    h = hashlib.sha256()
+    for f in files:
+        if f.exists():
+            h.update(
+                f"{f.relative_to(PROJECT_DIR).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode()
+            )
+    return h.hexdigest()
+
+
+def output_inputs(paths: ProjectPaths, name: str, *extra: str) -> str | None:
+    """The digest of what output ``name`` would be made from now; None when the warehouse
+    has no record of what it was built from (then it is made again)."""
+    record = paths.build_dir / "warehouse.inputs.json"
+    if not paths.warehouse.exists() or not record.exists():
+        return None
+    h = hashlib.sha256(f"{name}\0{hashlib.sha256(record.read_bytes()).hexdigest()}\0{_code_digest()}\n".encode())
+    for value in extra:
+        h.update(f"{value}\n".encode())
+    return h.hexdigest()
+
+
+def _record_path(paths: ProjectPaths, name: str) -> Path:
+    return paths.build_dir / OUTPUTS_RECORD_DIR / hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def output_current(paths: ProjectPaths, name: str, digest: str | None, outputs: list[Path]) -> bool:
+    """Output ``name`` was last made from ``digest`` and its files are all still there."""
+    path = _record_path(paths, name)
+    return (
+        digest is not None
+        and path.exists()
+        and path.read_text().strip() == digest
+        and bool(outputs)
+        and all(p.exists() for p in outputs)
+    )
+
+
+def record_output(paths: ProjectPaths, name: str, digest: str | None) -> None:
+    path = _record_path(paths, name)
+    if digest is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(digest + "\n")
+    tmp.replace(path)
+
+
+def forget_outputs(paths: ProjectPaths) -> None:
+    """The warehouse was replaced: every document and the register must be made again."""
+    folder = paths.build_dir / OUTPUTS_RECORD_DIR
+    if folder.exists():
+        for f in folder.iterdir():
+            f.unlink(missing_ok=True)

@@ -12,7 +12,8 @@ the workforce's characteristics): the file is owner-only (0600) and ``build/.wor
 where it is built, owner-only (0700), whatever the umask.
 
 A build is recorded as built (``build/warehouse.inputs.json``: the lake ledgers' digest
-per source and the dbt files' digest, `changes`; what lets the next run say "up to date") only once it has passed and its tables are published: the warehouse
+per source and the dbt files' digest, see `orchestration.changes`; what lets the next run
+say "up to date") only once it has passed and its tables are published: the warehouse
 asset leaves its inputs pending in ``build/.work`` and `published_tables`, which runs
 after the blocking checks, promotes them in the same run. A failed build, a failed
 blocking check or a failed publication keeps the record of the last good build, so the
@@ -32,7 +33,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.changes import dbt_files_digest, source_digests
+from orchestration.changes import dbt_files_digest, forget_outputs, source_digests
 from orchestration.resources import ProjectPathsResource, dbt_executable
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
 from succession.ingest.framework import ensure_lake_schema
@@ -147,6 +148,7 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
     Path(str(work) + ".wal").unlink(missing_ok=True)
     work.chmod(OWNER_ONLY_FILE)
     os.replace(work, paths.warehouse)
+    forget_outputs(paths)  # documents and the register were made from the warehouse just replaced
 
 
 # --- what a build read: rebuild only what changed since -------------------------------------
