@@ -25,6 +25,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 
 from orchestration.partitions import sort_keys
@@ -121,20 +122,16 @@ def changed_partitions(paths: ProjectPaths, kind: str) -> list[str]:
 
 
 def _recorded(ledger) -> dict[str, tuple[int | None, int | None, str]]:
-    """path -> (size, mtime_ns, SHA-256) of the ledger's current entries."""
+    """path -> (size, mtime_ns, SHA-256) of the ledger's current entries (None: not recorded)."""
     if ledger is None:
         return {}
     current = ledger[ledger["status"].isin(["loaded", "quarantined"])]
-    sizes = current["file_size"] if "file_size" in current else [None] * len(current)
-    mtimes = current["file_mtime_ns"] if "file_mtime_ns" in current else [None] * len(current)
+    blank = pd.Series([None] * len(current), index=current.index, dtype="Int64")
+    sizes, mtimes = (current.get(c, blank) for c in ("file_size", "file_mtime_ns"))
     return {
-        rel: (None if _blank(size) else int(size), None if _blank(mtime) else int(mtime), sha)
+        rel: (None if pd.isna(size) else int(size), None if pd.isna(mtime) else int(mtime), sha)
         for rel, sha, size, mtime in zip(current["file_path"], current["file_sha256"], sizes, mtimes)
     }
-
-
-def _blank(value) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
 
 
 def _describe(source: str, check, recorded: dict) -> list[str]:
