@@ -6,18 +6,21 @@ exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
 """
 
 import json
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 from pydantic import Field
 
 from orchestration import conditions
+from orchestration.changes import output_current, output_inputs, record_output
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import PUBLISH_GATES, WAREHOUSE_POOL, commit_inputs, ensure_manifest, model_keys
 from succession import publish, reports
+from succession.ingest.lineage import sha256_file
 from succession.paths import REPORTS_DIR
-from succession.trace_pages import write_trace_pages
+from succession.trace_pages import INDEX, write_trace_pages
 
 # document -> its asset, named as its dbt exposure (models/exposures.yml)
 REPORT_ASSET = {
@@ -109,9 +112,21 @@ def build_report_asset(document: str) -> dg.AssetsDefinition:
             national = document in reports.NATIONAL_DOCUMENTS  # one render for England, not per region
             regions = [reports.ENGLAND] if national else _regions_for(paths, quarter, config.regions, project.regions)
             for region in regions:
-                done = reports.render(paths, document, region, quarter)
-                context.log.info(f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s")
-                for fmt, path in done.outputs.items():
+                # not rendered again when made from the same warehouse build and code (orchestration.changes)
+                name = f"report {document} {region} {quarter}"
+                folder = reports.output_dir(paths, document, region, quarter)
+                made = {fmt: folder / f"{Path(reports.DOCUMENTS[document]).stem}.{fmt}" for fmt in ("html", "pdf")}
+                digest = output_inputs(paths, name)
+                if output_current(paths, name, digest, [*made.values(), folder / publish.USED_FILE]):
+                    context.log.info(f"{document} {region} {quarter} is up to date: same warehouse build and code")
+                else:
+                    done = reports.render(paths, document, region, quarter)
+                    context.log.info(
+                        f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s"
+                    )
+                    made = done.outputs
+                    record_output(paths, name, digest)
+                for fmt, path in made.items():
                     outputs[f"{region} {quarter} {fmt}"] = str(path.relative_to(paths.build_dir))
         return dg.MaterializeResult(metadata={k: dg.MetadataValue.path(v) for k, v in outputs.items()})
 
@@ -134,12 +149,23 @@ def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def figure_register(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths
+        used = sorted(paths.reports_dir.rglob(publish.USED_FILE))
+        digest = output_inputs(
+            paths, "figure register", *(f"{u.relative_to(paths.reports_dir)}\0{sha256_file(u)}" for u in used)
+        )
+        path, index = paths.figures_dir / publish.REGISTER, paths.trace_dir / INDEX
+        if output_current(paths, "figure register", digest, [path, index]):
+            context.log.info("the figure register is up to date: same warehouse build, documents and code")
+            return dg.MaterializeResult(
+                metadata={"path": dg.MetadataValue.path(str(path)), "trace_pages": dg.MetadataValue.path(str(index))}
+            )
         path = publish.write_register(paths.warehouse, paths.reports_dir, paths.figures_dir)
         n = sum(1 for _ in path.open()) - 1
         index, pages, seconds = write_trace_pages(
             paths
         )  # each registered figure's trace page, linked from the documents
         context.log.info(f"wrote {pages} trace pages in {seconds:.1f}s: {index}")
+        record_output(paths, "figure register", digest)
         return dg.MaterializeResult(
             metadata={
                 "figures": dg.MetadataValue.int(n),

@@ -31,16 +31,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.partitions import sort_keys
+from orchestration.changes import changed_partitions, partition_keys
 from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
 from orchestration.stages import stages
 from orchestration.warehouse import changed_sources, forget_inputs
-from succession.ingest import lake
-from succession.ingest.framework import partition_is_current, record_strays
+from succession.ingest.framework import record_strays
 from succession.paths import ProjectPaths
-from succession.periods import period_label
 from succession.publish import stale_files
 from succession.settings import Settings
 from succession.sources import sources
@@ -114,15 +112,6 @@ class RunSummary:
         return out
 
 
-def partition_keys(paths: ProjectPaths) -> dict[str, list[str]]:
-    """Every quarter and wave found in raw/ (or already in the lake), in order, by kind."""
-    found: dict[str, set[str]] = {"quarter": set(), "wave": set()}
-    for src in sources().values():
-        if src.partition_kind in found:
-            found[src.partition_kind] |= set(_partitions_of(src, paths))
-    return {kind: sort_keys(kind, keys) for kind, keys in found.items()}
-
-
 def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> dict[str, list[str]]:
     """Add every quarter and wave found in raw/ (or already in the lake) as a dynamic partition."""
     out = {}
@@ -133,28 +122,6 @@ def register_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> di
             instance.add_dynamic_partitions(kind, new)
         out[kind] = ordered
     return out
-
-
-def _partitions_of(src, paths: ProjectPaths) -> dict[str, list[Path]]:
-    """A source's partitions and their raw files: those in raw/, and those only in the lake
-    (every file withdrawn: the partition is run again so the ledger records it)."""
-    found = src.discover(paths.raw_dir)
-    for folder in lake.partitions(paths.lake_dir, src.name):
-        found.setdefault(period_label(folder) if src.partition_kind == "quarter" else folder, [])
-    return found
-
-
-def changed_partitions(paths: ProjectPaths, kind: str) -> list[str]:
-    """Partition keys of this kind (quarters or waves) whose raw files differ from what the
-    lake's ledger recorded: new, changed or withdrawn files, or a new contract version."""
-    changed: set[str] = set()
-    for src in sources().values():
-        if src.partition_kind != kind:
-            continue
-        for key, files in _partitions_of(src, paths).items():
-            if not partition_is_current(src, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir):
-                changed.add(key)
-    return sorted(changed)
 
 
 def _range_tags(instance: dg.DagsterInstance, kind: str, wanted: list[str]) -> dict[str, str] | None:

@@ -11,7 +11,8 @@ The warehouse holds pseudonymised personal data (survey answers, interview codin
 the workforce's characteristics): the file is owner-only (0600) and ``build/.work``,
 where it is built, owner-only (0700), whatever the umask.
 
-A build is recorded as built (``build/warehouse.inputs.json``, what lets the next run
+A build is recorded as built (``build/warehouse.inputs.json``: the lake ledgers' digest
+per source and the dbt files' digest, see `orchestration.changes`; what lets the next run
 say "up to date") only once it has passed and its tables are published: the warehouse
 asset leaves its inputs pending in ``build/.work`` and `published_tables`, which runs
 after the blocking checks, promotes them in the same run. A failed build, a failed
@@ -21,7 +22,6 @@ only models downstream of those changes, so the rest of the warehouse still matc
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -33,6 +33,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.changes import dbt_files_digest, forget_outputs, source_digests
 from orchestration.conditions import warehouse_condition
 from orchestration.resources import ProjectPathsResource, dbt_executable
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
@@ -48,26 +49,17 @@ MANIFEST_TARGET = DBT_PROJECT_DIR / "target"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=MANIFEST_TARGET)
 
 
-def _dbt_project_files() -> list[Path]:
-    """Every file dbt reads to make its manifest (and so the warehouse's shape)."""
-    files = sorted(
-        p
-        for folder in ("models", "macros", "seeds", "tests")
-        for p in (DBT_PROJECT_DIR / folder).rglob("*")
-        if p.is_file()
-    )
-    return [*files, DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-
-
-def _newest_source_mtime() -> float:
-    return max(p.stat().st_mtime for p in _dbt_project_files())
+MANIFEST_DIGEST = MANIFEST_TARGET / "manifest.inputs"  # the dbt files' digest the manifest was parsed from
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project once, and again only when a dbt file changed since. The shape of
-    the graph does not depend on the settings: the defaults' --vars do for parsing."""
+    """Parse the dbt project once, and again only when the content of a dbt file changed
+    since (`changes.dbt_files_digest`). The shape of the graph does not depend on the
+    settings: the defaults' --vars do for parsing."""
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+    digest = dbt_files_digest()
+    recorded = MANIFEST_DIGEST.read_text().strip() if MANIFEST_DIGEST.exists() else None
+    if not manifest.exists() or recorded != digest:
         subprocess.run(
             [
                 dbt_executable(),
@@ -82,6 +74,7 @@ def ensure_manifest() -> Path:
             cwd=DBT_PROJECT_DIR,
             check=True,
         )
+        MANIFEST_DIGEST.write_text(digest + "\n")
     return manifest
 
 
@@ -166,40 +159,19 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
     Path(str(work) + ".wal").unlink(missing_ok=True)
     work.chmod(OWNER_ONLY_FILE)
     os.replace(work, paths.warehouse)
+    forget_outputs(paths)  # documents and the register were made from the warehouse just replaced
 
 
 # --- what a build read: rebuild only what changed since -------------------------------------
 
 
-def _digest(files) -> str:
-    h = hashlib.sha256()
-    for name, stat in files:
-        h.update(f"{name}\0{stat}\n".encode())
-    return h.hexdigest()
-
-
 def warehouse_inputs(paths: ProjectPaths, settings: Settings | None = None) -> dict[str, str]:
-    """A digest per lake source (its Parquet files' names, sizes and write times: ingestion
-    rewrites a partition only when its files or contract changed) and of the dbt project
-    with the settings its models read (``settings``; default: the defaults)."""
-    out = {}
-    for name in sources():
-        root = paths.lake_dir / name
-        files = sorted(root.rglob("*.parquet")) if root.exists() else []
-        out[f"source:{name}"] = _digest(
-            (f.relative_to(root).as_posix(), f"{f.stat().st_size}:{f.stat().st_mtime_ns}") for f in files
-        )
+    """What a build reads, by content: a digest per lake source of its file ledgers (each
+    file's SHA-256, status and contract version: `changes.source_digests`), and of the dbt
+    project's files with the settings its models read (``settings``; default: the defaults)."""
+    out = {f"source:{name}": digest for name, digest in source_digests(paths).items()}
     settings = settings or Settings.from_values({})
-    read_by_models = [("var:return_deadline_days", str(settings.return_deadline_days))]
-    out["dbt_project"] = _digest(
-        [
-            *(
-                (f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
-                for f in _dbt_project_files()
-            ),
-            *read_by_models,
-        ]
-    )
+    out["dbt_project"] = dbt_files_digest([("var:return_deadline_days", str(settings.return_deadline_days))])
     return out
 
 

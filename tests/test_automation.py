@@ -18,8 +18,10 @@ from orchestration.automation import checks as C
 from orchestration.automation import schedules as S
 from orchestration.resources import ProjectPathsResource
 from succession import alerts
-from succession.paths import PROJECT_DIR
+from succession.ingest.framework import ingest_partition
+from succession.paths import PROJECT_DIR, ProjectPaths
 from succession.settings import Settings
+from succession.sources import sources
 
 SAMPLE_HR = PROJECT_DIR / "raw" / "hr_returns"
 
@@ -57,6 +59,7 @@ class Ticker:
         self.sensor = defs.resolve_sensor_def("raw_files_sensor")
         self.instance = instance  # a stored (tmp) instance, as the daemon has: partitions resolve against it
         self.resources = {"project": ProjectPathsResource(raw_dir=str(raw), build_dir=str(build))}
+        self.paths = ProjectPaths(raw, build)
         self.cursor = None
 
     def tick(self):
@@ -73,9 +76,32 @@ class Ticker:
             self.instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
         return data
 
+    def run(self, data) -> None:
+        """What the requested runs do to the lake: ingest each requested partition."""
+        from orchestration.changes import _partitions_of
+
+        kinds = {"ingest_quarters": "quarter", "ingest_waves": "wave"}
+        for req in data.run_requests or []:
+            for src in sources().values():
+                if src.partition_kind == kinds[req.job_name]:
+                    files = _partitions_of(src, self.paths).get(req.partition_key)
+                    if files is not None:
+                        ingest_partition(
+                            src,
+                            req.partition_key,
+                            files,
+                            raw_dir=self.paths.raw_dir,
+                            lake_dir=self.paths.lake_dir,
+                            run_id="sensor-run",
+                        )
+
     @staticmethod
     def requested(data) -> list[tuple[str, str | None]]:
         return sorted((r.job_name, r.partition_key) for r in data.run_requests or [])
+
+    @staticmethod
+    def run_keys(data) -> dict[str | None, str]:
+        return {r.partition_key: r.run_key for r in data.run_requests or []}
 
 
 def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path, instance):
@@ -85,21 +111,31 @@ def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path
     assert t.requested(first) == [("ingest_quarters", "2024-25 Q1"), ("ingest_quarters", "2024-25 Q2")]
     added = [(r.partitions_def_name, sorted(r.partition_keys)) for r in first.dynamic_partitions_requests]
     assert added == [("quarter", ["2024-25 Q1", "2024-25 Q2"])]
-    cursor = json.loads(t.cursor)["files"]
-    assert set(cursor) == {
+    memo = json.loads(t.cursor)["hashes"]  # hashes the lake does not hold yet, so the next tick reads nothing
+    assert set(memo) == {
         f"hr_returns/hr_returns/{q}/{la}_{q}.xlsx" for q in ("2024-25_Q1", "2024-25_Q2") for la in ("825", "826")
     }
-    assert all(len(v[2]) == 64 for v in cursor.values())  # size, mtime, sha256
+    assert all(len(v[2]) == 64 for v in memo.values())  # size, mtime, sha256
 
-    # nothing changed: no run, no new partition
+    # the runs are pending (the lake has not changed): the same run keys, which Dagster launches once
+    pending = t.tick()
+    assert t.run_keys(pending) == t.run_keys(first) and None not in t.run_keys(first).values()
+    assert not pending.dynamic_partitions_requests
+
+    # once they ran, nothing differs from the lake: no run, no new partition, nothing remembered
+    t.run(first)
     quiet = t.tick()
     assert t.requested(quiet) == [] and not quiet.dynamic_partitions_requests
-    assert "no raw file changed" in (quiet.skip_message or "")
+    assert "no raw file differs" in (quiet.skip_message or "")
+    assert json.loads(t.cursor)["hashes"] == {}
 
-    # touched but identical content: re-hashed once, still nothing requested
+    # touched but identical content: re-hashed once (then remembered), still nothing requested
     f = raw / "hr_returns" / "2024-25_Q1" / "825_2024-25_Q1.xlsx"
     os.utime(f, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
-    assert t.requested(t.tick()) == []
+    touched = t.tick()
+    assert t.requested(touched) == [] and "1 re-hashed" in touched.skip_message
+    again = t.tick()
+    assert t.requested(again) == [] and "0 re-hashed" in again.skip_message
 
     # a new quarter arrives: only that quarter, and it becomes a partition
     q3 = raw / "hr_returns" / "2024-25_Q3"
@@ -109,6 +145,7 @@ def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path
     assert t.requested(new) == [("ingest_quarters", "2024-25 Q3")]
     assert [list(r.partition_keys) for r in new.dynamic_partitions_requests] == [["2024-25 Q3"]]
     assert new.run_requests[0].tags["succession/quarters"] == "2024-25 Q3"
+    t.run(new)
 
     # a corrected return (v2) for one LA re-runs that quarter only
     shutil.copy2(
@@ -117,29 +154,64 @@ def test_sensor_requests_exactly_the_partitions_that_changed(defs, raw, tmp_path
     corrected = t.tick()
     assert t.requested(corrected) == [("ingest_quarters", "2024-25 Q2")]
     assert not corrected.dynamic_partitions_requests  # the quarter already exists
+    t.run(corrected)
 
     # a file whose content changed in place: that quarter only
-    other = SAMPLE_HR / "2024-25_Q1" / "845_2024-25_Q1.xlsx"
-    shutil.copyfile(other, raw / "hr_returns" / "2024-25_Q1" / "826_2024-25_Q1.xlsx")
-    assert t.requested(t.tick()) == [("ingest_quarters", "2024-25 Q1")]
+    victim = raw / "hr_returns" / "2024-25_Q1" / "826_2024-25_Q1.xlsx"
+    original = victim.read_bytes()
+    shutil.copyfile(SAMPLE_HR / "2024-25_Q1" / "845_2024-25_Q1.xlsx", victim)
+    changed = t.tick()
+    assert t.requested(changed) == [("ingest_quarters", "2024-25 Q1")]
+    t.run(changed)
+    # ... and back: the quarter's files are as they were at the first tick, yet the run key is
+    # new (the lake moved on since), so Dagster launches it
+    victim.write_bytes(original)
+    back = t.tick()
+    assert t.requested(back) == [("ingest_quarters", "2024-25 Q1")]
+    assert t.run_keys(back)["2024-25 Q1"] not in {t.run_keys(first)["2024-25 Q1"], t.run_keys(changed)["2024-25 Q1"]}
+    t.run(back)
 
     # a withdrawn file: its quarter is re-ingested so the lake forgets it
     (q3 / "825_2024-25_Q3.xlsx").unlink()
-    assert t.requested(t.tick()) == [("ingest_quarters", "2024-25 Q3")]
+    withdrawn = t.tick()
+    assert t.requested(withdrawn) == [("ingest_quarters", "2024-25 Q3")]
+    t.run(withdrawn)
+    assert t.requested(t.tick()) == []
+
+    # a whole quarter withdrawn (its folder gone): still re-ingested, then quiet
+    shutil.rmtree(raw / "hr_returns" / "2024-25_Q2")
+    gone = t.tick()
+    assert t.requested(gone) == [("ingest_quarters", "2024-25 Q2")]
+    t.run(gone)
     assert t.requested(t.tick()) == []
 
 
-def test_sensor_hashes_only_files_whose_size_or_mtime_changed(raw, monkeypatch):
-    from orchestration.automation import raw as R
+def test_sensor_hashes_only_files_whose_size_or_mtime_changed(raw, tmp_path, monkeypatch):
+    from orchestration import changes
+    from succession.ingest import lineage
 
+    paths = ProjectPaths(raw, tmp_path / "build")
     calls = []
-    real = R.sha256_file
-    monkeypatch.setattr(R, "sha256_file", lambda p: calls.append(p) or real(p))
-    first = R.scan(raw, {})
-    assert len(calls) == 4 and first.hashed == 4
+    real = lineage.sha256_file
+    monkeypatch.setattr(lineage, "sha256_file", lambda p: calls.append(p) or real(p))
+    first = changes.scan(paths)
+    assert len(calls) == 4 and first.hashed == 4 and len(first.changes) == 2
     calls.clear()
-    again = R.scan(raw, first.state)
-    assert calls == [] and again.affected == {}
+    again = changes.scan(paths, memo=first.memo)  # the sensor's memo: nothing read again
+    assert calls == [] and again.hashed == 0 and len(again.changes) == 2
+
+    for src in sources().values():
+        if src.partition_kind == "quarter":
+            for key, files in changes._partitions_of(src, paths).items():
+                ingest_partition(src, key, files, raw_dir=raw, lake_dir=paths.lake_dir, run_id="r1")
+    calls.clear()
+    loaded = changes.scan(paths)  # the ledger's size and mtime: nothing read, nothing changed
+    assert calls == [] and loaded.changes == [] and loaded.memo == {}
+
+    touched = raw / "hr_returns" / "2024-25_Q2" / "826_2024-25_Q2.xlsx"
+    os.utime(touched, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
+    after = changes.scan(paths)
+    assert calls == [touched] and after.changes == []
 
 
 def test_sensor_skips_a_missing_raw_folder(defs, tmp_path, instance):

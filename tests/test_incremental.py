@@ -8,10 +8,12 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from orchestration.resources import dbt_executable
@@ -115,3 +117,46 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
     assert [f for f in full if not _same(incremental[f], full[f])] == []
     before = dict(warehouse.execute("select figure_id, value from audit.fct_figures").fetchall())
     assert any(not _same(before[f], incremental[f]) for f in before)  # the edit did reach the figures
+
+
+def test_what_the_warehouse_was_built_from_is_decided_by_content(built_copy):
+    """Touching the lake (or copying a build folder without its times) is no change; a
+    source whose ledger says something else is, and only that source."""
+    later = time.time_ns() + 10_000_000_000
+    for p in built_copy.lake_dir.rglob("*.parquet"):
+        os.utime(p, ns=(later, later))
+    assert changed_sources(built_copy)[0] == []
+
+    # the survey's ledger now says one of its files was withdrawn: the survey only
+    [ledger] = list((built_copy.lake_dir / "survey").glob("2024-25_W1/_files.parquet"))
+    files = pd.read_parquet(ledger)
+    files.loc[files.index[0], "status"] = "withdrawn"
+    files.to_parquet(ledger, index=False)
+    assert changed_sources(built_copy)[0] == ["survey"]
+
+
+def test_manifest_is_parsed_again_only_when_a_dbt_file_changes(monkeypatch, tmp_path):
+    from orchestration import changes
+    from orchestration import warehouse as W
+
+    W.ensure_manifest()
+    record = tmp_path / "manifest.inputs"
+    record.write_text(W.MANIFEST_DIGEST.read_text())
+    monkeypatch.setattr(W, "MANIFEST_DIGEST", record)  # this test's own record: the project's is left alone
+    parsed = []
+    monkeypatch.setattr(W.subprocess, "run", lambda *a, **k: parsed.append(a))
+
+    # a dbt file newer than the manifest, with the same content: not parsed again
+    model = DBT_PROJECT_DIR / "dbt_project.yml"
+    st = model.stat()
+    os.utime(model, ns=(st.st_atime_ns, W.dbt_project.manifest_path.stat().st_mtime_ns + 10_000_000_000))
+    try:
+        W.ensure_manifest()
+    finally:
+        os.utime(model, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert parsed == []
+
+    # a dbt file whose content differs: parsed, and the new digest recorded
+    monkeypatch.setattr(W, "dbt_files_digest", lambda: changes.dbt_files_digest([("a change", "1")]))
+    W.ensure_manifest()
+    assert len(parsed) == 1 and record.read_text().strip() == W.dbt_files_digest()

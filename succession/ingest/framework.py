@@ -323,9 +323,16 @@ def ingest_partition(
 ) -> PartitionResult:
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_ledger(lake_dir, source.name, partition) if write else None
-    hashed = _hashed(files, raw_dir)
-    if previous is not None and _unchanged(previous, hashed):
-        return PartitionResult(source.name, partition, previous, {}, unchanged=True)
+    if previous is not None:
+        # the stat shortcut decides "unchanged" (as every change check does); a partition
+        # that is read again is recorded with every file's content hashed, never a stat
+        checked = _hashed(files, raw_dir, known=recorded_stats(previous))
+        if _unchanged(previous, checked):
+            return PartitionResult(source.name, partition, previous, {}, unchanged=True)
+        hashed = _hashed(files, raw_dir, known={e.rel: e.stat_key for e in checked if e.fresh})
+    else:
+        hashed = _hashed(files, raw_dir)
+    stat_of = {e.rel: e for e in hashed}
     first_seen: dict[str, tuple[str, str]] = {}
     if previous is not None:
         for r in previous.itertuples(index=False):
@@ -333,7 +340,8 @@ def ingest_partition(
 
     reads: list[FileRead] = []
     first_with: dict[tuple[str, str], str] = {}  # duplicate_key -> the first file with it
-    for path, rel, sha in hashed:
+    for entry_of in hashed:
+        path, rel, sha = entry_of.path, entry_of.rel, entry_of.sha256
         entry = guards.entry_problem(path, rel, raw_dir)
         key = duplicate_key(source, rel, sha)
         if entry is not None:
@@ -412,6 +420,8 @@ def ingest_partition(
                 "run_id": run,
                 "loaded_at": at,
                 "contract_version": contract_version(),
+                "file_size": stat_of[read.rel].size,
+                "file_mtime_ns": stat_of[read.rel].mtime_ns,
             }
         )
     files_df = pd.DataFrame(ledger_rows, columns=_LEDGER_COLUMNS)
@@ -422,7 +432,8 @@ def ingest_partition(
         if not gone.empty:
             present = set(files_df["file_path"])
             gone["status"] = ["replaced" if p in present else "withdrawn" for p in gone["file_path"]]
-            files_df = pd.concat([files_df, gone[_LEDGER_COLUMNS]], ignore_index=True)
+            # reindex: a ledger written before a column existed (file_size ...) has it blank
+            files_df = pd.concat([files_df, gone.reindex(columns=_LEDGER_COLUMNS)], ignore_index=True)
     files_df = files_df.sort_values(["file_path", "status", "file_sha256"]).reset_index(drop=True)
 
     tables: dict[str, pd.DataFrame] = {}
@@ -463,6 +474,10 @@ _LEDGER_COLUMNS = [
     "run_id",
     "loaded_at",
     "contract_version",
+    # the entry's lstat when its SHA-256 was taken: the change checks (`_hashed`) hash again
+    # only an entry whose size or mtime differ from these
+    "file_size",
+    "file_mtime_ns",
 ]
 _CURRENT = ("loaded", "quarantined")  # the ledger also keeps replaced and withdrawn files
 
@@ -487,20 +502,60 @@ def contract_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _hashed(files: list[Path], raw_dir: Path) -> list[tuple[Path, str, str]]:
-    """(path, path relative to raw/, SHA-256) of each file, in path order.
+@dataclass(frozen=True)
+class Entry:
+    """One raw entry as the ledger identifies it: path, content hash, and the lstat when hashed."""
 
+    path: Path
+    rel: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    fresh: bool = True  # hashed now (False: the recorded hash of an entry whose stat is as recorded)
+
+    @property
+    def stat_key(self) -> tuple[int, int, str]:
+        return self.size, self.mtime_ns, self.sha256
+
+
+def recorded_stats(ledger: pd.DataFrame | None) -> dict[str, tuple[int, int, str]]:
+    """path -> (size, mtime_ns, SHA-256) of the ledger's current entries that carry a stat."""
+    if ledger is None or "file_mtime_ns" not in ledger:
+        return {}
+    current = ledger[ledger["status"].isin(_CURRENT) & ledger["file_mtime_ns"].notna() & ledger["file_size"].notna()]
+    return {
+        rel: (int(size), int(mtime), sha)
+        for rel, size, mtime, sha in zip(
+            current["file_path"], current["file_size"], current["file_mtime_ns"], current["file_sha256"]
+        )
+    }
+
+
+def _hashed(files: list[Path], raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[Entry]:
+    """Each entry with its SHA-256 and lstat, in path order.
+
+    ``known``: path -> (size, mtime_ns, SHA-256) already taken (the ledger's, or a sensor's
+    memo); an entry whose size and mtime are still those keeps that hash, unread.
     The entry itself is never resolved (a symlink is reported as a link, not read as its
     target), and an entry that is not a regular file inside raw/ is not opened: its
     "SHA-256" is that of its path, so the ledger still has one stable key per entry."""
     out = []
     for path in sorted(files):
         rel = relative_entry(path, raw_dir)
+        try:
+            st = Path(path).lstat()
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+        except OSError:
+            size, mtime_ns = -1, -1
+        k = (known or {}).get(rel)
+        if k is not None and size >= 0 and k[0] == size and k[1] == mtime_ns:
+            out.append(Entry(path, rel, k[2], size, mtime_ns, fresh=False))
+            continue
         if guards.entry_problem(path, rel, raw_dir) is None:
             sha = L.sha256_file(path)
         else:
             sha = hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest()
-        out.append((path, rel, sha))
+        out.append(Entry(path, rel, sha, size, mtime_ns))
     return out
 
 
@@ -518,14 +573,46 @@ def _problem_order(p: Problem) -> tuple:
     return (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or "")
 
 
-def partition_is_current(source: Source, partition: str, files: list[Path], *, raw_dir: Path, lake_dir: Path) -> bool:
+def partition_is_current(
+    source: Source,
+    partition: str,
+    files: list[Path],
+    *,
+    raw_dir: Path,
+    lake_dir: Path,
+    memo: dict[str, tuple[int, int, str]] | None = None,
+) -> bool:
     """True when ingesting the partition again would change nothing (see `_unchanged`):
     lets a scheduler skip launching work for it at all."""
+    return check_partition(source, partition, files, raw_dir=raw_dir, lake_dir=lake_dir, memo=memo).current
+
+
+@dataclass
+class PartitionCheck:
+    """A partition's raw entries beside its ledger: the one answer to "did it change?"."""
+
+    entries: list[Entry]
+    ledger: pd.DataFrame | None
+    current: bool
+
+
+def check_partition(
+    source: Source,
+    partition: str,
+    files: list[Path],
+    *,
+    raw_dir: Path,
+    lake_dir: Path,
+    memo: dict[str, tuple[int, int, str]] | None = None,
+) -> PartitionCheck:
+    """Compare a partition's raw entries with its ledger. An entry is hashed only when its
+    size or mtime differ from the ledger's record (or from ``memo``, hashes taken since)."""
     previous = _previous_ledger(lake_dir, source.name, partition)
-    return previous is not None and _unchanged(previous, _hashed(files, raw_dir))
+    entries = _hashed(files, raw_dir, known={**recorded_stats(previous), **(memo or {})})
+    return PartitionCheck(entries, previous, previous is not None and _unchanged(previous, entries))
 
 
-def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> bool:
+def _unchanged(previous: pd.DataFrame, hashed: list[Entry]) -> bool:
     """The partition holds exactly the files (path and content) its ledger recorded, under
     the same contract version: reading and validating them again would change nothing.
     (A return quarantined only for a date in the future is not re-checked until its
@@ -536,7 +623,7 @@ def _unchanged(previous: pd.DataFrame, hashed: list[tuple[Path, str, str]]) -> b
     if current.empty and not hashed:
         return True  # nothing current before and no file now (a wave one source has no folder for)
     return (
-        set(zip(current["file_path"], current["file_sha256"])) == {(rel, sha) for _, rel, sha in hashed}
+        set(zip(current["file_path"], current["file_sha256"])) == {(e.rel, e.sha256) for e in hashed}
         and len(current) == len(hashed)
         and bool((current["contract_version"] == contract_version()).all())
     )
@@ -597,7 +684,12 @@ def empty_frame(schema: pa.DataFrameSchema, extra: dict[str, str] | None = None)
 def ensure_lake_schema(source: Source, lake_dir: Path) -> None:
     """Schema-only lake files for a source, so the warehouse builds before its first file arrives."""
     ledger = pd.DataFrame(
-        {c: pd.Series([], dtype="Int64" if c.startswith(("rows_", "problem_")) else object) for c in _LEDGER_COLUMNS}
+        {
+            c: pd.Series(
+                [], dtype="Int64" if c.startswith(("rows_", "problem_", "file_size", "file_mtime")) else object
+            )
+            for c in _LEDGER_COLUMNS
+        }
     )
     lake.ensure_empty_tables(lake_dir, source.name, {**source.empty_tables(), FILES_TABLE: ledger})
 
