@@ -48,7 +48,8 @@ def test_asset_graph_layers(defs):
 
 def test_dbt_tests_are_asset_checks(defs):
     checks = {c.to_user_string() for c in defs.resolve_asset_graph().asset_check_keys}
-    assert any("unique_stg_hr_returns__vacancies__row_uid" in c for c in checks)
+    # one check per table for its row rules (unique, not null, accepted values): dbt_project/macros/row_rules.sql
+    assert "staging/stg_hr_returns__vacancies:row_rules_stg_hr_returns__vacancies" in checks
     assert "hr_returns/_files:contract" in checks
 
 

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
 -- The raw rows behind interview and theme figures: the codings (or survey answer cells)
 -- counted for a theme, all codings / free-text answer cells of the group for a base,
 -- and the codings of double-coded interviews for agreement. Each names its role in the

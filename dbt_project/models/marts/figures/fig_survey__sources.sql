@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
 -- The raw rows behind each survey figure: the answer cells counted (n; a percentage's
 -- numerator), every answer cell to the question or item (base; a percentage's
 -- denominator), every response row (respondents). Each names the column it read (the

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
 -- The raw rows behind each survey-framework figure: the answer cells of the question counted
 -- (headlines, breakdowns and changes: every answer to the question by the group's respondents;
 -- themes: the open answers), and the response rows (method and response).
