@@ -18,7 +18,6 @@ from python_calamine import CalamineWorkbook
 
 from contracts.hr_return import ABOUT_FIELDS, ABOUT_SHEET
 from succession.ingest.lineage import sha256_file
-from succession.paths import PROJECT_DIR
 
 
 def _personal_values(raw: Path) -> set[str]:
@@ -112,11 +111,9 @@ def _run_cli(raw: Path, build: Path, *extra: str) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_two_runs_at_once_queue_and_both_succeed(tmp_path):
-    # the bundled sample's returns: this test needs nothing of the session's sample build
-    # (so on two workers it runs while the other worker makes that build)
+def test_two_runs_at_once_queue_and_both_succeed(sample_build, tmp_path):
     raw = tmp_path / "raw"
-    shutil.copytree(PROJECT_DIR / "raw" / "hr_returns", raw / "hr_returns")
+    shutil.copytree(sample_build.raw_dir / "hr_returns", raw / "hr_returns")
     build = tmp_path / "build"
     first = _run_cli(raw, build, "--period", "2024-25 Q4")
     time.sleep(0.5)
