@@ -34,6 +34,14 @@ def _project_local_state(tmp_path_factory):
     home.mkdir()
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # made here, not by the session build (on two workers the other worker may make that):
+        # two `succession run` processes started at once on a new instance both create its
+        # SQLite tables, and the second fails (tests/test_robustness.py, queued runs)
+        import dagster as dg
+
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            instance.get_runs(limit=1)
     yield
 
 
