@@ -23,9 +23,12 @@ env: $(VENV)/.synced
 run: env
 	$(VENV)/bin/succession run
 
-## make test: lint, then the whole test suite
+## make test: lint, then the whole test suite, in one process. PYTEST_WORKERS=2 runs it on two
+## pytest-xdist workers, a test file per unit, longest first, the session's sample build made
+## once and shared (tests/conftest.py); not the default until measured faster on a quiet machine.
+PYTEST_WORKERS ?= 0
 test: lint
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## make lint: ruff (pyproject.toml) over the Python, sqlfluff (.sqlfluff) over the dbt models
 lint: env

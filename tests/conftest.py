@@ -3,6 +3,7 @@ exactly as `make run` makes it, and shared read-only by the tests that inspect i
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -33,18 +34,46 @@ def _project_local_state(tmp_path_factory):
     home.mkdir()
     shutil.copy(PROJECT_DIR / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # made here, not by the session build (on two workers the other worker may make that):
+        # two `succession run` processes started at once on a new instance both create its
+        # SQLite tables, and the second fails (tests/test_robustness.py, queued runs)
+        import dagster as dg
+
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            instance.get_runs(limit=1)
     yield
 
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> ProjectPaths:
-    """`succession run` on the bundled sample, into a session build folder."""
+    """`succession run` on the bundled sample, into a session build folder.
+
+    Under pytest-xdist (`make test` runs two workers) the build is made once for the whole
+    session, by the first worker that needs it, in the folder the workers share; a worker
+    that needs it meanwhile waits on a file lock, and a failed build fails every worker with
+    the same summary instead of being attempted again."""
     from orchestration.runner import run
 
-    build = tmp_path_factory.mktemp("build")
-    paths = ProjectPaths(SAMPLE_RAW.resolve(), build)
-    summary = run(paths, quiet=True)
-    assert summary.success, "\n".join(summary.lines())
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        build = tmp_path_factory.mktemp("build")
+        paths = ProjectPaths(SAMPLE_RAW.resolve(), build)
+        summary = run(paths, quiet=True)
+        assert summary.success, "\n".join(summary.lines())
+        return paths
+    shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's own
+    paths = ProjectPaths(SAMPLE_RAW.resolve(), shared / "sample_build")
+    built, failed = shared / "sample_build.done", shared / "sample_build.failed"
+    with open(shared / "sample_build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists() and not failed.exists():
+            try:
+                summary = run(paths, quiet=True)
+            except BaseException as exc:
+                failed.write_text(f"the sample build raised {exc!r}")
+                raise
+            (built if summary.success else failed).write_text("\n".join(summary.lines()))
+    assert not failed.exists(), failed.read_text()
     return paths
 
 
@@ -67,3 +96,44 @@ def raw_copy(tmp_path) -> Path:
 def pseudonym_key_set(monkeypatch):
     """A configured pseudonym key: files that are not the bundled sample are refused without one."""
     monkeypatch.setenv("SUCCESSION_PSEUDONYM_KEY", "test-suite-key-not-the-development-key")
+
+
+# --- running on two workers (`make test PYTEST_WORKERS=2`: pytest-xdist, --dist loadfile) ------
+# Each test file is one unit of work, so a file's module fixtures are made once, on one worker.
+# Files are handed out longest first (seconds on a quiet 2-core machine, approximate), and the
+# first one needs the sample build: one worker makes it while the other runs the long files
+# that do not need it. (--dist loadgroup would split the pipeline files test by test, but
+# pytest-xdist 3.8 cannot rename node ids under pytest 9, so its groups are ignored.)
+LONGEST_FIRST = [
+    "test_robustness.py",  # 215 s: the sample build first, then a killed run and two queued runs
+    "test_progress.py",  # 125 s: two runs of its own
+    "test_benchmark_smoke.py",  # 95 s: runs of its own
+    "test_no_data_loss.py",  # 140 s
+    "test_audit_trail.py",  # 100 s
+    "test_reports.py",  # 100 s
+    "test_one_definition.py",  # 70 s
+    "test_caveats.py",  # 50 s
+    "test_hostile_run.py",  # 25 s
+    "test_programme.py",  # 20 s
+    "test_report_safety.py",  # 20 s
+    "test_interviews_ingest.py",  # 15 s
+]
+
+
+def pytest_configure(config):
+    """Under xdist, parse the dbt project (if it changed) once, here, before the workers start:
+    each worker imports the orchestration while collecting, and two `dbt parse` at once would
+    write the same target/manifest.json (orchestration.warehouse.ensure_manifest)."""
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        from orchestration.warehouse import ensure_manifest
+
+        ensure_manifest()
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker only (workers collect; --no-loadscope-reorder keeps this order):
+    the long files first, each file's tests together and in their order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable
