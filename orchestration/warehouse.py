@@ -22,6 +22,7 @@ only models downstream of those changes, so the rest of the warehouse still matc
 """
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -58,8 +59,13 @@ def ensure_manifest() -> Path:
     settings: the defaults' --vars do for parsing."""
     manifest = dbt_project.manifest_path
     digest = dbt_files_digest()
-    recorded = MANIFEST_DIGEST.read_text().strip() if MANIFEST_DIGEST.exists() else None
-    if not manifest.exists() or recorded != digest:
+    MANIFEST_TARGET.mkdir(parents=True, exist_ok=True)
+    # two processes starting at once (two builds, test workers) parse one after the other
+    with open(MANIFEST_TARGET / ".parse.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        recorded = MANIFEST_DIGEST.read_text().strip() if MANIFEST_DIGEST.exists() else None
+        if manifest.exists() and recorded == digest:
+            return manifest
         subprocess.run(
             [
                 dbt_executable(),

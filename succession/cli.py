@@ -67,13 +67,6 @@ def _settings(args) -> Settings:
     return Settings(**{name: value for name, value in overrides.items() if value})
 
 
-def _instance(settings: Settings):
-    """The Dagster instance: DAGSTER_HOME, else the project's (.dagster_home), not a temporary one."""
-    import dagster as dg
-
-    return dg.DagsterInstance.from_config(str(settings.dagster_home or DAGSTER_HOME))
-
-
 def cmd_run(args) -> int:
     settings = _settings(args)
     paths = settings.paths
@@ -91,8 +84,9 @@ def cmd_run(args) -> int:
         period=period,
         quiet=args.quiet,
         accept_withdrawals=args.accept_withdrawals,
-        settings=settings,
-        instance=_instance(settings),
+        # the Dagster instance: DAGSTER_HOME, else the project's (.dagster_home), not a temporary
+        # one; opened by `run` under the writer lock, so two runs never both create its tables
+        settings=settings.model_copy(update={"dagster_home": settings.dagster_home or DAGSTER_HOME}),
     )
     if args.quiet and not summary.success:
         print("\n".join(summary.lines()), file=sys.stderr)
