@@ -1,7 +1,12 @@
 {# The lineage columns every staged row carries from its raw file (succession.ingest.lineage). #}
-{#- _row_uid is defined here, once: sha256[:16]:sheet!cell-or-row (succession.ingest.lineage) -#}
-{% macro lineage_columns() -%}
-    (left(_file_sha256::varchar, 16) || ':' || _sheet::varchar || '!'
+{#- _row_uid is defined here, once: sha256[:16]:sheet!cell-or-row (succession.ingest.lineage).
+    place_from_folder: the source's place is its folder (the programme's records,
+    `Source.place_from_folder`), so the same bytes may load from two folders as two
+    records; their rows are told apart by the folder: sha256[:16]@folder:sheet!cell-or-row -#}
+{% macro lineage_columns(place_from_folder=false) -%}
+    (left(_file_sha256::varchar, 16)
+        {%- if place_from_folder %} || '@' || regexp_replace(_source_file::varchar, '/[^/]*$', ''){% endif %}
+        || ':' || _sheet::varchar || '!'
         || coalesce(nullif(_cell::varchar, ''), _row::integer::varchar))::varchar as _row_uid,
     _source_file::varchar as _source_file,
     _file_sha256::varchar as _file_sha256,

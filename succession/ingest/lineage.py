@@ -2,7 +2,9 @@
 
 The lake stores the facts: file, its SHA-256, sheet, row and cell. A row's readable,
 stable ``_row_uid`` (the first 16 hex digits of its file's SHA-256, the sheet and the
-cell or row it came from: ``3fa2...:Vacancies!12``) is derived from them in one place,
+cell or row it came from: ``3fa2...:Vacancies!12``; for a source whose place is its folder,
+the programme's records, also that folder: ``3fa2...@programme/E12000008/2024-25_Q1:sign_off!2``,
+as identical files from two regions are two records) is derived from them in one place,
 dbt's ``lineage_columns()`` macro, so ingestion never builds millions of id strings.
 ``_run_id`` and ``_loaded_at`` are those of the first run that loaded this exact file
 content, so loading the same file again changes nothing.

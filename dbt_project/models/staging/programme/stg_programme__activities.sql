@@ -9,5 +9,5 @@ select
     provider::varchar as provider,
     budget_line::varchar as budget_line,
     cost_gbp::double as cost_gbp,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'activities') }}

@@ -7,5 +7,5 @@ select
     event_date::date as event_date,
     status::varchar as status,
     route::varchar as route,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'aspirant_dcs') }}

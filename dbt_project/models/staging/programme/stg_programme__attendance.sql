@@ -6,5 +6,5 @@ select
     la_code::varchar as la_code,
     tier::varchar as tier,
     attended_date::date as attended_date,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'attendance') }}

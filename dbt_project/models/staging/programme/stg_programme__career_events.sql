@@ -7,5 +7,5 @@ select
     tier::varchar as tier,
     la_from::varchar as la_from,
     la_to::varchar as la_to,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'career_events') }}

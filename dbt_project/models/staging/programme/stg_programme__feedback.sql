@@ -5,5 +5,5 @@ select
     participant_id::varchar as participant_id,
     feedback_date::date as feedback_date,
     rating::integer as rating,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'feedback') }}

@@ -7,5 +7,5 @@ select
     budget_line::varchar as budget_line,
     amount_gbp::double as amount_gbp,
     description::varchar as description,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'grant_ledger') }}

@@ -5,5 +5,5 @@ select
     paragraph::integer as paragraph,
     kind::varchar as kind,
     text::varchar as text,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'narrative') }}

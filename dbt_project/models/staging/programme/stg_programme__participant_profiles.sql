@@ -7,5 +7,5 @@ select
     gender::varchar as gender,
     ethnic_group::varchar as ethnic_group,
     first_generation::varchar as first_generation,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'participant_profiles') }}

@@ -5,5 +5,5 @@ select
     produced::date as produced,
     signed_off_by::varchar as signed_off_by,
     signed_off_date::date as signed_off_date,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'sign_off') }}

@@ -12,5 +12,5 @@ select
     finance::integer as finance,
     partnership::integer as partnership,
     social_care_and_protection::integer as social_care_and_protection,
-    {{ lineage_columns() }}
+    {{ lineage_columns(place_from_folder=true) }}
 from {{ source('programme', 'skills_audit') }}
