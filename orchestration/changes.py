@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from orchestration.partitions import sort_keys
 from succession.ingest import lake
 from succession.ingest.framework import FILES_TABLE, UNSORTED, check_partition, contract_version
+from succession.ingest.lineage import sha256_file
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
 from succession.periods import period_label
 from succession.sources import sources
@@ -180,6 +181,14 @@ def source_digests(paths: ProjectPaths) -> dict[str, str]:
     return out
 
 
+def _files_hash(files: list[Path], root: Path) -> hashlib._Hash:
+    """Each file's path under ``root`` and content SHA-256, in the order given."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.relative_to(root).as_posix()}\0{sha256_file(f)}\n".encode())
+    return h
+
+
 def dbt_project_files() -> list[Path]:
     """Every file dbt reads to make its manifest (and so the warehouse's shape)."""
     files = sorted(
@@ -194,11 +203,7 @@ def dbt_project_files() -> list[Path]:
 def dbt_files_digest(extra: list[tuple[str, str]] = ()) -> str:
     """The content of the dbt project's files (and ``extra`` name/value pairs, e.g. the vars
     its models read)."""
-    h = hashlib.sha256()
-    for f in dbt_project_files():
-        h.update(
-            f"{f.relative_to(DBT_PROJECT_DIR).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode()
-        )
+    h = _files_hash(dbt_project_files(), DBT_PROJECT_DIR)
     for name, value in extra:
         h.update(f"{name}\0{value}\n".encode())
     return h.hexdigest()
@@ -230,13 +235,7 @@ def _code_digest() -> str:
             PROJECT_DIR / "uv.lock",
         ]
     )
-    h = hashlib.sha256()
-    for f in files:
-        if f.exists():
-            h.update(
-                f"{f.relative_to(PROJECT_DIR).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode()
-            )
-    return h.hexdigest()
+    return _files_hash([f for f in files if f.exists()], PROJECT_DIR).hexdigest()
 
 
 def output_inputs(paths: ProjectPaths, name: str, *extra: str) -> str | None:

@@ -573,20 +573,6 @@ def _problem_order(p: Problem) -> tuple:
     return (p.sheet or "", p.row or 0, p.cell or "", p.rule, p.message, p.column or "")
 
 
-def partition_is_current(
-    source: Source,
-    partition: str,
-    files: list[Path],
-    *,
-    raw_dir: Path,
-    lake_dir: Path,
-    memo: dict[str, tuple[int, int, str]] | None = None,
-) -> bool:
-    """True when ingesting the partition again would change nothing (see `_unchanged`):
-    lets a scheduler skip launching work for it at all."""
-    return check_partition(source, partition, files, raw_dir=raw_dir, lake_dir=lake_dir, memo=memo).current
-
-
 @dataclass
 class PartitionCheck:
     """A partition's raw entries beside its ledger: the one answer to "did it change?"."""
