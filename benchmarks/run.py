@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py [--points 19x8,153x8,153x40] [--data-dir DIR]
                                        [--json PATH] [--no-baseline] [--keep] [--smoke]
+                                       [--before OLD.json] [--suite]
 
 For every scale point ``<LAs>x<quarters>`` it generates raw data with the project's own
 generator (``succession.sample_data.generate``), cached per point under ``--data-dir`` so a
@@ -22,8 +23,9 @@ resident set size of that subprocess and all its descendants every 0.1 s (psutil
 * ``baseline_dbt`` ``dbt run`` of the project (its models read the lake, so this is the same
   lake the project wrote) into that DuckDB file
 
-It prints one table per point and growth ratios between points, and writes everything as
-JSON with ``--json``. ``--smoke`` is a tiny point (3 LAs x 2 quarters) for the test suite.
+It prints one table per point, growth ratios between points, and issue 15's targets with
+each figure before (``--before``, a previous ``--json`` file) and after (this run); ``--suite``
+also times ``make test``. It writes everything as JSON with ``--json``. ``--smoke`` is a tiny point (3 LAs x 2 quarters) for the test suite.
 See benchmarks/README.md for the targets and the last results.
 """
 
@@ -71,7 +73,14 @@ PHASES = [
     "baseline_ingest",
     "baseline_dbt",
 ]
-TARGETS = {"whole_run_s": 60.0, "whole_run_peak_mib": 1024.0, "incremental_s": 10.0, "ingest_speedup": 5.0}
+# issue 15's targets, judged at 153x40 (printed for every point): seconds, MiB, a ratio, seconds
+TARGETS = {
+    "whole_run_s": 30.0,
+    "whole_run_peak_mib": 1024.0,
+    "incremental_s": 10.0,
+    "hr_ingest_speedup": 10.0,
+    "make_test_s": 600.0,
+}
 GEN_VERSION = 2  # 2: respondents and interviews are national totals split across regions
 
 
@@ -639,18 +648,26 @@ def point_ratios(phases: dict) -> dict:
     }
 
 
-def targets(point: dict) -> dict:
-    ph, r = point["phases"], point["ratios"]
-    whole = _secs(ph, "whole_run")
-    peak = (ph.get("whole_run") or {}).get("peak_rss_mib")
-    inc = _secs(ph, "incremental")
-    sp = r.get("baseline_over_project_ingest")
+def target_values(point: dict) -> dict:
+    """A point's figure for each target (None where the phase did not run or failed)."""
+    ph = point["phases"]
     return {
-        "whole_run_within_60s": None if whole is None else whole <= TARGETS["whole_run_s"],
-        "whole_run_peak_within_1GiB": None if peak is None else peak <= TARGETS["whole_run_peak_mib"],
-        "incremental_within_10s": None if inc is None else inc <= TARGETS["incremental_s"],
-        "ingest_5x_faster_than_baseline": None if sp is None else sp >= TARGETS["ingest_speedup"],
+        "whole_run_s": _secs(ph, "whole_run"),
+        "whole_run_peak_mib": (ph.get("whole_run") or {}).get("peak_rss_mib") if _secs(ph, "whole_run") else None,
+        "incremental_s": _secs(ph, "incremental"),
+        # HR-return workbooks: the naive reading of every workbook against the project's HR-returns source
+        "hr_ingest_speedup": point["ratios"].get("baseline_over_project_ingest_hr_returns"),
     }
+
+
+def met(key: str, value) -> bool | None:
+    if value is None:
+        return None
+    return value >= TARGETS[key] if key.endswith("speedup") else value <= TARGETS[key]
+
+
+def targets(point: dict) -> dict:
+    return {k: met(k, v) for k, v in target_values(point).items()}
 
 
 def growth(points: list[dict]) -> list[dict]:
@@ -765,6 +782,64 @@ def table(points: list[dict]) -> str:
     return "\n".join(lines)
 
 
+TARGET_LABELS = {
+    "whole_run_s": ("whole `succession run` from an empty build (s)", "<="),
+    "whole_run_peak_mib": ("peak memory of that run, all processes (MiB)", "<="),
+    "incremental_s": ("one new quarter for all LAs, incremental (s)", "<="),
+    "hr_ingest_speedup": ("HR-return ingestion vs naive openpyxl (x)", ">="),
+    "make_test_s": ("`make test` (s)", "<="),
+}
+
+
+def target_table(points: list[dict], before: dict | None = None, suite: dict | None = None) -> str:
+    """Issue 15's table: each target's figure before (a previous results file) and after (this
+    run) at every point, and whether the 153x40 figure, or the biggest point's, meets it."""
+    old = {p["point"]: p for p in (before or {}).get("points", [])}
+    judged = next((p["point"] for p in points if p["point"] == "153x40"), points[-1]["point"] if points else None)
+    cols = [p["point"] for p in points]
+    head = f"{'measure':<48}{'target':>9}" + "".join(f"{c + ' before':>15}{c + ' after':>14}" for c in cols)
+    lines = [head, "-" * (len(head) + 8)]
+
+    def cell(v, key):
+        return _f(v, "{:.2f}" if key.endswith("speedup") else "{:.1f}")
+
+    for key, (label, op) in TARGET_LABELS.items():
+        if key == "make_test_s":
+            b = ((before or {}).get("suite") or {}).get("seconds")
+            a = (suite or {}).get("seconds") if (suite or {}).get("ok") else None
+            verdict = {True: "met", False: "MISSED", None: "not measured"}[met(key, a)]
+            lines.append(
+                f"{label:<48}{op + ' ' + f'{TARGETS[key]:g}':>9}{cell(b, key):>15}{cell(a, key):>14}  {verdict}"
+            )
+            continue
+        row = f"{label:<48}{op + ' ' + f'{TARGETS[key]:g}':>9}"
+        verdict = "not measured"
+        for p in points:
+            b = target_values(old[p["point"]]).get(key) if p["point"] in old else None
+            a = target_values(p).get(key)
+            row += f"{cell(b, key):>15}{cell(a, key):>14}"
+            if p["point"] == judged:
+                verdict = {True: "met", False: "MISSED", None: "not measured"}[met(key, a)] + f" at {judged}"
+        lines.append(row + "  " + verdict)
+    if before:
+        lines.append(f"before: {before.get('_path', 'a previous results file')}; after: this run")
+    return "\n".join(lines)
+
+
+def run_suite(work_root: Path, say) -> dict:
+    """`make test` as CI runs it, timed like a phase (the test suite is one of issue 15's targets)."""
+    m = measure(["make", "test"], env=dict(os.environ), cwd=PROJECT_DIR, log_path=work_root / "suite.log")
+    out = {
+        "seconds": round(m.seconds, 1),
+        "peak_rss_mib": round(m.peak_rss_mib, 1),
+        "ok": m.returncode == 0,
+        "load_before": [round(x, 2) for x in m.load_before],
+        "load_after": [round(x, 2) for x in m.load_after],
+    }
+    say(f"  make test        {m.seconds:8.1f}s  load {m.load_before[0]:.2f}  {'ok' if out['ok'] else 'FAILED'}")
+    return out
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -788,6 +863,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip", default="", help=f"comma-separated phases not to run (of {', '.join(PHASES)})")
     ap.add_argument("--smoke", action="store_true", help="one tiny point (3 LAs x 2 quarters), for the test suite")
     ap.add_argument(
+        "--before", type=Path, default=None, help="a previous --json file: the targets table's 'before' columns"
+    )
+    ap.add_argument("--suite", action="store_true", help="also time `make test` (lint and every test) after the points")
+    ap.add_argument(
         "--phase-timeout",
         type=float,
         default=PHASE_TIMEOUT,
@@ -808,6 +887,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     started = time.monotonic()
     results = []
+    before = json.loads(args.before.read_text()) | {"_path": str(args.before)} if args.before else None
+    suite = None
     try:
         for name in names:
             results.append(
@@ -823,21 +904,26 @@ def main(argv: list[str] | None = None) -> int:
             )
             if args.json:  # after every point, so a run stopped at the biggest point keeps the others
                 write_json(args.json, results, started)
+        if args.suite:
+            suite = run_suite(work_root, say)
     finally:
         if not args.keep and not args.work_dir:
             shutil.rmtree(work_root, ignore_errors=True)
     say("")
     say(table(results))
+    say("")
+    say(target_table(results, before, suite))
     if args.json:
-        write_json(args.json, results, started)
+        write_json(args.json, results, started, suite)
         say(f"\nJSON: {args.json}")
     failed = [f"{p['point']}:{k}" for p in results for k, v in p["phases"].items() if not v.get("ok")]
+    failed += ["make test"] if suite and not suite["ok"] else []
     if failed:
         say(f"failed phases: {', '.join(failed)}")
     return 1 if failed else 0
 
 
-def write_json(path: Path, results: list[dict], started: float) -> None:
+def write_json(path: Path, results: list[dict], started: float, suite: dict | None = None) -> None:
     doc = {
         "machine": {
             "cpus": psutil.cpu_count(),
@@ -850,6 +936,7 @@ def write_json(path: Path, results: list[dict], started: float) -> None:
         "seconds_total": round(time.monotonic() - started, 1),
         "points": results,
         "growth": growth(results),
+        "suite": suite,
     }
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(doc, indent=1, default=str))
