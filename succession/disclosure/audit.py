@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from succession.disclosure.programme import IntegerProgramme
 from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 
@@ -238,31 +238,27 @@ def _solve(
     a priori bound (1..2 for a primary count, 0 for a withheld one) has been reached in some
     solution needs no programme of its own for that side: the bound is attained."""
     local = {g: i for i, g in enumerate(members)}
-    a_ub, b_ub, a_eq, b_eq = [], [], [], []
+    rows_ub: list[dict[int, float]] = []
+    rows_eq: list[dict[int, float]] = []
+    b_ub: list[float] = []
+    b_eq: list[float] = []
     for r in rows:
-        coef = np.zeros(len(members))
+        coef: dict[int, float] = {}
         for v, c in r.terms:
-            coef[local[model.index[v]]] += c
+            col = local[model.index[v]]
+            coef[col] = coef.get(col, 0.0) + c
         if r.lower == r.upper:
-            a_eq.append(coef), b_eq.append(r.upper)
+            rows_eq.append(coef), b_eq.append(r.upper)
             continue
         if math.isfinite(r.upper):
-            a_ub.append(coef), b_ub.append(r.upper)
+            rows_ub.append(coef), b_ub.append(r.upper)
         if math.isfinite(r.lower):
-            a_ub.append(-coef), b_ub.append(-r.lower)
+            rows_ub.append({col: -c for col, c in coef.items()}), b_ub.append(-r.lower)
     # every quantity is a whole number: bounds rounded inwards (HiGHS's MIP presolve can call a
     # problem with fractional bounds on integer variables infeasible); an unbounded variable is
     # capped far above any count, so 'unbounded' reads as a large upper bound
     bounds = [(math.ceil(model.lower[g] - 1e-9), math.floor(min(model.upper[g], UNBOUNDED) + 1e-9)) for g in members]
-    args = dict(
-        A_ub=np.array(a_ub) if a_ub else None,
-        b_ub=b_ub or None,
-        A_eq=np.array(a_eq) if a_eq else None,
-        b_eq=b_eq or None,
-        bounds=bounds,
-        integrality=np.ones(len(members)),
-        method="highs",
-    )
+    programme = IntegerProgramme(rows_ub, b_ub, rows_eq, b_eq, bounds)
     columns = [local[g] for g in targets]
     seen_low = {g: math.inf for g in targets}
     seen_high = {g: -math.inf for g in targets}
@@ -286,7 +282,7 @@ def _solve(
             for sign in (1.0, -1.0):
                 sweep = np.zeros(len(members))
                 sweep[columns] = sign * pattern
-                res = linprog(sweep, **args)
+                res = programme.minimise(sweep)
                 if res.success:
                     record(res.x)
     for g in targets:
@@ -300,7 +296,7 @@ def _solve(
                 continue
             c = np.zeros(len(members))
             c[local[g]] = sign
-            res = linprog(c, **args)
+            res = programme.minimise(c)
             if not res.success:
                 problem = f"no solution ({res.message}); the relations contradict the published figures"
                 break
@@ -316,15 +312,16 @@ def _solve(
     return {g: (lower[g], math.inf if upper[g] >= UNBOUNDED - 1 else upper[g], "") for g in targets}
 
 
-def audit_publication(pub: Publication) -> AuditResult:
-    started = time.monotonic()
-    model, protected = build_model(pub)
+def bound_targets(model: _Model, variables: list[str]) -> tuple[dict[int, tuple[float, float, str]], int]:
+    """(lower, upper, problem) of each named variable (by its index), and how many connected
+    components of the relations held them: each component is solved on its own, with every
+    relation that touches it (a relation's variables are all in one component)."""
     labels = _components(model) if model.lower else np.array([], dtype=int)
     by_component: dict[int, list[int]] = {}
     for g, comp in enumerate(labels):
         by_component.setdefault(int(comp), []).append(g)
     wanted: dict[int, list[int]] = {}
-    for var, _ in protected.values():
+    for var in variables:
         g = model.index[var]
         wanted.setdefault(int(labels[g]), []).append(g)
     rows_of: dict[int, list[Relation]] = {}
@@ -335,6 +332,13 @@ def audit_publication(pub: Publication) -> AuditResult:
     bounds: dict[int, tuple[float, float, str]] = {}
     for comp, targets in wanted.items():
         bounds.update(_solve(model, by_component[comp], rows_of.get(comp, []), sorted(set(targets))))
+    return bounds, len(wanted)
+
+
+def audit_publication(pub: Publication) -> AuditResult:
+    started = time.monotonic()
+    model, protected = build_model(pub)
+    bounds, components = bound_targets(model, [var for var, _ in protected.values()])
     rows = []
     for figure_id, (var, truth) in sorted(protected.items()):
         lower, upper, problem = bounds[model.index[var]]
@@ -363,7 +367,7 @@ def audit_publication(pub: Publication) -> AuditResult:
             }
         )
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    return AuditResult(report=report, seconds=time.monotonic() - started, components=len(wanted))
+    return AuditResult(report=report, seconds=time.monotonic() - started, components=components)
 
 
 def report_path(build_dir: Path) -> Path:
