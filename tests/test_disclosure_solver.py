@@ -135,7 +135,9 @@ def test_the_prepared_programme_solves_as_linprog_does():
         x0 = rng.integers(0, 5, n)
         rows_ub, b_ub, rows_eq, b_eq = [], [], [], []
         for _ in range(int(rng.integers(1, 5))):
-            row = {int(j): float(rng.integers(-2, 3)) for j in rng.choice(n, int(rng.integers(1, n + 1)), replace=False)}
+            row = {
+                int(j): float(rng.integers(-2, 3)) for j in rng.choice(n, int(rng.integers(1, n + 1)), replace=False)
+            }
             value = sum(c * x0[j] for j, c in row.items())
             if rng.random() < 0.5:
                 rows_eq.append(row), b_eq.append(value)
@@ -147,9 +149,10 @@ def test_the_prepared_programme_solves_as_linprog_does():
             rows_ub.append({0: 1.0}), b_ub.append(-1.0)
         bounds = [(0, 9)] * n
         programme = IntegerProgramme(rows_ub, b_ub, rows_eq, b_eq, bounds)
-        dense = [[row.get(j, 0.0) for j in range(n)] for row in rows_ub], [
-            [row.get(j, 0.0) for j in range(n)] for row in rows_eq
-        ]
+        dense = (
+            [[row.get(j, 0.0) for j in range(n)] for row in rows_ub],
+            [[row.get(j, 0.0) for j in range(n)] for row in rows_eq],
+        )
         for _ in range(3):
             c = rng.integers(-3, 4, n).astype(float)
             ours = programme.minimise(c)
