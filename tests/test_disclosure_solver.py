@@ -9,6 +9,7 @@ whole, unsplit model, one programme per cell and side, and must come out the sam
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -18,6 +19,7 @@ from scipy.optimize import linprog
 from succession.disclosure.audit import SWEEP_FROM, _Model, bound_targets
 from succession.disclosure.programme import IntegerProgramme
 from succession.disclosure.relations import Relation
+from succession.disclosure.solved import SolvedComponents
 
 
 def whole_model_bounds(model: _Model, names: list[str]) -> dict[str, tuple[float, float]]:
@@ -171,3 +173,55 @@ def test_the_prepared_programme_solves_as_linprog_does():
                 assert ours.fun == theirs.fun and float(c @ ours.x) == pytest.approx(theirs.fun)
             else:
                 assert ours.message == theirs.message
+
+
+def two_columns(total_a: int) -> _Model:
+    """Two independent columns: A1 + A2 = total_a (A1 shown as 1 when total_a is 3, so A2 is
+    pinned); B1 + B2 = 4, B1 in 1..2."""
+    model = _Model()
+    model.add(Relation((("A", 1.0), ("A1", -1.0), ("A2", -1.0)), 0.0, 0.0, "A = A1 + A2"))
+    model.add(Relation((("B", 1.0), ("B1", -1.0), ("B2", -1.0)), 0.0, 0.0, "B = B1 + B2"))
+    model.bound("A", total_a, total_a)
+    model.bound("A1", 1, 1 if total_a == 3 else 2)
+    model.bound("B", 4, 4)
+    model.bound("B1", 1, 2)
+    return model
+
+
+def test_the_last_audits_bounds_are_reused_only_for_the_same_programme(tmp_path):
+    first = SolvedComponents()
+    before, _ = bound_targets(two_columns(6), ["A2", "B2"], first)
+    assert first.reused == 0 and len(first.now) == 2
+    first.save(tmp_path / "solved.json")
+    again = SolvedComponents.load(tmp_path / "solved.json")
+    assert bound_targets(two_columns(6), ["A2", "B2"], again)[0] == before and again.reused == 2
+    # column A changes (its total and what is shown): it is solved again, column B is reused
+    changed = SolvedComponents.load(tmp_path / "solved.json")
+    after, _ = bound_targets(two_columns(3), ["A2", "B2"], changed)
+    assert changed.reused == 1
+    assert after == bound_targets(two_columns(3), ["A2", "B2"])[0]  # as an audit with no record
+    model = two_columns(3)
+    assert after[model.index["A2"]] == (2.0, 2.0, "") and before[model.index["A2"]] == (4.0, 5.0, "")
+    # a record written by other code or another scipy is not read
+    record = json.loads((tmp_path / "solved.json").read_text())
+    record["stamp"] = "scipy 0.0; code 0"
+    (tmp_path / "solved.json").write_text(json.dumps(record))
+    assert SolvedComponents.load(tmp_path / "solved.json").known == {}
+
+
+def test_an_unbounded_or_contradicted_component_survives_the_record(tmp_path):
+    model = _Model()
+    model.add(Relation((("A", 1.0), ("B", -1.0)), 0.0, math.inf, "A >= B"))  # A has no upper bound
+    model.bound("B", 1, 2)
+    model.add(Relation((("C", 1.0), ("D", 1.0)), 5.0, 5.0, "C + D = 5"))
+    model.bound("C", 0, 1)
+    model.bound("D", 0, 1)  # C + D <= 2: no solution
+    solved = SolvedComponents()
+    fresh, _ = bound_targets(model, ["A", "C"], solved)
+    assert fresh[model.index["A"]] == (1.0, math.inf, "") and "no solution" in fresh[model.index["C"]][2]
+    solved.save(tmp_path / "solved.json")
+    reused = SolvedComponents.load(tmp_path / "solved.json")
+    again, _ = bound_targets(model, ["A", "C"], reused)
+    assert reused.reused == 2 and again[model.index["A"]] == fresh[model.index["A"]]
+    low, high, problem = again[model.index["C"]]
+    assert math.isnan(low) and math.isnan(high) and problem == fresh[model.index["C"]][2]
