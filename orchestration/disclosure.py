@@ -32,6 +32,7 @@ def disclosure_audit(context: dg.AssetExecutionContext, project: ProjectPathsRes
         "failures": dg.MetadataValue.int(len(result.failures)),
         "narrowest_width": dg.MetadataValue.float(float(result.report["width"].min()) if len(result.report) else 0.0),
         "seconds": dg.MetadataValue.float(round(result.seconds, 2)),
+        "components_reused": dg.MetadataValue.int(result.reused),  # unchanged since the last audit
         "report": dg.MetadataValue.path(str(report_path(paths.build_dir))),
     }
     if not result.passed:

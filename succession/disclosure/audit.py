@@ -33,12 +33,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from succession.disclosure.programme import IntegerProgramme
 from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
+from succession.disclosure.solved import SolvedComponents, programme_key
 
 UNBOUNDED = 1e7
 SWEEPS = 4  # random sign patterns per component with many targets (SWEEP_FROM) ...
@@ -62,6 +63,7 @@ class AuditResult:
     report: pd.DataFrame
     seconds: float
     components: int
+    reused: int = 0  # components whose bounds came from the last audit's record
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -230,40 +232,50 @@ def _components(model: _Model) -> np.ndarray:
 
 
 def _solve(
-    model: _Model, members: list[int], rows: list[Relation], targets: list[int]
+    model: _Model, members: list[int], rows: list[Relation], targets: list[int], solved: SolvedComponents | None = None
 ) -> dict[int, tuple[float, float, str]]:
     """Min and max of each target over the integer points of one component.
 
     Every solution found is a feasible point for all variables at once, so a target whose
     a priori bound (1..2 for a primary count, 0 for a withheld one) has been reached in some
-    solution needs no programme of its own for that side: the bound is attained."""
+    solution needs no programme of its own for that side: the bound is attained. A programme
+    solved in the last audit (``solved``, the same programme to the last coefficient) is not
+    solved again."""
     local = {g: i for i, g in enumerate(members)}
-    a_ub, b_ub, a_eq, b_eq = [], [], [], []
+    rows_ub: list[dict[int, float]] = []
+    rows_eq: list[dict[int, float]] = []
+    b_ub: list[float] = []
+    b_eq: list[float] = []
     for r in rows:
-        coef = np.zeros(len(members))
+        coef: dict[int, float] = {}
         for v, c in r.terms:
-            coef[local[model.index[v]]] += c
+            col = local[model.index[v]]
+            coef[col] = coef.get(col, 0.0) + c
         if r.lower == r.upper:
-            a_eq.append(coef), b_eq.append(r.upper)
+            rows_eq.append(coef), b_eq.append(r.upper)
             continue
         if math.isfinite(r.upper):
-            a_ub.append(coef), b_ub.append(r.upper)
+            rows_ub.append(coef), b_ub.append(r.upper)
         if math.isfinite(r.lower):
-            a_ub.append(-coef), b_ub.append(-r.lower)
+            rows_ub.append({col: -c for col, c in coef.items()}), b_ub.append(-r.lower)
     # every quantity is a whole number: bounds rounded inwards (HiGHS's MIP presolve can call a
     # problem with fractional bounds on integer variables infeasible); an unbounded variable is
     # capped far above any count, so 'unbounded' reads as a large upper bound
     bounds = [(math.ceil(model.lower[g] - 1e-9), math.floor(min(model.upper[g], UNBOUNDED) + 1e-9)) for g in members]
-    args = dict(
-        A_ub=np.array(a_ub) if a_ub else None,
-        b_ub=b_ub or None,
-        A_eq=np.array(a_eq) if a_eq else None,
-        b_eq=b_eq or None,
-        bounds=bounds,
-        integrality=np.ones(len(members)),
-        method="highs",
-    )
     columns = [local[g] for g in targets]
+    key = programme_key(rows_ub, b_ub, rows_eq, b_eq, bounds, columns) if solved is not None else ""
+    if solved is not None and (known := solved.get(key)) is not None:
+        return dict(zip(targets, known))
+    result = _bounds(IntegerProgramme(rows_ub, b_ub, rows_eq, b_eq, bounds), bounds, targets, columns)
+    if solved is not None:
+        solved.put(key, [result[g] for g in targets])
+    return result
+
+
+def _bounds(
+    programme: IntegerProgramme, bounds: list[tuple[float, float]], targets: list[int], columns: list[int]
+) -> dict[int, tuple[float, float, str]]:
+    members = len(bounds)
     seen_low = {g: math.inf for g in targets}
     seen_high = {g: -math.inf for g in targets}
     lower: dict[int, float] = {}
@@ -284,13 +296,13 @@ def _solve(
         patterns = [np.ones(len(targets))] + [rng.choice([-1.0, 1.0], len(targets)) for _ in range(SWEEPS)]
         for pattern in patterns:
             for sign in (1.0, -1.0):
-                sweep = np.zeros(len(members))
+                sweep = np.zeros(members)
                 sweep[columns] = sign * pattern
-                res = linprog(sweep, **args)
+                res = programme.minimise(sweep)
                 if res.success:
                     record(res.x)
-    for g in targets:
-        a_low, a_high = bounds[local[g]]
+    for g, col in zip(targets, columns):
+        a_low, a_high = bounds[col]
         for side, sign in (("low", 1.0), ("high", -1.0)):
             if side == "low" and seen_low[g] <= a_low:
                 lower[g] = a_low
@@ -298,9 +310,9 @@ def _solve(
             if side == "high" and seen_high[g] >= a_high:
                 upper[g] = a_high
                 continue
-            c = np.zeros(len(members))
-            c[local[g]] = sign
-            res = linprog(c, **args)
+            c = np.zeros(members)
+            c[col] = sign
+            res = programme.minimise(c)
             if not res.success:
                 problem = f"no solution ({res.message}); the relations contradict the published figures"
                 break
@@ -316,15 +328,18 @@ def _solve(
     return {g: (lower[g], math.inf if upper[g] >= UNBOUNDED - 1 else upper[g], "") for g in targets}
 
 
-def audit_publication(pub: Publication) -> AuditResult:
-    started = time.monotonic()
-    model, protected = build_model(pub)
+def bound_targets(
+    model: _Model, variables: list[str], solved: SolvedComponents | None = None
+) -> tuple[dict[int, tuple[float, float, str]], int]:
+    """(lower, upper, problem) of each named variable (by its index), and how many connected
+    components of the relations held them: each component is solved on its own, with every
+    relation that touches it (a relation's variables are all in one component)."""
     labels = _components(model) if model.lower else np.array([], dtype=int)
     by_component: dict[int, list[int]] = {}
     for g, comp in enumerate(labels):
         by_component.setdefault(int(comp), []).append(g)
     wanted: dict[int, list[int]] = {}
-    for var, _ in protected.values():
+    for var in variables:
         g = model.index[var]
         wanted.setdefault(int(labels[g]), []).append(g)
     rows_of: dict[int, list[Relation]] = {}
@@ -334,7 +349,16 @@ def audit_publication(pub: Publication) -> AuditResult:
             rows_of.setdefault(comp, []).append(r)
     bounds: dict[int, tuple[float, float, str]] = {}
     for comp, targets in wanted.items():
-        bounds.update(_solve(model, by_component[comp], rows_of.get(comp, []), sorted(set(targets))))
+        bounds.update(_solve(model, by_component[comp], rows_of.get(comp, []), sorted(set(targets)), solved))
+    return bounds, len(wanted)
+
+
+def audit_publication(pub: Publication, solved: SolvedComponents | None = None) -> AuditResult:
+    """The report on every protected cell; ``solved``: the last audit's components, reused
+    where a component's programme is unchanged (and this audit's, recorded into it)."""
+    started = time.monotonic()
+    model, protected = build_model(pub)
+    bounds, components = bound_targets(model, [var for var, _ in protected.values()], solved)
     rows = []
     for figure_id, (var, truth) in sorted(protected.items()):
         lower, upper, problem = bounds[model.index[var]]
@@ -363,7 +387,7 @@ def audit_publication(pub: Publication) -> AuditResult:
             }
         )
     report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    return AuditResult(report=report, seconds=time.monotonic() - started, components=len(wanted))
+    return AuditResult(report=report, seconds=time.monotonic() - started, components=components)
 
 
 def report_path(build_dir: Path) -> Path:
@@ -371,10 +395,19 @@ def report_path(build_dir: Path) -> Path:
     return Path(build_dir) / "audit" / "disclosure.csv"
 
 
+def solved_path(report: Path) -> Path:
+    """The record of the components a report's audit solved (``solved.SolvedComponents``)."""
+    return Path(report).with_name(Path(report).stem + ".components.json")
+
+
 def run_audit(warehouse: Path, figures_dir: Path, report: Path) -> AuditResult:
-    """Audit a build and write the report (<build>/audit/disclosure.csv)."""
-    result = audit_publication(load_publication(warehouse, figures_dir))
+    """Audit a build and write the report (<build>/audit/disclosure.csv), reusing the bounds of
+    the components whose programmes are the same as in the last audit of this build folder."""
+    solved = SolvedComponents.load(solved_path(report))
+    result = audit_publication(load_publication(warehouse, figures_dir), solved)
+    result.reused = solved.reused
     report.parent.mkdir(parents=True, exist_ok=True)
+    solved.save(solved_path(report))
     tmp = report.with_suffix(".csv.tmp")
     result.report.to_csv(tmp, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     tmp.replace(report)
