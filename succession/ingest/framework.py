@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +37,7 @@ from contracts import limits as LIM
 from contracts.rules import ROW_RULES
 from succession.ingest import guards, lake
 from succession.ingest import lineage as L
+from succession.ingest.columns import Columns, concat_tables
 from succession.ingest.problems import Problem
 
 FILES_TABLE = "_files"
@@ -49,7 +49,7 @@ class FileRead:
 
     rel: str
     sha256: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | Columns] = field(default_factory=dict)  # Columns: joined per partition
     problems: list[Problem] = field(default_factory=list)
     # table -> column name -> spreadsheet letter (or CSV header), for naming cells
     column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -368,10 +368,7 @@ def ingest_partition(
         if not frames:
             validated[table] = source.empty_tables()[table]
             continue
-        with warnings.catch_warnings():
-            # all-blank optional columns in some files are expected; their dtype comes from the contract
-            warnings.simplefilter("ignore", FutureWarning)
-            batch = pd.concat(frames, ignore_index=True)
+        batch = concat_tables(frames)  # one frame per table, not one per file and table
         good, problems = validate_batch(table, batch, schema, letters)
         validated[table] = good
         for p in problems:
