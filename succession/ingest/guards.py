@@ -36,6 +36,8 @@ _CHUNK = 1 << 20
 
 def control_characters(name: str) -> bool:
     """A name holding a control character (newline, tab, NUL, DEL, C1 ...) or a lone surrogate."""
+    if name.isascii() and name.isprintable():
+        return False  # space to tilde: the usual name, told without a lookup per character
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
 
 
@@ -47,7 +49,7 @@ def entry_problem(
     named like a workbook, a FIFO), outside ``raw_dir``, or a name with control characters.
     ``resolve`` resolves a folder (`FolderResolver`: each folder once for a partition's files)."""
     path = Path(path)
-    if any(control_characters(part) for part in path.parts):
+    if control_characters(str(path)) and any(control_characters(part) for part in path.parts):
         return Problem(
             rel, "file_name", f"the path {str(path.name)!r} contains control characters (e.g. a newline): not read"
         )
