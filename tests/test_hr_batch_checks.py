@@ -1,13 +1,17 @@
 """Issue 7: the HR rules spanning a workbook's sheets run once over a whole partition
 (`HrReturnsSource.batch_checks`), and each file's frames are built without pandas' record
 constructor (`table_frame`). Neither may change what is loaded or reported: a rule firing
-in one file names that file only, and the frames are the ones the constructor would give."""
+in one file names that file only, and the frames are the ones the constructor would give.
+Issue 15: a partition's files are joined column by column into one frame per table
+(`concat_tables`), which must be the frame concatenating the files' frames gives."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -16,8 +20,10 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from succession.ingest import lineage as L
+from succession.ingest.columns import Columns, concat_tables
+from succession.ingest.frames import table_columns, table_frame
 from succession.ingest.framework import FileRead, ingest_partition
-from succession.ingest.hr_returns import SOURCE, table_frame
+from succession.ingest.hr_returns import SOURCE
 from succession.paths import PROJECT_DIR
 
 QUARTER = "2024-25 Q3"
@@ -105,3 +111,30 @@ def test_table_frame_is_the_record_constructor_frame(case, n):
     want = L.stamp(want, source_file=read.rel, sha256=read.sha256, sheet="sheet")
     assert_frame_equal(got, want, check_exact=True)
     assert list(got.dtypes) == list(want.dtypes)
+
+
+def _file_columns(case: str, rel: str, n: int = 3):
+    columns = ["text", "date", "count", "value", L.ROW]
+    data = [list(v[:n]) for v in JOINED[case]] + [list(range(2, 2 + n))]
+    kinds = ["object", "date", "integer", "number", "int"]
+    constants = [("quarter_start", pd.Timestamp(dt.date(2024, 4, 1))), ("region_code", "E12000008")]
+    return table_columns(columns, data, kinds, n, FileRead(rel, "ab" * 32), "sheet", constants)
+
+
+# each column of these: typed values, with blanks, all blank, whole numbers beside fractions
+JOINED = {**CASES, "fractions": (["d", "e", "f"], [None, None, TS], [None, None, None], [0.5, 1.5, 2.5])}
+
+
+@pytest.mark.parametrize("files", list(itertools.permutations(sorted(JOINED), 2)) + [tuple(sorted(JOINED))])
+def test_a_partition_joined_by_column_is_the_concat_of_its_files_frames(files):
+    parts = [_file_columns(case, f"raw/{i}.xlsx") for i, case in enumerate(files)]
+    if set(files) <= {"typical", "all blank", "whole", "fractions"}:
+        assert all(isinstance(p, Columns) for p in parts)  # the fast path is taken, not only the fallback
+    got = concat_tables(parts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        want = pd.concat([p.frame() if isinstance(p, Columns) else p for p in parts], ignore_index=True)
+    assert_frame_equal(got, want, check_exact=True)
+    assert list(got.dtypes) == list(want.dtypes)
+    for column in want:  # None stays None, NaN stays NaN: the values the contract coerces
+        assert [type(v) for v in got[column]] == [type(v) for v in want[column]]

@@ -4,7 +4,9 @@ A workbook's tables are tiny; pandas' record constructor (type inference per col
 the lineage column assignments cost far more than reading the cells. `table_frame` builds
 each frame in one go from columns already typed the way that constructor types them, and
 falls back to exactly the old construction for any value of another type, so the frames
-(dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made.
+(dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made. Readers hand
+the framework those typed columns (`table_columns`), not a frame: it joins each column
+across a partition's files and makes one frame per table (`columns.concat_tables`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from contracts.tables import Column, Table
 from succession.ingest import lineage as L
 from succession.ingest.cells import Unreadable, clean, header_key, is_blank
+from succession.ingest.columns import Columns, as_frame
 from succession.ingest.framework import FileRead
 from succession.ingest.problems import Problem, column_letter
 
@@ -102,6 +105,21 @@ def table_frame(
     ``data`` holds each column's cleaned values (``n`` of them), ``kinds`` their kind (see
     `_typed`); ``constants`` are columns set to one value after the record columns.
     """
+    return as_frame(table_columns(columns, data, kinds, n, read, sheet, constants))
+
+
+def table_columns(
+    columns: list[str],
+    data: list[list],
+    kinds: list[str],
+    n: int,
+    read: FileRead,
+    sheet: str,
+    constants: Iterable[tuple[str, object]] = (),
+) -> Columns | pd.DataFrame:
+    """`table_frame`'s columns, not yet a frame (`Columns`): the framework joins each
+    column across a partition's files and makes one frame (`concat_tables`). A value of a
+    type `_typed` does not know gives the frame itself, built as the record constructor builds it."""
     constants = list(constants)
     arrays: list[np.ndarray | None] | None
     if not n:
@@ -136,24 +154,7 @@ def table_frame(
         np.full(n, read.sha256, dtype=object),
         np.full(n, sheet, dtype=object),
     ]
-    return _frame(names, arrays, n)
-
-
-_INDEXES: dict[tuple[str, ...], pd.Index] = {}
-
-
-def _frame(names: list[str], arrays: list[np.ndarray], n: int) -> pd.DataFrame:
-    """A frame of ready-made, equally long 1-D arrays, without pandas re-checking each one
-    (``DataFrame(dict)`` costs ~150 us more per frame, a third of a small file's read)."""
-    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if from_arrays is None:  # a pandas without it: the public constructor, same frame
-        return pd.DataFrame(dict(zip(names, arrays)))
-    key = tuple(names)
-    columns = _INDEXES.get(key)
-    if columns is None:
-        columns = _INDEXES.setdefault(key, pd.Index(names))
-    # each frame its own Index object (a shallow copy), so naming one frame's columns names no other
-    return from_arrays(arrays, columns=columns.copy(), index=pd.RangeIndex(n), verify_integrity=False)
+    return Columns(tuple(names), arrays, n)
 
 
 def column_kind(kind: str) -> str:
@@ -226,8 +227,8 @@ def read_records(
     kind_of: Callable[[object], tuple[str, tuple[str, ...]]],
     *,
     constants: Iterable[tuple[str, object]] = (),
-) -> pd.DataFrame:
-    """Rows 2.. of a header-in-row-1 sheet as a frame stamped with ``sheet``: one record per
+) -> Columns | pd.DataFrame:
+    """Rows 2.. of a header-in-row-1 sheet as a table (`table_columns`) stamped with ``sheet``: one record per
     row not blank in every column found (``positions``: column name -> index), cells cleaned
     by ``kind_of(column)`` -> (kind, codes), ``_row`` its spreadsheet row / CSV line."""
     found = list(positions.values())
@@ -251,7 +252,7 @@ def read_records(
     for name, (j, _), values in zip(names, specs, data):
         report_unreadable(read, sheet, name, values, rownums, column_letter(j) if j < 10**6 else None)
     kinds = [column_kind(kind_of(c)[0]) for c in columns]
-    return table_frame(names + [L.ROW], [*data, rownums], [*kinds, "int"], len(rownums), read, sheet, constants)
+    return table_columns(names + [L.ROW], [*data, rownums], [*kinds, "int"], len(rownums), read, sheet, constants)
 
 
 def read_table(
@@ -262,8 +263,9 @@ def read_table(
     expected: str,
     constants: Iterable[tuple[str, object]] = (),
     whole_header: bool = False,
-) -> pd.DataFrame | None:
-    """A header-in-row-1 table of a spreadsheet contract (`contracts.tables.Table`) as a frame.
+) -> Columns | pd.DataFrame | None:
+    """A header-in-row-1 table of a spreadsheet contract (`contracts.tables.Table`) as a table
+    (`table_columns`: typed columns for the framework to join across files).
 
     Each header cell is matched to a column by its header text (`header_key`: case, curly
     quotes and spacing folded; in a snake_case header a space may stand for the underscore).

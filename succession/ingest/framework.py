@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +37,7 @@ from contracts import limits as LIM
 from contracts.rules import ROW_RULES
 from succession.ingest import guards, lake
 from succession.ingest import lineage as L
+from succession.ingest.columns import Columns, concat_tables
 from succession.ingest.problems import Problem
 
 FILES_TABLE = "_files"
@@ -49,7 +49,7 @@ class FileRead:
 
     rel: str
     sha256: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | Columns] = field(default_factory=dict)  # Columns: joined per partition
     problems: list[Problem] = field(default_factory=list)
     # table -> column name -> spreadsheet letter (or CSV header), for naming cells
     column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -323,15 +323,16 @@ def ingest_partition(
 ) -> PartitionResult:
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_ledger(lake_dir, source.name, partition) if write else None
+    resolve = guards.FolderResolver()
     if previous is not None:
         # the stat shortcut decides "unchanged" (as every change check does); a partition
         # that is read again is recorded with every file's content hashed, never a stat
-        checked = _hashed(files, raw_dir, known=recorded_stats(previous))
+        checked = _hashed(files, raw_dir, known=recorded_stats(previous), resolve=resolve)
         if _unchanged(previous, checked):
             return PartitionResult(source.name, partition, previous, {}, unchanged=True)
-        hashed = _hashed(files, raw_dir, known={e.rel: e.stat_key for e in checked if e.fresh})
+        hashed = _hashed(files, raw_dir, known={e.rel: e.stat_key for e in checked if e.fresh}, resolve=resolve)
     else:
-        hashed = _hashed(files, raw_dir)
+        hashed = _hashed(files, raw_dir, resolve=resolve)
     stat_of = {e.rel: e for e in hashed}
     first_seen: dict[str, tuple[str, str]] = {}
     if previous is not None:
@@ -342,7 +343,7 @@ def ingest_partition(
     first_with: dict[tuple[str, str], str] = {}  # duplicate_key -> the first file with it
     for entry_of in hashed:
         path, rel, sha = entry_of.path, entry_of.rel, entry_of.sha256
-        entry = guards.entry_problem(path, rel, raw_dir)
+        entry = guards.entry_problem(path, rel, raw_dir, resolve)
         key = duplicate_key(source, rel, sha)
         if entry is not None:
             read = FileRead(rel, sha)  # not a file to read (a link, a folder ...): reported, skipped
@@ -368,10 +369,7 @@ def ingest_partition(
         if not frames:
             validated[table] = source.empty_tables()[table]
             continue
-        with warnings.catch_warnings():
-            # all-blank optional columns in some files are expected; their dtype comes from the contract
-            warnings.simplefilter("ignore", FutureWarning)
-            batch = pd.concat(frames, ignore_index=True)
+        batch = concat_tables(frames)  # one frame per table, not one per file and table
         good, problems = validate_batch(table, batch, schema, letters)
         validated[table] = good
         for p in problems:
@@ -531,7 +529,12 @@ def recorded_stats(ledger: pd.DataFrame | None) -> dict[str, tuple[int, int, str
     }
 
 
-def _hashed(files: list[Path], raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[Entry]:
+def _hashed(
+    files: list[Path],
+    raw_dir: Path,
+    known: dict[str, tuple[int, int, str]] | None = None,
+    resolve: Callable[[Path], Path] | None = None,
+) -> list[Entry]:
     """Each entry with its SHA-256 and lstat, in path order.
 
     ``known``: path -> (size, mtime_ns, SHA-256) already taken (the ledger's, or a sensor's
@@ -540,8 +543,9 @@ def _hashed(files: list[Path], raw_dir: Path, known: dict[str, tuple[int, int, s
     target), and an entry that is not a regular file inside raw/ is not opened: its
     "SHA-256" is that of its path, so the ledger still has one stable key per entry."""
     out = []
+    resolve = resolve or guards.FolderResolver()
     for path in sorted(files):
-        rel = relative_entry(path, raw_dir)
+        rel = relative_entry(path, raw_dir, resolve)
         try:
             st = Path(path).lstat()
             size, mtime_ns = st.st_size, st.st_mtime_ns
@@ -551,7 +555,7 @@ def _hashed(files: list[Path], raw_dir: Path, known: dict[str, tuple[int, int, s
         if k is not None and size >= 0 and k[0] == size and k[1] == mtime_ns:
             out.append(Entry(path, rel, k[2], size, mtime_ns, fresh=False))
             continue
-        if guards.entry_problem(path, rel, raw_dir) is None:
+        if guards.entry_problem(path, rel, raw_dir, resolve) is None:
             sha = L.sha256_file(path)
         else:
             sha = hashlib.sha256(b"not read: " + rel.encode("utf-8", "surrogateescape")).hexdigest()
@@ -559,12 +563,12 @@ def _hashed(files: list[Path], raw_dir: Path, known: dict[str, tuple[int, int, s
     return out
 
 
-def relative_entry(path: Path, raw_dir: Path) -> str:
-    """``path`` relative to ``raw_dir``, its folders resolved but not the entry itself."""
+def relative_entry(path: Path, raw_dir: Path, resolve: Callable[[Path], Path] = Path.resolve) -> str:
+    """``path`` relative to ``raw_dir``, its folders resolved (by ``resolve``) but not the entry itself."""
     path = Path(path)
-    here = path.parent.resolve() / path.name
+    here = resolve(path.parent) / path.name
     try:
-        return here.relative_to(Path(raw_dir).resolve()).as_posix()
+        return here.relative_to(resolve(Path(raw_dir))).as_posix()
     except ValueError:
         return path.name
 

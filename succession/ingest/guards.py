@@ -19,6 +19,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,15 +36,20 @@ _CHUNK = 1 << 20
 
 def control_characters(name: str) -> bool:
     """A name holding a control character (newline, tab, NUL, DEL, C1 ...) or a lone surrogate."""
+    if name.isascii() and name.isprintable():
+        return False  # space to tilde: the usual name, told without a lookup per character
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name)
 
 
-def entry_problem(path: Path, rel: str, raw_dir: Path | None) -> Problem | None:
+def entry_problem(
+    path: Path, rel: str, raw_dir: Path | None, resolve: Callable[[Path], Path] = Path.resolve
+) -> Problem | None:
     """Why ``path`` is not a raw file this pipeline reads, or None when it is one: a symlink
     (never followed: its target is read, or not, on its own), not a regular file (a folder
-    named like a workbook, a FIFO), outside ``raw_dir``, or a name with control characters."""
+    named like a workbook, a FIFO), outside ``raw_dir``, or a name with control characters.
+    ``resolve`` resolves a folder (`FolderResolver`: each folder once for a partition's files)."""
     path = Path(path)
-    if any(control_characters(part) for part in path.parts):
+    if control_characters(str(path)) and any(control_characters(part) for part in path.parts):
         return Problem(
             rel, "file_name", f"the path {str(path.name)!r} contains control characters (e.g. a newline): not read"
         )
@@ -59,10 +65,25 @@ def entry_problem(path: Path, rel: str, raw_dir: Path | None) -> Problem | None:
         return Problem(rel, "not_a_file", "not a regular file: not read")
     if raw_dir is not None:
         try:
-            path.resolve().relative_to(Path(raw_dir).resolve())
+            # a regular file, not a link: where it resolves to is where its folder does
+            (resolve(path.parent) / path.name).relative_to(resolve(Path(raw_dir)))
         except ValueError:
             return Problem(rel, "outside_raw", "resolves to a place outside the raw folder: not read")
     return None
+
+
+class FolderResolver:
+    """``Path.resolve`` of folders, each resolved once: a partition's files share one folder
+    and raw/ (resolving walks every component of the path with a system call each)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Path, Path] = {}
+
+    def __call__(self, folder: Path) -> Path:
+        found = self._memo.get(folder)
+        if found is None:
+            found = self._memo[folder] = Path(folder).resolve()
+        return found
 
 
 def size_problem(path: Path, rel: str) -> Problem | None:
@@ -181,7 +202,10 @@ def read_member(zf: zipfile.ZipFile, name: str, rel: str) -> bytes:
 _ERRORS = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!")
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _ROW_FIRST = re.compile(rb'<row r="(\d+)"')  # how Excel and openpyxl write it: the fast path
-_WIDE_CELL = re.compile(rb'\br="([A-Z]{3,})\d+"')
+# a cell reference past column ZZ; the pattern starts with a literal, which re finds fast
+# (``\br=`` was tried at every byte), and the byte before is checked for the word boundary
+_WIDE_CELL = re.compile(rb'r="([A-Z]{3,})\d+"')
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _TYPED_CELL = re.compile(rb'<c\b[^>]*?\bt="(e|b)"[^>]*>')
 _FORMULA = re.compile(rb"<f\b")
 _HUGE_NUMBER = re.compile(rb"<v>\s*([-+]?(?:[Ii][Nn][Ff]|[Nn][Aa][Nn]|\d*\.?\d+[eE]\+?\d{3,}))\s*</v>")
@@ -255,8 +279,9 @@ def _scan_piece(data: bytes, rel: str, sheet: str, scan: SheetScan) -> None:
         rows = _ROW.findall(data)  # attributes in another order
     if rows:
         scan.rows = max(scan.rows, max(map(int, rows)))
-    for letters in set(_WIDE_CELL.findall(data)):
-        scan.columns = max(scan.columns, _column_index(letters))
+    for m in _WIDE_CELL.finditer(data):
+        if not m.start() or data[m.start() - 1] not in _WORD_BYTES:
+            scan.columns = max(scan.columns, _column_index(m.group(1)))
     if b't="e"' not in data and b't="b"' not in data and b"<f" not in data and b"</v>" not in data:
         return  # nothing below can match (substring tests cost far less than the patterns)
     for m in _TYPED_CELL.finditer(data) if b't="e"' in data or b't="b"' in data else ():

@@ -24,7 +24,7 @@ from succession.ingest.frames import (
     cleaner,
     column_kind,
     read_table,
-    table_frame,
+    table_columns,
     unreadable_problem,
 )
 from succession.ingest.framework import FileRead, empty_frame, folder_strays, partition_folders
@@ -123,7 +123,7 @@ class HrReturnsSource:
                 value = None
             record[f.name] = value
             letters[f.name] = cell
-        read.tables["about"] = table_frame(
+        read.tables["about"] = table_columns(
             list(record), [[v] for v in record.values()], _ABOUT_KINDS, 1, read, C.ABOUT_SHEET
         )
         read.column_letters["about"] = letters
@@ -167,7 +167,7 @@ class HrReturnsSource:
                 value.append(found)
                 rownum.append(r)
                 cell_ref.append(f"{col}{r}")
-        read.tables["kpis"] = table_frame(
+        read.tables["kpis"] = table_columns(
             _KPI_COLUMNS, [indicator, tier, value, rownum, cell_ref], _KPI_KINDS, len(rownum), read, C.KPIS_SHEET
         )
 

@@ -27,7 +27,7 @@ from python_calamine import CalamineWorkbook
 from contracts import programme as C
 from succession.ingest import lineage as L
 from succession.ingest.cells import clean
-from succession.ingest.frames import cached_empty_tables, read_table, table_frame
+from succession.ingest.frames import cached_empty_tables, read_table, table_columns
 from succession.ingest.framework import FileRead, empty_frame, folder_strays, is_real_folder, listed_entries
 from succession.ingest.guards import YamlLimit, compose_yaml, control_characters, to_utf8
 from succession.ingest.problems import Problem
@@ -166,11 +166,11 @@ class ProgrammeSource:
             )
             if df is None:
                 return read
-        read.tables[table] = df  # lineage-stamped by `table_frame`
+        read.tables[table] = df  # lineage-stamped by `table_columns`
         return read
 
     @staticmethod
-    def _read_narrative(read: FileRead, path: Path, constants=()) -> pd.DataFrame:
+    def _read_narrative(read: FileRead, path: Path, constants=()):
         """One row per paragraph or heading; ``_row`` is its first line. Text kept as written."""
         lines = path.read_bytes().decode("utf-8-sig").splitlines()
         kinds, texts, rows, block, start = [], [], [], [], None
@@ -189,7 +189,7 @@ class ProgrammeSource:
                 texts.append(" ".join(block))
                 rows.append(start)
                 block = []
-        return table_frame(
+        return table_columns(
             ["paragraph", "kind", "text", L.ROW],
             [list(range(1, len(rows) + 1)), kinds, texts, rows],
             ["int", "object", "object", "int"],
