@@ -1,11 +1,14 @@
-"""Shared fixtures: the sample build is made ONCE per test session, through Dagster,
-exactly as `make run` makes it, and shared read-only by the tests that inspect it."""
+"""Shared fixtures: the sample build is made ONCE per test session, through Dagster, by the
+`succession` command in its own process (`--quiet`, as cron runs it; otherwise as `make run`
+makes it), and shared read-only by the tests that inspect it."""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -45,21 +48,33 @@ def _project_local_state(tmp_path_factory):
     yield
 
 
+def _succession_run_quiet(paths: ProjectPaths) -> None:
+    """`succession run --quiet` in a new process, as cron runs it; what it printed is kept beside
+    the build folder (``<build>.stdout``, ``<build>.stderr``) for the test that nothing was."""
+    done = subprocess.run(
+        [sys.executable, "-m", "succession.cli", "run", "--quiet"]
+        + ["--raw-dir", str(paths.raw_dir), "--out", str(paths.build_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    for stream in ("stdout", "stderr"):
+        paths.build_dir.with_name(f"{paths.build_dir.name}.{stream}").write_text(getattr(done, stream))
+    # --quiet prints the summary on stderr when the run failed
+    assert done.returncode == 0, f"the sample build exited {done.returncode}:\n{done.stderr[-6000:]}"
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> ProjectPaths:
-    """`succession run` on the bundled sample, into a session build folder.
+    """`succession run --quiet` on the bundled sample, into a session build folder.
 
     Under pytest-xdist (`make test` runs two workers) the build is made once for the whole
     session, by the first worker that needs it, in the folder the workers share; a worker
     that needs it meanwhile waits on a file lock, and a failed build fails every worker with
     the same summary instead of being attempted again."""
-    from orchestration.runner import run
-
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        build = tmp_path_factory.mktemp("build")
-        paths = ProjectPaths(SAMPLE_RAW.resolve(), build)
-        summary = run(paths, quiet=True)
-        assert summary.success, "\n".join(summary.lines())
+        paths = ProjectPaths(SAMPLE_RAW.resolve(), tmp_path_factory.mktemp("sample") / "build")
+        _succession_run_quiet(paths)
         return paths
     shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's own
     paths = ProjectPaths(SAMPLE_RAW.resolve(), shared / "sample_build")
@@ -68,13 +83,21 @@ def sample_build(tmp_path_factory) -> ProjectPaths:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not built.exists() and not failed.exists():
             try:
-                summary = run(paths, quiet=True)
+                _succession_run_quiet(paths)
             except BaseException as exc:
-                failed.write_text(f"the sample build raised {exc!r}")
+                failed.write_text(f"the sample build failed: {exc}")
                 raise
-            (built if summary.success else failed).write_text("\n".join(summary.lines()))
+            built.write_text("built")
     assert not failed.exists(), failed.read_text()
     return paths
+
+
+@pytest.fixture(scope="session")
+def sample_build_output(sample_build) -> subprocess.CompletedProcess:
+    """What the session's `succession run --quiet` printed (its exit status was 0)."""
+    build = sample_build.build_dir
+    out, err = (build.with_name(f"{build.name}.{stream}").read_text() for stream in ("stdout", "stderr"))
+    return subprocess.CompletedProcess(args=["succession", "run", "--quiet"], returncode=0, stdout=out, stderr=err)
 
 
 @pytest.fixture(scope="session")
@@ -105,9 +128,9 @@ def pseudonym_key_set(monkeypatch):
 # that do not need it. (--dist loadgroup would split the pipeline files test by test, but
 # pytest-xdist 3.8 cannot rename node ids under pytest 9, so its groups are ignored.)
 LONGEST_FIRST = [
-    "test_robustness.py",  # 215 s: the sample build first, then a killed run and two queued runs
-    "test_progress.py",  # 125 s: two runs of its own
-    "test_benchmark_smoke.py",  # 95 s: runs of its own
+    "test_robustness.py",  # 215 s: the sample build first, then a killed run and two runs at once after it
+    "test_progress.py",  # 60 s: one run of its own (the --quiet test reads the sample build's output)
+    "test_benchmark_smoke.py",  # 70 s: runs of its own
     "test_no_data_loss.py",  # 140 s
     "test_audit_trail.py",  # 100 s
     "test_reports.py",  # 100 s

@@ -4,6 +4,7 @@ prints nothing with --quiet."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -173,13 +174,16 @@ def test_succession_run_shows_progress_and_the_checks_it_failed(tiny_raw, tmp_pa
     assert "check <code>kpis_reconcile</code>" in qr.read_text(encoding="utf-8")
 
 
-@pytest.mark.slow
-def test_succession_run_quiet_prints_nothing(tiny_raw, tmp_path):
-    done = _succession_run(tiny_raw, tmp_path / "build", "--quiet")
+def test_succession_run_quiet_prints_nothing(sample_build, sample_build_output):
+    """The session's sample build is `succession run --quiet` in its own process (conftest.py):
+    a whole build of the sample, with a failed check it would otherwise list, and not a line
+    printed."""
+    done = sample_build_output
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout == ""
     assert not any(LINE.match(line) for line in done.stderr.splitlines())
     assert "checks failed" not in done.stderr and "assets" not in done.stderr
-    assert (
-        tmp_path / "build" / "reports" / "quarterly-return" / "E12000008" / "2024-25_Q3" / "quarterly_return.pdf"
-    ).exists()
+    kpis = json.loads((sample_build.build_dir / "checks" / "kpis_reconcile.json").read_text())
+    assert not kpis["passed"]  # without --quiet the summary would name it
+    latest = sorted(p.name for p in (sample_build.raw_dir / "hr_returns").iterdir())[-1]
+    assert (sample_build.reports_dir / "quarterly-return" / "E12000008" / latest / "quarterly_return.pdf").exists()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -110,25 +111,12 @@ def _run_cli(raw: Path, build: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.slow
-def test_two_runs_at_once_queue_and_both_succeed(sample_build, tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(sample_build.raw_dir / "hr_returns", raw / "hr_returns")
-    build = tmp_path / "build"
-    first = _run_cli(raw, build, "--period", "2024-25 Q4")
-    time.sleep(0.5)
-    second = _run_cli(raw, build, "--period", "2024-25 Q4")
-    out1, _ = first.communicate(timeout=900)
-    out2, _ = second.communicate(timeout=900)
-    assert first.returncode == 0, out1[-3000:]
-    assert second.returncode == 0, out2[-3000:]
-    assert "waiting for another build" in out1 + out2
-    assert "lock" not in (out1 + out2).lower().replace("writer.lock", "").replace("waiting for another build", "")
-
-
-@pytest.mark.slow
-def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, tmp_path):
-    build = tmp_path / "build"
+@pytest.fixture(scope="module")
+def killed_then_two_at_once(sample_build, tmp_path_factory) -> SimpleNamespace:
+    """On a copy of the session build: a run killed while dbt builds the new warehouse copy,
+    then two runs started at once on that folder (one redoes the warehouse, the other queues
+    behind it). One sequence for the two tests below; each checks its own part of it."""
+    build = tmp_path_factory.mktemp("killed") / "build"
     shutil.copytree(sample_build.build_dir, build, ignore=shutil.ignore_patterns(".writer.lock"))
     # without the record of what the warehouse was built from, the run must rebuild it all
     # (otherwise nothing changed and the warehouse build is rightly skipped)
@@ -142,12 +130,41 @@ def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, tmp_path
     time.sleep(2)
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=60)
-    assert any((build / ".work").glob("warehouse*.duckdb")), "the run never reached the warehouse build"
-    assert sha256_file(build / "warehouse.duckdb") == before  # untouched by the killed run
+    reached_dbt = any((build / ".work").glob("warehouse*.duckdb"))
+    after_kill = sha256_file(build / "warehouse.duckdb")
     with duckdb.connect(str(build / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from audit.fct_figures").fetchone()[0] > 0
-    again = _run_cli(sample_build.raw_dir, build, "--quiet")
-    out, _ = again.communicate(timeout=600)
-    assert again.returncode == 0, out[-3000:]
+        figures_after_kill = con.execute("select count(*) from audit.fct_figures").fetchone()[0]
+    first = _run_cli(sample_build.raw_dir, build, "--period", "2024-25 Q4")
+    time.sleep(0.5)
+    second = _run_cli(sample_build.raw_dir, build, "--period", "2024-25 Q4")
+    outs = [proc.communicate(timeout=900)[0] for proc in (first, second)]
+    return SimpleNamespace(
+        build=build,
+        before=before,
+        reached_dbt=reached_dbt,
+        after_kill=after_kill,
+        figures_after_kill=figures_after_kill,
+        runs=[(proc.returncode, out) for proc, out in zip((first, second), outs)],
+    )
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_queue_and_both_succeed(killed_then_two_at_once):
+    (code1, out1), (code2, out2) = killed_then_two_at_once.runs
+    assert code1 == 0, out1[-3000:]
+    assert code2 == 0, out2[-3000:]
+    assert "waiting for another build" in out1 + out2
+    assert "lock" not in (out1 + out2).lower().replace("writer.lock", "").replace("waiting for another build", "")
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_warehouse_and_next_run_matches(sample_build, killed_then_two_at_once):
+    done = killed_then_two_at_once
+    assert done.reached_dbt, "the run never reached the warehouse build"
+    assert done.after_kill == done.before  # untouched by the killed run
+    assert done.figures_after_kill > 0
+    # the runs after it: the first to take the writer lock rebuilds the warehouse (the second
+    # finds it current and renders the documents again from it)
+    assert [code for code, _ in done.runs] == [0, 0], [out[-3000:] for _, out in done.runs]
     for csv_file in sorted(sample_build.figures_dir.glob("*.csv")):
-        assert (build / "figures" / csv_file.name).read_bytes() == csv_file.read_bytes(), csv_file.name
+        assert (done.build / "figures" / csv_file.name).read_bytes() == csv_file.read_bytes(), csv_file.name
