@@ -553,11 +553,18 @@ def run_point(
     if "reingest" not in skip:
         child("reingest", "ingest", ctx)  # every file unchanged: what the ledger saves
     dbt_env = {"DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs")}
-    record(
-        "dbt_build",
-        measure(dbt_argv("build", build), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR, log_path=work / "dbt_build.log"),
-    )
-    if phases["dbt_build"]["ok"]:
+    if "dbt_build" in skip:
+        skip = skip | {"render"}  # it reads that build
+    else:
+        record(
+            "dbt_build",
+            measure(
+                dbt_argv("build", build), env={**env, **dbt_env}, cwd=DBT_PROJECT_DIR, log_path=work / "dbt_build.log"
+            ),
+        )
+    if "render" in skip:
+        pass
+    elif phases["dbt_build"]["ok"]:
         child("render", "render", ctx)
     else:
         phases["render"] = {"seconds": None, "ok": False, "detail": {"skipped": "dbt build failed"}}
@@ -861,7 +868,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="write every figure here as JSON")
     ap.add_argument("--no-baseline", action="store_true", help="skip the naive openpyxl baseline")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (builds, logs)")
-    ap.add_argument("--skip", default="", help=f"comma-separated phases not to run (of {', '.join(PHASES)})")
+    ap.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated phases not to run (of {', '.join(PHASES)}); <point>:<phase> for one point only",
+    )
     ap.add_argument("--smoke", action="store_true", help="one tiny point (3 LAs x 2 quarters), for the test suite")
     ap.add_argument(
         "--before", type=Path, default=None, help="a previous --json file: the targets table's 'before' columns"
@@ -900,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
                     baseline=not args.no_baseline,
                     say=say,
                     smoke=args.smoke,
-                    skip=set(filter(None, args.skip.split(","))),
+                    skip=skipped_at(name.strip(), args.skip),
                 )
             )
             if args.json:  # after every point, so a run stopped at the biggest point keeps the others
@@ -922,6 +933,16 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         say(f"failed phases: {', '.join(failed)}")
     return 1 if failed else 0
+
+
+def skipped_at(point: str, spec: str) -> set[str]:
+    """The phases ``--skip`` names for ``point``: ``phase`` for every point, ``point:phase`` for one."""
+    out = set()
+    for item in filter(None, (x.strip() for x in spec.split(","))):
+        where, _, phase = item.rpartition(":")
+        if where in ("", point):
+            out.add(phase)
+    return out
 
 
 def write_json(path: Path, results: list[dict], started: float, suite: dict | None = None) -> None:

@@ -140,3 +140,12 @@ def test_next_quarter_is_one_return_per_la(tmp_path):
     written = sorted((tmp_path / "raw" / "hr_returns" / nxt.key).iterdir())
     assert len(written) == len(spec.las) and all(p.suffix == ".xlsx" for p in written)
     assert [p.name for p in (tmp_path / "raw").iterdir()] == ["hr_returns"]  # its scratch folder is gone
+
+
+def test_skip_names_phases_for_every_point_or_one():
+    from benchmarks.run import skipped_at
+
+    spec = "reingest,153x40:dbt_build,153x40:render,19x8:baseline_dbt"
+    assert skipped_at("153x40", spec) == {"reingest", "dbt_build", "render"}
+    assert skipped_at("153x8", spec) == {"reingest"}
+    assert skipped_at("19x8", spec) == {"reingest", "baseline_dbt"}
