@@ -277,7 +277,8 @@ def _records(cursor) -> list[dict]:
 class _Fetched:
     figures: dict[str, dict]
     cells: dict[str, list[dict]]
-    suppressed_rows: dict[str, list[tuple]]  # row uid -> (figure_id, table_id, indicator, period, breakdown) suppressed
+    # (row uid, table_id, indicator, period, breakdown) -> the suppressed figures of that group the row makes up
+    suppressed_rows: dict[tuple, set[str]]
     files: dict[str, dict]
     superseded: list[dict]
     indicators: dict[str, dict]
@@ -317,14 +318,14 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
             )
         ):
             cells[r["figure_id"]].append(r)
-        suppressed = defaultdict(list)
-        for uid, *key in con.execute(
+        suppressed = defaultdict(set)
+        for uid, figure_id, *key in con.execute(
             f"""select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
                     from audit.fct_figure_sources as s inner join audit.fct_figures as f using (figure_id)
                     where f.suppressed and s._row_uid in (
                         select _row_uid from audit.fct_figure_sources where figure_id in {wanted})"""
         ).fetchall():
-            suppressed[uid].append(tuple(key))
+            suppressed[(uid, *key)].add(figure_id)
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
         files = {
             r["file_sha256"] + r["file_path"]: r
@@ -600,6 +601,18 @@ def _withheld_keys(f: dict) -> tuple:
     return (f["table_id"], f["indicator"], f["period"], f["breakdown"])
 
 
+def _contribution(c: dict) -> dict:
+    """A cell as a trace lists it: the warehouse's columns without the figure id, the row's
+    uid as ``row_uid`` and where an auditor finds it (once per cell of every page: kept lean)."""
+    out = dict(c)
+    del out["figure_id"]
+    if out["loaded_at"] is not None:
+        out["loaded_at"] = str(out["loaded_at"])
+    out["row_uid"] = out.pop("_row_uid")
+    out["location"] = _location(c)
+    return out
+
+
 def _word(
     figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict], unsuppressed: bool, docs_url: str | None
 ) -> Trace:
@@ -611,15 +624,13 @@ def _word(
     cells = data.cells.get(figure_id, [])
     hide_all = f["suppressed"] and not unsuppressed
     withheld_by = set()
-    if not unsuppressed:
-        key = _withheld_keys(f)
+    if not unsuppressed and not hide_all:  # a suppressed figure withholds every cell anyway
+        key, suppressed_rows = _withheld_keys(f), data.suppressed_rows
+        # a cell this figure shares with another suppressed figure of the same indicator and group
         withheld_by = {
-            c["_row_uid"]
-            for c in cells
-            if any(
-                other[0] != figure_id and tuple(other[1:]) == key
-                for other in data.suppressed_rows.get(c["_row_uid"], [])
-            )
+            uid
+            for uid in {c["_row_uid"] for c in cells}
+            if (others := suppressed_rows.get((uid, *key))) and (len(others) > 1 or figure_id not in others)
         }
     shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
     withheld = {
@@ -641,17 +652,7 @@ def _word(
         ]
     else:
         arithmetic = _arithmetic(f, indicator["label"], cells, period)
-    contributions = [
-        {
-            **{k: v for k, v in c.items() if k not in ("figure_id",)},
-            "row_uid": c["_row_uid"],
-            "loaded_at": None if c["loaded_at"] is None else str(c["loaded_at"]),
-            "location": _location(c),
-        }
-        for c in shown
-    ]
-    for c in contributions:
-        c.pop("_row_uid", None)
+    contributions = [_contribution(c) for c in shown]
     counts = defaultdict(int)
     for c in contributions:
         counts[(c["file_sha256"], c["file_path"])] += 1

@@ -80,9 +80,13 @@ def _table(caption: str, headers: list[str], rows: list[list], mono: set[int] = 
         "<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in headers) + "</tr></thead>",
         "<tbody>",
     ]
-    for r in rows:
+    opening = [MONO_TD if i in mono else "<td>" for i in range(len(headers))]
+    escape = html.escape
+    for r in rows:  # every contributing cell of every page: kept to one pass of plain string work
         out.append(
-            "<tr>" + "".join((MONO_TD if i in mono else "<td>") + f"{_e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
+            "<tr>"
+            + "".join(o + ("" if v is None else escape(str(v))) + "</td>" for o, v in zip(opening, r))
+            + "</tr>"
         )
     out += ["</tbody>", "</table>"]
     return out

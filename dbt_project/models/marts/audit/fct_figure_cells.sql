@@ -24,8 +24,10 @@ with contributions as (
         r._row_uid
     from {{ ref('fct_figure_sources') }} as s
     inner join {{ ref('fct_raw_rows') }} as r using (_row_uid)
+    -- the key only where the sources model names no column; as an equality (null never matches),
+    -- so DuckDB hash-joins instead of a nested loop over every contribution (minutes at 153 LAs)
     left join {{ ref('fct_raw_row_keys') }} as k
-        on s.source_column is null and k._row_uid = s._row_uid and k.source_table = r.source_table
+        on k._row_uid = case when s.source_column is null then s._row_uid end and k.source_table = r.source_table
 ),
 located as (
     select
