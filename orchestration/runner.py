@@ -36,7 +36,7 @@ from orchestration.progress import JobProgress
 from orchestration.publishing import REPORT_ASSET
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
 from orchestration.stages import stages
-from orchestration.warehouse import changed_sources, forget_inputs
+from orchestration.warehouse import INCREMENTAL_TAG, changed_sources, forget_inputs, incremental_selection
 from succession.ingest.framework import record_strays
 from succession.paths import ProjectPaths
 from succession.publish import stale_files
@@ -291,6 +291,12 @@ def _run(
                 break
         job = defs.resolve_job_def(job_name)
         n_assets = len(job.asset_layer.executable_asset_keys) if hasattr(job, "asset_layer") else 0
+        if job_name == "build_warehouse" and (changed := changed_sources(paths, settings)[0]):
+            # an incremental build: a run of only what depends on the changed sources, so that
+            # Dagster plans and records no event for the models and checks it does not rebuild
+            kwargs["asset_selection"] = incremental_selection(changed, job.asset_layer.asset_graph)
+            kwargs["tags"] = {**kwargs.get("tags", {}), INCREMENTAL_TAG: ",".join(changed)}
+            n_assets = len(kwargs["asset_selection"])
         say(
             f"[{i}/{total}] {job_name}: {n_assets} assets{' for ' + kwargs['partition_key'] if 'partition_key' in kwargs else ''} "
             f"(elapsed {time.monotonic() - started:.0f}s)"

@@ -19,6 +19,12 @@ after the blocking checks, promotes them in the same run. A failed build, a fail
 blocking check or a failed publication keeps the record of the last good build, so the
 next run rebuilds what changed since then (a build that fails after the swap rebuilt
 only models downstream of those changes, so the rest of the warehouse still matches it).
+
+An incremental build (some sources changed) rebuilds the models downstream of them. `succession
+run` makes it a run of those assets alone (`incremental_selection`: dagster-dbt selects them and
+their tests, and Dagster plans and records nothing for the rest: at 153 x 8, 218 planned events
+fall to about 100); a run of the whole warehouse, as the automation requests it, excludes the
+rest from dbt's selection instead (`unaffected_nodes`).
 """
 
 import contextlib
@@ -45,6 +51,8 @@ from succession.settings import Settings
 from succession.sources import sources
 
 WAREHOUSE_POOL = "warehouse"
+# On a run of `incremental_selection`: the changed sources it was selected for, comma-separated
+INCREMENTAL_TAG = "succession/incremental_sources"
 MANIFEST_TARGET = DBT_PROJECT_DIR / "target"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=MANIFEST_TARGET)
@@ -218,11 +226,9 @@ def _always_built(node: Mapping[str, Any]) -> bool:
     return node["resource_type"] == "model" and ("publish" in node.get("tags", []) or node["name"] in PUBLISH_GATES)
 
 
-def unaffected_nodes(changed: list[str]) -> list[str]:
-    """Names of the dbt nodes (seeds, models, tests) NOT downstream of the changed sources,
-    nor published (`_always_built`): the --exclude of an incremental build. (An exclusion,
-    because dagster-dbt always adds its own ``--select fqn:*`` and dbt keeps the last
-    --select it is given.)"""
+def _affected(changed: list[str]) -> tuple[set[str], list[Mapping[str, Any]]]:
+    """The unique ids of the dbt nodes downstream of the changed sources, or published
+    (`_always_built`), with their tests; and every node of the manifest (unit tests included)."""
     manifest = json.loads(ensure_manifest().read_text())
     children = manifest["child_map"]
     todo = [uid for uid in children if uid.startswith("source.") and uid.split(".")[2] in changed]
@@ -239,11 +245,40 @@ def unaffected_nodes(changed: list[str]) -> list[str]:
         for n in nodes
         if n["resource_type"] == "unit_test" and set(manifest["parent_map"].get(n["unique_id"], [])) & affected
     }
+    return affected, nodes
+
+
+def unaffected_nodes(changed: list[str]) -> list[str]:
+    """Names of the dbt nodes (seeds, models, tests) NOT downstream of the changed sources,
+    nor published (`_always_built`): the --exclude of an incremental build in a run of the
+    whole warehouse (one the automation requested). (An exclusion, because dagster-dbt always
+    adds its own ``--select fqn:*`` and dbt keeps the last --select it is given.)"""
+    affected, nodes = _affected(changed)
     return sorted(
         n["name"]
         for n in nodes
         if n["unique_id"] not in affected and n["resource_type"] in ("model", "seed", "test", "snapshot", "unit_test")
     )
+
+
+def incremental_selection(changed: list[str], graph) -> list[dg.AssetKey]:
+    """Of a job's assets (``graph``: its asset graph), those an incremental build for the
+    changed sources runs: the dbt models and seeds downstream of them or published
+    (`_always_built`), and each other asset whose dbt parents are all among those (the audit,
+    the published tables, the unpartitioned ingestion; not the docs site, which reads every
+    model: in a run of the whole warehouse Dagster skips it as its parents are not all
+    materialised). Dagster then plans, and dagster-dbt selects (with their tests, by dbt's
+    indirect selection), only these, so the run holds no events for the rest."""
+    affected, nodes = _affected(changed)
+    dbt_nodes = [n for n in nodes if n["resource_type"] in DBT_NODES]
+    rebuilt = {translator.get_asset_key(n) for n in dbt_nodes if n["unique_id"] in affected}
+    kept = {translator.get_asset_key(n) for n in dbt_nodes} - rebuilt
+    chosen = [
+        k
+        for k in graph.executable_asset_keys
+        if k in rebuilt or (k not in kept and not graph.get(k).parent_keys & kept)
+    ]
+    return sorted(chosen, key=lambda k: k.to_user_string())
 
 
 def _pending_inputs_file(paths: ProjectPaths) -> Path:
@@ -292,7 +327,11 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
         for source in sources().values():
             ensure_lake_schema(source, paths.lake_dir)
         changed, inputs = changed_sources(paths, settings)
-        if context.is_subset:
+        # a run of `incremental_selection` (the runner's incremental build): dagster-dbt selects its nodes
+        selected = bool(context.is_subset and changed and context.run.tags.get(INCREMENTAL_TAG) == ",".join(changed))
+        if selected:
+            context.log.info(f"incremental build of the assets that depend on {', '.join(changed)} (run's selection)")
+        elif context.is_subset:
             changed = None  # a selection made in the UI or a job: build exactly that
         elif changed == [] and not stale_files(paths.warehouse, paths.figures_dir, register=False):
             context.log.info("warehouse is up to date: no lake source and no dbt file changed since the last build")
@@ -312,13 +351,14 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
                 metadata={"withdrawn": dg.MetadataValue.md("\n".join(f"- {f[2]}" for f in withdrawals.files))},
             )
         incremental = changed is not None
-        args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if incremental else [])]
+        excluded = incremental and not selected
+        args = ["build", *(["--exclude", " ".join(unaffected_nodes(changed))] if excluded else [])]
         with build_then_swap(paths, context.run.run_id, start_from_current=context.is_subset or incremental) as target:
             # the settings go to dbt as --vars: the copy to build, the lake, memory, threads, deadline
             yield from dbt.cli(
                 [*args, *settings.dbt_vars_arg(warehouse=target)], context=context, target_path=paths.dbt_target_dir
             ).stream()
-        if not context.is_subset:
+        if selected or not context.is_subset:
             record_inputs(paths, inputs, context.run.run_id)
 
     return warehouse

@@ -100,6 +100,23 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
         & ran
     )
 
+    # and the Dagster run held only those: no planned materialisation or check of the rest
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    (last,) = instance.get_runs(dg.RunsFilter(job_name="build_warehouse"), limit=1)
+    planned = {
+        e.dagster_event.asset_key.to_user_string()
+        for e in instance.all_logs(last.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    }
+    assert {"staging/stg_hr_returns__vacancies", "marts/fct_table_one", "disclosure_audit"} <= planned
+    assert not {"staging/stg_survey__answers", "staging/stg_interviews__codings"} & planned
+    checks = {
+        e.dagster_event.asset_check_planned_data.asset_key.to_user_string()
+        for e in instance.all_logs(last.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+    }
+    assert checks and checks <= planned
+
     # the incremental warehouse equals a warehouse built from scratch on the same lake
     scratch = tmp_path / "scratch.duckdb"
     env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
