@@ -33,7 +33,7 @@ import dagster as dg
 
 from orchestration.changes import changed_partitions, partition_keys
 from orchestration.progress import JobProgress
-from orchestration.publishing import REPORT_ASSET
+from orchestration.publishing import REPORT_ASSET, REPORTS_OP
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
 from orchestration.stages import stages
 from orchestration.warehouse import changed_sources, forget_inputs
@@ -256,10 +256,9 @@ def _run(
             documents = True
             if period and reports:
                 regions_config = {"config": {"regions": list(regions or [])}}
-                ops = [k.path[-1] for k in stage.keys if k.path[-1] in REPORT_ASSET.values()]
-                plan.append(
-                    (stage.name, {"partition_key": period, "run_config": {"ops": {op: regions_config for op in ops}}})
-                )
+                renders = any(k.path[-1] in REPORT_ASSET.values() for k in stage.keys)
+                ops = {REPORTS_OP: regions_config} if renders else {}
+                plan.append((stage.name, {"partition_key": period, "run_config": {"ops": ops}}))
         elif documents:
             if period and reports:  # made from the documents: left to the next run that renders them
                 plan.append((stage.name, {}))
