@@ -17,8 +17,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.changes import changed_sources
 from orchestration.resources import dbt_executable
-from orchestration.warehouse import changed_sources
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
 from succession.settings import Settings
 
