@@ -262,6 +262,15 @@ def changed_sources(paths: ProjectPaths, settings: Settings | None = None) -> tu
 OUTPUTS_RECORD_DIR = ".outputs"  # build/.outputs/<name digest>: the inputs an output was last made from
 
 
+def _render_scratch(rel: Path) -> bool:
+    """Files a render leaves beside the documents while it runs (Quarto's ``.quarto/``,
+    ``<stem>.quarto_ipynb`` and ``<stem>_files/``): not the documents' code, and present only
+    while a render of the same checkout is under way."""
+    return rel.name.endswith(".quarto_ipynb") or any(
+        part.startswith(".") or part.endswith("_files") for part in rel.parts
+    )
+
+
 def _code_digest() -> str:
     """The documents, the Python that renders them and the locked library versions."""
     from succession.paths import PROJECT_DIR, REPORTS_DIR
@@ -269,11 +278,7 @@ def _code_digest() -> str:
     package = PROJECT_DIR / "succession"
     files = sorted(
         [
-            *(
-                p
-                for p in REPORTS_DIR.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(REPORTS_DIR).parts)
-            ),
+            *(p for p in REPORTS_DIR.rglob("*") if p.is_file() and not _render_scratch(p.relative_to(REPORTS_DIR))),
             *package.rglob("*.py"),
             PROJECT_DIR / "uv.lock",
         ]
