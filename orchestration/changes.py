@@ -22,19 +22,23 @@ under, with the file's size and mtime when it was hashed.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-from orchestration.partitions import sort_keys
 from succession.ingest import lake
 from succession.ingest.framework import FILES_TABLE, UNSORTED, check_partition, contract_version
 from succession.ingest.lineage import sha256_file
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
-from succession.periods import period_label
+from succession.periods import period_label, sort_keys
 from succession.sources import sources
+
+if TYPE_CHECKING:
+    from succession.settings import Settings
 
 Memo = dict[str, tuple[int, int, str]]  # "<source>/<path in raw/>" -> (size, mtime_ns, SHA-256)
 
@@ -209,6 +213,45 @@ def dbt_files_digest(extra: list[tuple[str, str]] = ()) -> str:
     return h.hexdigest()
 
 
+# --- what the warehouse was built from ------------------------------------------------------
+
+
+def warehouse_inputs(paths: ProjectPaths, settings: Settings | None = None) -> dict[str, str]:
+    """What a build reads, by content: a digest per lake source of its file ledgers (each
+    file's SHA-256, status and contract version: `changes.source_digests`), and of the dbt
+    project's files with the settings its models read (``settings``; default: the defaults)."""
+    out = {f"source:{name}": digest for name, digest in source_digests(paths).items()}
+    from succession.settings import Settings
+
+    settings = settings or Settings.from_values({})
+    out["dbt_project"] = dbt_files_digest([("var:return_deadline_days", str(settings.return_deadline_days))])
+    return out
+
+
+def inputs_file(paths: ProjectPaths) -> Path:
+    return paths.build_dir / "warehouse.inputs.json"
+
+
+def changed_sources(paths: ProjectPaths, settings: Settings | None = None) -> tuple[list[str] | None, dict[str, str]]:
+    """The lake sources changed since the last build: None = rebuild everything.
+
+    Everything when there is no warehouse or no record of its inputs, or the dbt project
+    changed; otherwise the sources whose lake files changed ([] = the warehouse is current).
+    """
+    now = warehouse_inputs(paths, settings)
+    recorded = inputs_file(paths)
+    if not paths.warehouse.exists() or not recorded.exists():
+        return None, now
+    before = json.loads(recorded.read_text())
+    if before.get("dbt_project") != now["dbt_project"]:
+        return None, now
+    return [
+        key.removeprefix("source:")
+        for key, digest in now.items()
+        if key.startswith("source:") and before.get(key) != digest
+    ], now
+
+
 # --- the documents and the figure register ------------------------------------------------------
 #
 # What a document or the register is made from: the warehouse, named by the record of what it
@@ -219,6 +262,15 @@ def dbt_files_digest(extra: list[tuple[str, str]] = ()) -> str:
 OUTPUTS_RECORD_DIR = ".outputs"  # build/.outputs/<name digest>: the inputs an output was last made from
 
 
+def _render_scratch(rel: Path) -> bool:
+    """Files a render leaves beside the documents while it runs (Quarto's ``.quarto/``,
+    ``<stem>.quarto_ipynb`` and ``<stem>_files/``): not the documents' code, and present only
+    while a render of the same checkout is under way."""
+    return rel.name.endswith(".quarto_ipynb") or any(
+        part.startswith(".") or part.endswith("_files") for part in rel.parts
+    )
+
+
 def _code_digest() -> str:
     """The documents, the Python that renders them and the locked library versions."""
     from succession.paths import PROJECT_DIR, REPORTS_DIR
@@ -226,11 +278,7 @@ def _code_digest() -> str:
     package = PROJECT_DIR / "succession"
     files = sorted(
         [
-            *(
-                p
-                for p in REPORTS_DIR.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(REPORTS_DIR).parts)
-            ),
+            *(p for p in REPORTS_DIR.rglob("*") if p.is_file() and not _render_scratch(p.relative_to(REPORTS_DIR))),
             *package.rglob("*.py"),
             PROJECT_DIR / "uv.lock",
         ]

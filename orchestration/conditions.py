@@ -11,7 +11,7 @@ chained to another:
    the graph carry that condition and every other one follows them, so the dbt multi-asset
    is requested whole, exactly as the
    ``build_warehouse`` job runs it: the asset itself then decides what to rebuild
-   (``warehouse.changed_sources``: only what depends on the sources whose lake changed),
+   (``changes.changed_sources``: only what depends on the sources whose lake changed),
    and records the build. A warehouse build by `succession run` or the UI (its
    ``published_tables`` materialised) counts as done, so the automation does not build it
    again after them.

@@ -26,7 +26,7 @@ def build_definitions(settings: Settings | ProjectPaths | None = None) -> dg.Def
     elif isinstance(settings, ProjectPaths):
         settings = Settings(raw_dir=settings.raw_dir, build_dir=settings.build_dir)
     reports = publishing.report_assets()
-    report_keys = [a.key for a in reports]
+    report_keys = [k for a in reports for k in a.keys]
     assets = [
         *ingestion.raw_specs(),
         *ingestion.ingestion_assets(),

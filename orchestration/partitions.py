@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from succession.periods import FinancialQuarter
+from succession.periods import sort_keys  # noqa: F401  (partition keys in order, by kind)
 
 quarter_partitions = dg.DynamicPartitionsDefinition(name="quarter")
 wave_partitions = dg.DynamicPartitionsDefinition(name="wave")
@@ -18,9 +18,3 @@ BY_KIND: dict[str, dg.PartitionsDefinition | None] = {
     "wave": wave_partitions,
     "none": None,
 }
-
-
-def sort_keys(kind: str, keys) -> list[str]:
-    if kind == "quarter":
-        return sorted(set(keys), key=FinancialQuarter.parse)
-    return sorted(set(keys))

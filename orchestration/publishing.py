@@ -6,21 +6,18 @@ exposures in ``dbt_project/models/exposures.yml`` (a test checks they agree).
 """
 
 import json
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
-import duckdb
 from pydantic import Field
 
-from orchestration import conditions
-from orchestration.changes import output_current, output_inputs, record_output
+from orchestration import conditions, documents
+from orchestration.changes import output_current, record_output
 from orchestration.partitions import quarter_partitions
 from orchestration.resources import ProjectPathsResource
 from orchestration.warehouse import PUBLISH_GATES, WAREHOUSE_POOL, commit_inputs, ensure_manifest, model_keys
 from succession import publish, reports
-from succession.ingest.lineage import sha256_file
-from succession.paths import REPORTS_DIR
-from succession.trace_pages import INDEX, write_trace_pages
+from succession.trace_pages import write_trace_pages
 
 # document -> its asset, named as its dbt exposure (models/exposures.yml)
 REPORT_ASSET = {
@@ -66,75 +63,102 @@ class ReportRegions(dg.Config):
         default_factory=list,
         description=(
             "ONS region codes, e.g. ['E12000008']. Empty: the project resource's regions (the settings' "
-            "SUCCESSION_REGIONS), else every region with returns in the quarter."
+            "SUCCESSION_REGIONS), else every region with returns."
         ),
     )
 
 
 def _regions_for(paths, quarter: str, requested: list[str], configured: list[str] = ()) -> list[str]:
-    """The regions to render: those requested (each must have returns), else the configured
-    ones that have returns, else every region with returns."""
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        with_returns = [
-            r[0]
-            for r in con.execute(
-                "select distinct region_code from marts.fct_return_status where quarter = ? order by 1", [quarter]
-            ).fetchall()
-        ]
-    if without := [r for r in requested if r not in with_returns]:
-        # asked for by name: rendering nothing and reporting success would hide the mistake
-        raise dg.Failure(
-            f"no returns for region(s) {', '.join(without)} in {quarter}: "
-            f"regions with returns are {', '.join(with_returns) or 'none'}"
-        )
-    wanted = requested or list(configured)
-    return [r for r in with_returns if r in wanted] if wanted else with_returns
+    """`documents.regions_for`, a region asked for without returns failing the step."""
+    try:
+        return documents.regions_for(paths, quarter, requested, configured)
+    except documents.NoReturnsError as exc:
+        raise dg.Failure(str(exc)) from None
 
 
-def build_report_asset(document: str) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=REPORT_ASSET[document],
+REPORTS_OP = "documents"  # the one step that renders every report asset of a run
+RENDER_WORKERS = 2  # documents rendered at once: the machine's two cores
+
+
+def _report_spec(document: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=REPORT_ASSET[document],
         group_name="reports",
-        partitions_def=quarter_partitions,
         deps=model_keys(names=exposure_inputs(REPORT_ASSET[document])),
         kinds={"quarto", "html", "pdf"},
-        pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
         automation_condition=conditions.reports_condition(),
         description=f"The {document} document (reports/{reports.DOCUMENTS[document]}) rendered to HTML and PDF "
         "for the configured regions with returns in the quarter.",
     )
-    def _report(
-        context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource
-    ) -> dg.MaterializeResult:
-        paths = project.paths
-        outputs = {}
-        for quarter in context.partition_keys:
-            national = document in reports.NATIONAL_DOCUMENTS  # one render for England, not per region
-            regions = [reports.ENGLAND] if national else _regions_for(paths, quarter, config.regions, project.regions)
-            for region in regions:
-                # not rendered again when made from the same warehouse build and code (orchestration.changes)
-                name = f"report {document} {region} {quarter}"
-                folder = reports.output_dir(paths, document, region, quarter)
-                made = {fmt: folder / f"{Path(reports.DOCUMENTS[document]).stem}.{fmt}" for fmt in ("html", "pdf")}
-                digest = output_inputs(paths, name)
-                if output_current(paths, name, digest, [*made.values(), folder / publish.USED_FILE]):
-                    context.log.info(f"{document} {region} {quarter} is up to date: same warehouse build and code")
-                else:
-                    done = reports.render(paths, document, region, quarter)
-                    context.log.info(
-                        f"rendered {document} {region} {quarter} with {done.engine} in {done.seconds:.1f}s"
-                    )
-                    made = done.outputs
-                    record_output(paths, name, digest)
-                for fmt, path in made.items():
-                    outputs[f"{region} {quarter} {fmt}"] = str(path.relative_to(paths.build_dir))
-        return dg.MaterializeResult(metadata={k: dg.MetadataValue.path(v) for k, v in outputs.items()})
 
-    return _report
+
+def build_report_assets(names: list[str]) -> dg.AssetsDefinition:
+    """The documents' assets, one per document, made by one step that renders them
+    concurrently. One step, not one per document under a multi-process executor: every
+    warehouse reader holds the `warehouse` pool's one slot (never a render while dbt swaps
+    the warehouse), so steps of their own would render one after another."""
+    by_key = {dg.AssetKey(REPORT_ASSET[d]): d for d in names}
+
+    @dg.multi_asset(
+        name=REPORTS_OP,
+        specs=[_report_spec(d) for d in names],
+        partitions_def=quarter_partitions,
+        pool=WAREHOUSE_POOL,  # reads the warehouse: never while dbt swaps it
+        can_subset=True,
+    )
+    def _reports(context: dg.AssetExecutionContext, config: ReportRegions, project: ProjectPathsResource):
+        paths = project.paths
+        chosen = [by_key[k] for k in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string())]
+        todo: list[documents.Due] = [
+            d
+            for quarter in context.partition_keys
+            for document in chosen
+            for d in documents.due(paths, document, quarter, config.regions, project.regions)
+        ]
+        stale = []
+        for d in todo:
+            # not rendered again when made from the same warehouse build and code (orchestration.changes)
+            if d.current(paths):
+                context.log.info(f"{d.document} {d.region} {d.quarter} is up to date: same warehouse build and code")
+            else:
+                stale.append(d)
+        made = {d.name: d.files for d in todo}
+
+        def render(group: list[documents.Due]) -> None:
+            for d in group:
+                done = reports.render(paths, d.document, d.region, d.quarter)
+                context.log.info(
+                    f"rendered {d.document} {d.region} {d.quarter} with {done.engine} in {done.seconds:.1f}s"
+                )
+                record_output(paths, d.name, d.digest)
+                made[d.name] = done.outputs
+
+        # Documents at once, each document's regions one after another (Quarto keeps a document's
+        # intermediate files beside its .qmd). Threads suffice: each render's work is in its own
+        # processes (the Jupyter kernel or quarto, Pandoc, Typst). A failure fails the step once
+        # the other documents are done.
+        groups = [[d for d in stale if d.document == document] for document in chosen]
+        with ThreadPoolExecutor(max_workers=RENDER_WORKERS, thread_name_prefix="render") as pool:
+            for future in [pool.submit(render, group) for group in groups if group]:
+                future.result()
+        for document in chosen:
+            outputs = {
+                f"{d.region} {d.quarter} {fmt}": str(path.relative_to(paths.build_dir))
+                for d in todo
+                if d.document == document
+                for fmt, path in made[d.name].items()
+            }
+            yield dg.MaterializeResult(
+                asset_key=REPORT_ASSET[document],
+                metadata={k: dg.MetadataValue.path(v) for k, v in outputs.items()},
+            )
+
+    return _reports
 
 
 def report_assets() -> list[dg.AssetsDefinition]:
-    return [build_report_asset(d) for d, qmd in reports.DOCUMENTS.items() if (REPORTS_DIR / qmd).exists()]
+    names = documents.documents()
+    return [build_report_assets(names)] if names else []
 
 
 def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -149,12 +173,8 @@ def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     )
     def figure_register(context: dg.AssetExecutionContext, project: ProjectPathsResource) -> dg.MaterializeResult:
         paths = project.paths
-        used = sorted(paths.reports_dir.rglob(publish.USED_FILE))
-        digest = output_inputs(
-            paths, "figure register", *(f"{u.relative_to(paths.reports_dir)}\0{sha256_file(u)}" for u in used)
-        )
-        path, index = paths.figures_dir / publish.REGISTER, paths.trace_dir / INDEX
-        if output_current(paths, "figure register", digest, [path, index]):
+        digest, (path, index) = documents.register_inputs(paths)
+        if output_current(paths, documents.REGISTER_RECORD, digest, [path, index]):
             context.log.info("the figure register is up to date: same warehouse build, documents and code")
             return dg.MaterializeResult(
                 metadata={"path": dg.MetadataValue.path(str(path)), "trace_pages": dg.MetadataValue.path(str(index))}
@@ -165,7 +185,7 @@ def build_register_asset(report_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             paths
         )  # each registered figure's trace page, linked from the documents
         context.log.info(f"wrote {pages} trace pages in {seconds:.1f}s: {index}")
-        record_output(paths, "figure register", digest)
+        record_output(paths, documents.REGISTER_RECORD, digest)
         return dg.MaterializeResult(
             metadata={
                 "figures": dg.MetadataValue.int(n),

@@ -6,8 +6,11 @@ after registering the quarters and waves found in raw/ as partitions. The docume
 rendered for ``--period``, else the latest quarter: the quarter the declarative automation
 (``conditions.py``) renders, so the CLI and the daemon publish the same documents. (It does
 not ask the automation what to run: one evaluation of the conditions takes ~8 s, and a
-build needs three or four.) A file lock on ``build/.writer.lock`` makes a second
-`succession run` on the same build folder wait for the first instead of colliding.
+build needs three or four.) A run with nothing to do (no raw file changed since its load, the
+warehouse built from the lake as it is, the documents and the register made from that build:
+`changes`, `documents`) says so before Dagster, dagster-dbt and dbt are imported. A file
+lock on ``build/.writer.lock`` makes a second `succession run` on the same build folder wait
+for the first instead of colliding.
 
 Before it takes the lock the raw folder is checked (`safeguards.check_raw_folder`: a
 typo never reaches the build folder), and before the warehouse stage the lake is
@@ -28,20 +31,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
-
-from orchestration.changes import changed_partitions, partition_keys
-from orchestration.progress import JobProgress
-from orchestration.publishing import REPORT_ASSET
+from orchestration import documents
+from orchestration.changes import changed_partitions, changed_sources, partition_keys, scan
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, check_raw_folder, find_withdrawals, lake_ledger
-from orchestration.stages import stages
-from orchestration.warehouse import INCREMENTAL_TAG, changed_sources, forget_inputs, incremental_selection
 from succession.ingest.framework import record_strays
 from succession.paths import ProjectPaths
 from succession.publish import stale_files
 from succession.settings import Settings
 from succession.sources import sources
+
+if TYPE_CHECKING:  # Dagster is imported when a run has something to do (`_run`), not before
+    import dagster as dg
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END = "dagster/asset_partition_range_end"
@@ -150,7 +152,7 @@ HOST_TAG = "succession/host"
 def recover_dead_runs(instance: dg.DagsterInstance, say=print) -> list[str]:
     """Fail the runs of earlier `succession run` processes that died (killed, power cut)
     and free the concurrency slots they held, so the warehouse pool is not blocked forever."""
-    import socket
+    import dagster as dg
 
     recovered = []
     runs = instance.get_runs(
@@ -179,6 +181,8 @@ def _alive(pid: int) -> bool:
 
 def instance_for(settings: Settings) -> dg.DagsterInstance:
     """The instance in the settings' DAGSTER_HOME, else a temporary one."""
+    import dagster as dg
+
     if settings.dagster_home:
         return dg.DagsterInstance.from_config(str(settings.dagster_home))
     return dg.DagsterInstance.ephemeral()
@@ -211,7 +215,28 @@ def run(
     elif settings.paths != paths:
         raise ValueError(f"settings name {settings.paths}, not {paths}")
     with writer_lock(paths, say):
+        started = time.monotonic()
+        for src in sources().values():  # raw/ entries no partition reads: recorded even when no partition changed
+            record_strays(src, paths.raw_dir, paths.lake_dir, run_id="discovery")
+        if why := _nothing_to_do(paths, settings, period, reports, regions):
+            period, because = why
+            return _finish(paths, RunSummary(period=period), say, started, period and reports, f"up to date: {because}")
         return _run(paths, period, say, instance, defs, reports, regions, accept_withdrawals, settings)
+
+
+def _nothing_to_do(paths, settings: Settings, period, reports: bool, regions) -> tuple[str | None, str] | None:
+    """(period, why) when this run has nothing to do: no raw file changed since its load, the
+    warehouse was built from the lake as it is, and the period's documents and the register
+    were made from that build; decided before Dagster is imported. None: run the stages."""
+    if scan(paths).changes or _warehouse_current(paths, settings) is None:
+        return None
+    period = period or (partition_keys(paths)["quarter"] or [None])[-1]
+    if period and reports and not documents.all_current(paths, period, list(regions or []), settings.regions):
+        return None
+    if stale_files(paths.warehouse, paths.figures_dir, register=bool(period and reports)):
+        return None
+    documented = f", and the {period} documents and the register were made from it" if period and reports else ""
+    return period, f"no raw file, lake source or dbt file changed since the last build{documented}"
 
 
 def _run(
@@ -225,7 +250,13 @@ def _run(
     accept_withdrawals=False,
     settings: Settings | None = None,
 ) -> RunSummary:
+    import dagster as dg
+
     from orchestration.definitions import build_definitions
+    from orchestration.progress import JobProgress
+    from orchestration.publishing import REPORT_ASSET, REPORTS_OP
+    from orchestration.stages import stages
+    from orchestration.warehouse import INCREMENTAL_TAG, forget_inputs, incremental_selection
 
     started = time.monotonic()
     settings = settings or Settings(raw_dir=paths.raw_dir, build_dir=paths.build_dir)
@@ -233,15 +264,13 @@ def _run(
     instance = instance or instance_for(settings)
     recover_dead_runs(instance, say)
     partitions = register_partitions(instance, paths)
-    for src in sources().values():  # raw/ entries no partition reads: recorded even when no partition changed
-        record_strays(src, paths.raw_dir, paths.lake_dir, run_id="discovery")
     quarters = partitions["quarter"]
     period = period or (quarters[-1] if quarters else None)
     summary = RunSummary(period=period)
     plan: list[tuple[str, dict]] = []
     # the stages in the order the asset graph gives (stages.py), each with how this run executes it
     unchanged = []
-    documents = False  # from the first stage run per partition (the documents) on
+    rendering = False  # from the first stage run per partition (the documents) on
     for stage in stages(defs.resolve_asset_graph()):
         if stage.single_run:
             # only the partitions whose files changed since their last load (a run over unchanged
@@ -253,14 +282,13 @@ def _run(
         elif stage.partitions_def is not None:
             # one partition: the quarter asked for, else the latest (the declarative automation
             # renders the same one, orchestration/conditions.py)
-            documents = True
+            rendering = True
             if period and reports:
                 regions_config = {"config": {"regions": list(regions or [])}}
-                ops = [k.path[-1] for k in stage.keys if k.path[-1] in REPORT_ASSET.values()]
-                plan.append(
-                    (stage.name, {"partition_key": period, "run_config": {"ops": {op: regions_config for op in ops}}})
-                )
-        elif documents:
+                renders = any(k.path[-1] in REPORT_ASSET.values() for k in stage.keys)
+                ops = {REPORTS_OP: regions_config} if renders else {}
+                plan.append((stage.name, {"partition_key": period, "run_config": {"ops": ops}}))
+        elif rendering:
             if period and reports:  # made from the documents: left to the next run that renders them
                 plan.append((stage.name, {}))
         else:
@@ -337,13 +365,20 @@ def _run(
                     say(f"      step {ev.step_key} failed: {err.message.strip() if err else ''}")
             say(f"      details: {log}")
             break
+    return _finish(paths, summary, say, started, period and reports)
+
+
+def _finish(paths: ProjectPaths, summary: RunSummary, say, started: float, documented, why: str = "") -> RunSummary:
+    """The run's summary: files loaded and quarantined, outputs, and what is stale."""
     _collect_files(paths, summary)
     summary.outputs = sorted(p.relative_to(paths.build_dir) for p in _outputs(paths))
     # a run told not to render documents leaves the register (what documents show) to the next one
     summary.stale = [
         p.relative_to(paths.build_dir)
-        for p in stale_files(paths.warehouse, paths.figures_dir, register=bool(period and reports))
+        for p in stale_files(paths.warehouse, paths.figures_dir, register=bool(documented))
     ]
+    if why:
+        say(why)
     say(f"finished in {time.monotonic() - started:.1f}s " + ("(success)" if summary.success else "(FAILED)"))
     for line in summary.lines():
         say(line)

@@ -40,7 +40,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.changes import dbt_files_digest, forget_outputs, source_digests
+from orchestration.changes import (  # noqa: F401  (changed_sources, warehouse_inputs: imported from here too)
+    changed_sources,
+    dbt_files_digest,
+    forget_outputs,
+    inputs_file,
+    warehouse_inputs,
+)
 from orchestration.conditions import warehouse_condition
 from orchestration.resources import ProjectPathsResource, dbt_executable
 from orchestration.safeguards import ACCEPT_WITHDRAWALS_TAG, find_withdrawals
@@ -179,40 +185,6 @@ def build_then_swap(paths: ProjectPaths, run_id: str, start_from_current: bool):
 # --- what a build read: rebuild only what changed since -------------------------------------
 
 
-def warehouse_inputs(paths: ProjectPaths, settings: Settings | None = None) -> dict[str, str]:
-    """What a build reads, by content: a digest per lake source of its file ledgers (each
-    file's SHA-256, status and contract version: `changes.source_digests`), and of the dbt
-    project's files with the settings its models read (``settings``; default: the defaults)."""
-    out = {f"source:{name}": digest for name, digest in source_digests(paths).items()}
-    settings = settings or Settings.from_values({})
-    out["dbt_project"] = dbt_files_digest([("var:return_deadline_days", str(settings.return_deadline_days))])
-    return out
-
-
-def _inputs_file(paths: ProjectPaths) -> Path:
-    return paths.build_dir / "warehouse.inputs.json"
-
-
-def changed_sources(paths: ProjectPaths, settings: Settings | None = None) -> tuple[list[str] | None, dict[str, str]]:
-    """The lake sources changed since the last build: None = rebuild everything.
-
-    Everything when there is no warehouse or no record of its inputs, or the dbt project
-    changed; otherwise the sources whose lake files changed ([] = the warehouse is current).
-    """
-    now = warehouse_inputs(paths, settings)
-    recorded = _inputs_file(paths)
-    if not paths.warehouse.exists() or not recorded.exists():
-        return None, now
-    before = json.loads(recorded.read_text())
-    if before.get("dbt_project") != now["dbt_project"]:
-        return None, now
-    return [
-        key.removeprefix("source:")
-        for key, digest in now.items()
-        if key.startswith("source:") and before.get(key) != digest
-    ], now
-
-
 # Models `published_tables` waits for beside the publish marts: those with a check that can
 # block a run (orchestration/automation/checks.py), so a blocked run publishes nothing and is
 # not recorded as built.
@@ -282,7 +254,7 @@ def incremental_selection(changed: list[str], graph) -> list[dg.AssetKey]:
 
 
 def _pending_inputs_file(paths: ProjectPaths) -> Path:
-    return paths.work_dir / _inputs_file(paths).name
+    return paths.work_dir / inputs_file(paths).name
 
 
 def forget_inputs(paths: ProjectPaths, *, keep_last_good: bool = True) -> None:
@@ -290,7 +262,7 @@ def forget_inputs(paths: ProjectPaths, *, keep_last_good: bool = True) -> None:
     the last good build, so the next run rebuilds everything."""
     _pending_inputs_file(paths).unlink(missing_ok=True)
     if not keep_last_good:
-        _inputs_file(paths).unlink(missing_ok=True)
+        inputs_file(paths).unlink(missing_ok=True)
 
 
 def record_inputs(paths: ProjectPaths, inputs: dict[str, str], run_id: str) -> None:
@@ -305,9 +277,9 @@ def commit_inputs(paths: ProjectPaths, run_id: str) -> bool:
     pending = _pending_inputs_file(paths)
     if not pending.exists() or (payload := json.loads(pending.read_text()))["run_id"] != run_id:
         return False
-    tmp = _inputs_file(paths).with_suffix(".tmp")
+    tmp = inputs_file(paths).with_suffix(".tmp")
     tmp.write_text(json.dumps(payload["inputs"], indent=1, sort_keys=True))
-    os.replace(tmp, _inputs_file(paths))
+    os.replace(tmp, inputs_file(paths))
     pending.unlink()
     return True
 

@@ -159,3 +159,10 @@ def return_deadline_days(settings=None) -> int:
     from succession.settings import Settings
 
     return (settings or Settings()).return_deadline_days
+
+
+def sort_keys(kind: str, keys) -> list[str]:
+    """Partition keys in order: quarters by time (``quarter``), waves and others by name."""
+    if kind == "quarter":
+        return sorted(set(keys), key=FinancialQuarter.parse)
+    return sorted(set(keys))

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,8 +17,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from orchestration.changes import changed_sources
 from orchestration.resources import dbt_executable
-from orchestration.warehouse import changed_sources
 from succession.paths import DBT_PROJECT_DIR, ProjectPaths
 from succession.settings import Settings
 
@@ -177,3 +178,32 @@ def test_manifest_is_parsed_again_only_when_a_dbt_file_changes(monkeypatch, tmp_
     monkeypatch.setattr(W, "dbt_files_digest", lambda: changes.dbt_files_digest([("a change", "1")]))
     W.ensure_manifest()
     assert len(parsed) == 1 and record.read_text().strip() == W.dbt_files_digest()
+
+
+def test_a_run_with_nothing_to_do_says_so_without_dagster(sample_build, raw_copy, tmp_path):
+    """`succession run` over an unchanged raw folder, a current warehouse and current documents
+    and register decides so before importing Dagster, dagster-dbt or dbt, and writes nothing."""
+    build = tmp_path / "build"
+    shutil.copytree(sample_build.build_dir, build, ignore=shutil.ignore_patterns(".writer.lock"))
+    published = {p: p.read_bytes() for p in (build / "figures").glob("*.csv")}
+    script = (
+        "import sys\n"
+        "from succession.cli import main\n"
+        f"code = main(['run', '--raw-dir', {str(raw_copy)!r}, '--out', {str(build)!r}])\n"
+        "heavy = sorted(m for m in ('dagster', 'dagster_dbt', 'dbt') if m in sys.modules)\n"
+        "print('imported:', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "up to date: no raw file" in done.stdout and "imported: []" in done.stdout, done.stdout
+    assert {p: p.read_bytes() for p in (build / "figures").glob("*.csv")} == published
+
+    # a document gone: not "up to date" (the run renders it again, through Dagster)
+    (next((build / "reports").rglob("*.pdf"))).unlink()
+    from orchestration import documents
+    from succession.periods import FinancialQuarter
+
+    latest = max(FinancialQuarter.parse(p.name) for p in (build / "reports").glob("*/*/*"))
+    assert documents.all_current(sample_build, latest.label, [])
+    assert not documents.all_current(ProjectPaths(raw_copy, build), latest.label, [])

@@ -23,13 +23,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import duckdb
 import pandas as pd
 
 from succession.reporting.text import Md, display_value, literal
-from succession.settings import Settings
+
+if TYPE_CHECKING:
+    from succession.settings import Settings
 
 UNKNOWN = "x"
 TRACE_FOLDER = Path("audit") / "trace"  # <build>/audit/trace/<figure_id>.html (written by succession.trace)
@@ -42,6 +45,10 @@ class UnknownFigure(KeyError):
 def default_warehouse(settings: Settings | None = None) -> Path:
     """The settings' warehouse (``$SUCCESSION_WAREHOUSE``), else their build folder's
     (``$SUCCESSION_BUILD_DIR``, else the project's ``build/``: what ``make run`` builds)."""
+    # imported here: a rendered document names its warehouse, and its kernel need not load
+    # pydantic-settings (about a second of every document's start)
+    from succession.settings import Settings
+
     settings = settings or Settings()
     return settings.warehouse or settings.paths.warehouse
 

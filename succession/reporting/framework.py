@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from contracts.programme import STAKEHOLDERS
+from contracts.programme_codes import STAKEHOLDERS
 from succession.figures import id_part, survey_id
 from succession.reporting import Report
 from succession.reporting import programme as pg

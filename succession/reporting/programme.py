@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from contracts.programme import COMPETENCIES
+from contracts.programme_codes import COMPETENCIES
 from succession.figures import id_part, regional_id
 from succession.periods import FinancialQuarter
 from succession.reporting import Report, charts
