@@ -73,7 +73,9 @@ def record_name(document: str, region: str, quarter: str) -> str:
     return f"report {document} {region} {quarter}"
 
 
-def due(paths: ProjectPaths, document: str, quarter: str, requested: list[str], configured: list[str] = ()) -> list[Due]:
+def due(
+    paths: ProjectPaths, document: str, quarter: str, requested: list[str], configured: list[str] = ()
+) -> list[Due]:
     """The renders of ``document`` for ``quarter``: one for England (a national document),
     else one per region (`regions_for`)."""
     national = document in reports.NATIONAL_DOCUMENTS

@@ -84,9 +84,7 @@ def _table(caption: str, headers: list[str], rows: list[list], mono: set[int] = 
     escape = html.escape
     for r in rows:  # every contributing cell of every page: kept to one pass of plain string work
         out.append(
-            "<tr>"
-            + "".join(o + ("" if v is None else escape(str(v))) + "</td>" for o, v in zip(opening, r))
-            + "</tr>"
+            "<tr>" + "".join(o + ("" if v is None else escape(str(v))) + "</td>" for o, v in zip(opening, r)) + "</tr>"
         )
     out += ["</tbody>", "</table>"]
     return out
