@@ -44,7 +44,7 @@ sample: env
 	$(VENV)/bin/succession sample --raw-dir raw
 
 benchmark: env
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py --before benchmarks/results/2026-11-23.json
 
 clean:
 	rm -rf build dbt_project/target .dagster_home/storage .dagster_home/logs .dagster_home/history .dagster_home/schedules
