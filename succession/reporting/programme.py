@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from contracts.programme_codes import COMPETENCIES
+from contracts.programme_codes import BUDGET_LINES, COMPETENCIES
 from succession.figures import id_part, regional_id
 from succession.periods import FinancialQuarter
 from succession.reporting import Report, charts
@@ -50,14 +50,6 @@ LABELS = {
     "audit_coverage": "Participants with paired audits (%)",
     **{k: f"{v} (year to date)" for k, v in EVENTS.items()},
     **LEVEL4,
-}
-BUDGET_LINES = {
-    "action_learning": "Action learning sets",
-    "coaching_mentoring": "Coaching and mentoring",
-    "shadowing_secondments": "Shadowing, secondments and placements",
-    "events": "Workshops and events",
-    "evaluation": "Evaluation",
-    "programme_management": "Programme management",
 }
 GRANT_COLUMNS = {
     "planned_this_quarter": "Planned this quarter",
