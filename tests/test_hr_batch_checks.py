@@ -1,6 +1,6 @@
 """Issue 7: the HR rules spanning a workbook's sheets run once over a whole partition
 (`HrReturnsSource.batch_checks`), and each file's frames are built without pandas' record
-constructor (`table_frame`). Neither may change what is loaded or reported: a rule firing
+constructor (`table_columns`). Neither may change what is loaded or reported: a rule firing
 in one file names that file only, and the frames are the ones the constructor would give.
 Issue 15: a partition's files are joined column by column into one frame per table
 (`concat_tables`), which must be the frame concatenating the files' frames gives."""
@@ -20,8 +20,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from succession.ingest import lineage as L
-from succession.ingest.columns import Columns, concat_tables
-from succession.ingest.frames import table_columns, table_frame
+from succession.ingest.columns import Columns, as_frame, concat_tables
+from succession.ingest.frames import table_columns
 from succession.ingest.framework import FileRead, ingest_partition
 from succession.ingest.hr_returns import SOURCE
 from succession.paths import PROJECT_DIR
@@ -104,7 +104,7 @@ def test_table_frame_is_the_record_constructor_frame(case, n):
     kinds = ["object", "date", "integer", "number", "int"]
     constants = [("quarter_start", pd.Timestamp(dt.date(2024, 4, 1))), ("region_code", "E12000008")]
     read = FileRead("raw/x.csv", "ab" * 32)
-    got = table_frame(columns, data, kinds, n, read, "sheet", constants)
+    got = as_frame(table_columns(columns, data, kinds, n, read, "sheet", constants))
     want = pd.DataFrame([dict(zip(columns, row)) for row in zip(*data)] if n else [], columns=columns)
     for name, value in constants:
         want[name] = value

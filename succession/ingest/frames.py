@@ -1,12 +1,12 @@
 """Building a file's frames fast, for the spreadsheet sources (HR returns, programme records).
 
 A workbook's tables are tiny; pandas' record constructor (type inference per column) and
-the lineage column assignments cost far more than reading the cells. `table_frame` builds
-each frame in one go from columns already typed the way that constructor types them, and
-falls back to exactly the old construction for any value of another type, so the frames
-(dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made. Readers hand
-the framework those typed columns (`table_columns`), not a frame: it joins each column
-across a partition's files and makes one frame per table (`columns.concat_tables`).
+the lineage column assignments cost far more than reading the cells. `table_columns` builds
+each table's columns in one go, typed the way that constructor types them, and falls back
+to exactly the old construction for any value of another type, so the frames (dtypes
+included) are the same as ``L.stamp(pd.DataFrame(records))`` made. Readers hand the
+framework those typed columns, not a frame: it joins each column across a partition's
+files and makes one frame per table (`columns.concat_tables`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,9 @@ import pandas as pd
 from contracts.tables import Column, Table
 from succession.ingest import lineage as L
 from succession.ingest.cells import Unreadable, clean, header_key, is_blank
-from succession.ingest.columns import Columns, as_frame
+from succession.ingest.columns import Columns
 from succession.ingest.framework import FileRead
 from succession.ingest.problems import Problem, column_letter
-
-# A workbook's four tables are tiny; pandas' record constructor (type inference per column)
-# and the lineage column assignments cost far more than reading the cells. `table_frame`
-# builds each frame in one go from columns already typed the way that constructor types
-# them, and falls back to exactly the old construction for any value of another type, so
-# the frames (dtypes included) are the same as ``L.stamp(pd.DataFrame(records))`` made.
 
 _NAT = np.iinfo(np.int64).min
 _EXACT_FLOAT_INT = 2**53
@@ -90,24 +84,6 @@ def _typed(values: list, kind: str) -> np.ndarray | None:
     return None
 
 
-def table_frame(
-    columns: list[str],
-    data: list[list],
-    kinds: list[str],
-    n: int,
-    read: FileRead,
-    sheet: str,
-    constants: Iterable[tuple[str, object]] = (),
-) -> pd.DataFrame:
-    """One file's rows of a table, lineage-stamped: the frame that
-    ``L.stamp(pd.DataFrame(records, columns=columns) + constants, ...)`` gives, built in one go.
-
-    ``data`` holds each column's cleaned values (``n`` of them), ``kinds`` their kind (see
-    `_typed`); ``constants`` are columns set to one value after the record columns.
-    """
-    return as_frame(table_columns(columns, data, kinds, n, read, sheet, constants))
-
-
 def table_columns(
     columns: list[str],
     data: list[list],
@@ -117,7 +93,11 @@ def table_columns(
     sheet: str,
     constants: Iterable[tuple[str, object]] = (),
 ) -> Columns | pd.DataFrame:
-    """`table_frame`'s columns, not yet a frame (`Columns`): the framework joins each
+    """One file's rows of a table, lineage-stamped, as typed columns (`Columns`), not yet a
+    frame: ``as_frame`` of them is the frame that ``L.stamp(pd.DataFrame(records, columns=columns)
+    + constants, ...)`` gives. ``data`` holds each column's cleaned values (``n`` of them),
+    ``kinds`` their kind (see `_typed`); ``constants`` are columns set to one value after the
+    record columns. The framework joins each
     column across a partition's files and makes one frame (`concat_tables`). A value of a
     type `_typed` does not know gives the frame itself, built as the record constructor builds it."""
     constants = list(constants)
