@@ -97,11 +97,28 @@ groups as (
         count(*) filter (where is_primary) as primaries,
         count(*) filter (where is_primary and people_count = 1) as primaries_at_one,
         coalesce(sum(people_count) filter (where is_primary), 0) as primary_sum,
+        -- how far the cells with a value can rise and fall together, were they all withheld
+        sum(hi_bound - people_count) filter (where value is not null) as cells_up,
+        sum(people_count - lo_bound) filter (where value is not null) as cells_down,
         -- every primary cell is a count the attacker knows to be 1..k (else only a numerator >= 0)
         bool_and(not is_primary or (unit in ('count', 'people') and people_count between 1 and {{ k }})) as counts_only
     from flagged
     where disclosure_group is not null
     group by disclosure_group
+),
+withheld_covered as (
+    -- each primary's room when its whole group is withheld beside a shown total: every other
+    -- cell with a value moves within its bounds (two means on four ratings each, beside their
+    -- shown total mean, pin each other to the top of the scale)
+    select
+        p.disclosure_group,
+        bool_and(
+            least(p.hi_bound, g.cells_down - (p.at_count - p.lo_bound) + p.at_count)
+            - greatest(p.lo_bound, p.at_count - (g.cells_up - (p.hi_bound - p.at_count))) >= p.need
+        ) as covered
+    from primary_room as p
+    inner join groups as g using (disclosure_group)
+    group by p.disclosure_group
 ),
 decided as (
     select
@@ -147,10 +164,18 @@ first_pass as (
     select
         d.disclosure_group,
         d.total_id,
-        case when d.action = 'complement' and c.figure_id is null then 'withhold' else d.action end as action,
+        case
+            when d.action != 'complement' or c.figure_id is not null then d.action
+            -- no cell can complement: the group is withheld, and its total too unless the
+            -- withheld cells keep every primary's interval among themselves (a count's other
+            -- cells are known only to be 0 or more, so a count breakdown always does)
+            when d.counts_only or wc.covered then 'withhold'
+            else 'withhold with total'
+        end as action,
         c.figure_id as complement_id
     from decided as d
     left join complement as c using (disclosure_group)
+    left join withheld_covered as wc using (disclosure_group)
 ),
 suppressed_totals as (
     -- a region total chosen as England's complement, or withheld with England's breakdown:
@@ -165,7 +190,8 @@ actions as (
     select
         a.disclosure_group,
         a.total_id,
-        case when s.figure_id is not null then 'withhold' else a.action end as action,
+        -- ('withhold with total' lists its own total there, and keeps withholding it)
+        case when s.figure_id is not null and a.action != 'withhold with total' then 'withhold' else a.action end as action,
         case when s.figure_id is null then a.complement_id end as complement_id
     from first_pass as a
     left join suppressed_totals as s on s.figure_id = a.total_id
