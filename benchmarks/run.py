@@ -269,7 +269,8 @@ def measure(
 
 
 def phase_ingest(ctx: dict) -> dict:
-    from succession.ingest.framework import ensure_lake_schema, ingest_partition
+    from succession.ingest.framework import ensure_lake_schema
+    from succession.ingest.workers import ingest_partitions
     from succession.sources import sources
 
     raw, lake_dir = Path(ctx["raw"]), Path(ctx["lake"])
@@ -280,8 +281,8 @@ def phase_ingest(ctx: dict) -> dict:
         t0 = time.monotonic()
         parts = src.discover(raw)
         s_files = s_rows = s_q = 0
-        for key in sorted(parts):
-            res = ingest_partition(src, key, parts[key], raw_dir=raw, lake_dir=lake_dir, run_id=ctx["run_id"])
+        # as the pipeline's ingestion assets do: partitions side by side at scale
+        for res in ingest_partitions(src, parts, sorted(parts), raw_dir=raw, lake_dir=lake_dir, run_id=ctx["run_id"]):
             current = res.files[res.files["status"].isin(["loaded", "quarantined"])]
             s_files += len(current)
             s_rows += int(current["rows_read"].sum())

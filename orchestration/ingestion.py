@@ -13,7 +13,8 @@ import dagster as dg
 
 from orchestration.partitions import BY_KIND
 from orchestration.resources import ProjectPathsResource
-from succession.ingest.framework import FILES_TABLE, Source, ingest_partition, record_strays
+from succession.ingest.framework import FILES_TABLE, Source, record_strays
+from succession.ingest.workers import ingest_partitions
 from succession.sources import sources
 
 SINGLE_PARTITION = "all"
@@ -68,11 +69,16 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         counts: Counter[str] = Counter()
         problems: list[str] = []
         unchanged: list[str] = []
-        for key in keys:
-            files = discovered.get(key, [])
-            result = ingest_partition(
-                source, key, files, raw_dir=paths.raw_dir, lake_dir=paths.lake_dir, run_id=context.run.run_id
-            )
+        for result in ingest_partitions(
+            source,
+            discovered,
+            keys,
+            raw_dir=paths.raw_dir,
+            lake_dir=paths.lake_dir,
+            run_id=context.run.run_id,
+            workers=project.ingest_workers,
+        ):
+            key = result.partition
             if result.unchanged:
                 unchanged.append(key)
             current = result.files[result.files["status"].isin(["loaded", "quarantined"])]

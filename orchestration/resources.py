@@ -28,6 +28,7 @@ class ProjectPathsResource(dg.ConfigurableResource):
     build_dir: str
     # documents' regions when a run's config names none; [] = every region with returns
     regions: list[str] = Field(default_factory=list)
+    ingest_workers: int | None = None  # None: one per core
     return_deadline_days: int = default_value("return_deadline_days")
     duckdb_memory: str = default_value("duckdb_memory")
     dbt_threads: int = default_value("dbt_threads")
@@ -40,6 +41,7 @@ class ProjectPathsResource(dg.ConfigurableResource):
             raw_dir=str(settings.raw_dir),
             build_dir=str(settings.build_dir),
             regions=list(settings.regions),
+            ingest_workers=settings.ingest_workers,
             return_deadline_days=settings.return_deadline_days,
             duckdb_memory=settings.duckdb_memory,
             dbt_threads=settings.dbt_threads,
@@ -62,6 +64,7 @@ class ProjectPathsResource(dg.ConfigurableResource):
             "raw_dir": self.raw_dir,
             "build_dir": self.build_dir,
             "regions": self.regions,
+            "ingest_workers": self.ingest_workers,
             "return_deadline_days": self.return_deadline_days,
             "duckdb_memory": self.duckdb_memory,
             "dbt_threads": self.dbt_threads,

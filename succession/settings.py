@@ -25,6 +25,7 @@ variable                               meaning
 ``SUCCESSION_PSEUDONYM_KEY_FILE``      a file holding it (keep it outside the repository)
 ``SUCCESSION_REGIONS``                 comma-separated ONS codes the documents are rendered for
 ``SUCCESSION_RETURN_DEADLINE_DAYS``    days after quarter end a return is due (dbt var default)
+``SUCCESSION_INGEST_WORKERS``          processes reading raw files at scale; default one per core
 ``SUCCESSION_DUCKDB_MEMORY``           DuckDB memory limit for dbt (spills to disk beyond it)
 ``SUCCESSION_DBT_THREADS``             dbt threads
 ``SUCCESSION_RECONCILIATION_SEVERITY`` ``WARN`` or ``ERROR`` (blocks the run) for kpis_reconcile
@@ -90,6 +91,7 @@ class Settings(BaseSettings):
     # ingestion
     pseudonym_key: SecretStr | None = None
     pseudonym_key_file: Path | None = None
+    ingest_workers: int | None = Field(None, ge=1, description="None: one per core (succession.ingest.workers)")
 
     # the warehouse (dbt)
     return_deadline_days: int = Field(default_factory=lambda: int(dbt_project_var("return_deadline_days")), ge=0)
@@ -137,6 +139,7 @@ class Settings(BaseSettings):
         "pseudonym_key_file",
         "today",
         "smtp_port",
+        "ingest_workers",
         "smtp_user",
         "pseudonym_key",
         "smtp_password",

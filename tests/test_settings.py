@@ -29,10 +29,11 @@ def test_defaults(clean_env):
     assert (s.raw_dir, s.build_dir) == (PROJECT_DIR / "raw", PROJECT_DIR / "build")
     assert s.paths.warehouse == PROJECT_DIR / "build" / "warehouse.duckdb"
     assert s.return_deadline_days == dbt_project_var("return_deadline_days") == 30
-    assert (s.regions, s.automation, s.reconciliation_severity, s.today, s.dagster_home) == (
+    assert (s.regions, s.automation, s.reconciliation_severity, s.today, s.dagster_home, s.ingest_workers) == (
         [],
         False,
         "WARN",
+        None,
         None,
         None,
     )
@@ -57,6 +58,7 @@ def test_the_environment_overrides_the_defaults(clean_env, monkeypatch, tmp_path
         "SUCCESSION_RETURN_DEADLINE_DAYS": "45",
         "SUCCESSION_DUCKDB_MEMORY": "2GB",
         "SUCCESSION_DBT_THREADS": "4",
+        "SUCCESSION_INGEST_WORKERS": "3",
         "SUCCESSION_RECONCILIATION_SEVERITY": "error",
         "SUCCESSION_TODAY": "2025-06-01",
         "SUCCESSION_PSEUDONYM_KEY_FILE": str(key_file),
@@ -70,6 +72,7 @@ def test_the_environment_overrides_the_defaults(clean_env, monkeypatch, tmp_path
     assert s.paths.lake_dir == tmp_path / "b" / "lake" and s.raw_dir == tmp_path / "r"
     assert s.regions == ["E12000008", "E12000007"] and s.automation and s.reconciliation_severity == "ERROR"
     assert s.today.isoformat() == "2025-06-01" and s.dagster_home == tmp_path / "dh"
+    assert s.ingest_workers == 3 and ProjectPathsResource.from_settings(s).settings.ingest_workers == 3
     assert s.configured_pseudonym_key() == b"from-a-file"
     smtp = s.smtp()
     assert smtp.recipients == ("a@example.org", "b@example.org") and smtp.port == 587 and smtp.starttls

@@ -97,7 +97,9 @@ class PartitionResult:
     source: str
     partition: str
     files: pd.DataFrame  # the partition's file ledger
-    tables: dict[str, pd.DataFrame]  # empty when unchanged (the lake partition was left as it was)
+    # empty when unchanged (the lake partition was left as it was) or read by a worker process
+    # (`succession.ingest.workers`: the rows are in the lake, not sent back)
+    tables: dict[str, pd.DataFrame]
     unchanged: bool = False
 
     @property
@@ -320,7 +322,11 @@ def ingest_partition(
     run_id: str,
     now: dt.datetime | None = None,
     write: bool = True,
+    write_schema: bool = True,
 ) -> PartitionResult:
+    """Read, validate and (``write``) load one partition; ``write_schema``: also write the source's
+    schema-only lake files (`ensure_lake_schema`), which workers (`succession.ingest.workers`)
+    leave to the process that started them."""
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_ledger(lake_dir, source.name, partition) if write else None
     resolve = guards.FolderResolver()
@@ -452,7 +458,8 @@ def ingest_partition(
     tables[FILES_TABLE] = files_df
     if write:
         lake.write_partition(lake_dir, source.name, partition, tables)
-        ensure_lake_schema(source, lake_dir)
+        if write_schema:
+            ensure_lake_schema(source, lake_dir)
     return PartitionResult(source.name, partition, files_df, tables)
 
 
