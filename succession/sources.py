@@ -33,11 +33,6 @@ def sources() -> dict[str, Source]:
     return found
 
 
-def source_modules() -> list[str]:
-    """The modules that define the sources (for processes that import them ahead of use)."""
-    return sorted({target.partition(":")[0] for target in _REGISTRY.values()})
-
-
 def source_for_path(path) -> Source | None:
     """The source a raw file belongs to, from the first folder under raw/ (``raw/<source>/...``)."""
     from pathlib import Path

@@ -2,11 +2,12 @@
 
 Each partition is independent (its own files, its own lake folder, swapped in whole), so a
 backfill of forty quarters reads them on every core instead of one: parsing a workbook,
-scanning its XML and validating it hold the GIL, so threads would not help. The workers
-are forked from a server process that imported the sources once (``forkserver``), never
-from the calling process, which may hold threads (Dagster's, pyarrow's); the calling
-process reads partitions too while they start (the imports take a second or two). Small
-inputs (the sample) stay in this process.
+scanning its XML and validating it hold the GIL, so threads would not help. Workers are
+started fresh (``spawn``), never forked from the calling process, which may hold threads
+(Dagster's, pyarrow's), and they exit with the pool: a ``forkserver`` would save nothing
+here (one worker per spare core imports once either way) and would stay resident, holding
+pandas, for the rest of the run. The calling process reads partitions too while the
+workers import (a second or two). Small inputs (the sample) stay in this process.
 
 Results come back in key order with their ledger only: the rows are in the lake.
 """
@@ -20,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from succession.ingest.framework import PartitionResult, ensure_lake_schema, ingest_partition
-from succession.sources import source_modules, sources
+from succession.sources import sources
 
 # below this many files the pool's start (importing pandas and pandera: ~2 s) costs more than it
 # saves (measured: benchmarks/PROFILE.md)
@@ -60,8 +61,7 @@ def ingest_partitions(
         for key in keys:
             yield ingest_partition(source, key, parts.get(key, []), raw_dir=raw_dir, lake_dir=lake_dir, run_id=run_id)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["succession.sources", *source_modules()])
+    context = multiprocessing.get_context("spawn")
     # the schema-only files are shared by every partition: written once, here, not raced by workers
     ensure_lake_schema(source, lake_dir)
     done: dict[str, PartitionResult] = {}
