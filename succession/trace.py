@@ -319,11 +319,25 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
         ):
             cells[r["figure_id"]].append(r)
         suppressed = defaultdict(set)
+        # The suppressed figures sharing a row with the wanted ones. Read from the stored rows, not
+        # the view (audit.fct_figure_sources): a figure holds a row directly, or through a reference
+        # to a figure that holds it directly (a percentage's denominator, its base). Through the view
+        # every reference would be expanded first: about 4x slower at 153 LAs x 40 quarters.
         for uid, figure_id, *key in con.execute(
-            f"""select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
-                    from audit.fct_figure_sources as s inner join audit.fct_figures as f using (figure_id)
-                    where f.suppressed and s._row_uid in (
-                        select _row_uid from audit.fct_figure_sources where figure_id in {wanted})"""
+            f"""with shared as (select _row_uid from audit.fct_figure_sources where figure_id in {wanted}),
+                holders as (
+                    select _row_uid, figure_id from audit.fct_figure_source_rows
+                    where via_figure_id is null and _row_uid in (select _row_uid from shared)
+                ),
+                holding as (
+                    select _row_uid, figure_id from holders
+                    union all
+                    select h._row_uid, r.figure_id from audit.fct_figure_source_rows as r
+                    inner join holders as h on h.figure_id = r.via_figure_id
+                )
+                select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
+                    from holding as s inner join audit.fct_figures as f using (figure_id)
+                    where f.suppressed"""
         ).fetchall():
             suppressed[(uid, *key)].add(figure_id)
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))

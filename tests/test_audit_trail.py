@@ -103,6 +103,67 @@ def test_trace_survey_percentage(sample_build, warehouse):
     assert "responses!" not in t.to_text()
 
 
+def test_figure_source_references_name_figures_with_direct_rows(warehouse):
+    """A stored reference ("role R: every row of figure V") names a figure that has direct rows of
+    its own, never only another reference, and is never half a direct row."""
+    bad = warehouse.execute(
+        """select r.figure_id, r.via_figure_id from audit.fct_figure_source_rows r
+           where r.via_figure_id is not null and (r._row_uid is not null or not exists (
+               select 1 from audit.fct_figure_source_rows v where v.figure_id = r.via_figure_id and v.via_figure_id is null))"""
+    ).fetchall()
+    assert not bad, bad[:5]
+    references = warehouse.execute(
+        "select count(*) from audit.fct_figure_source_rows where via_figure_id is not null"
+    ).fetchone()[0]
+    assert references  # the survey percents' denominators are stored as references
+    direct_nulls = warehouse.execute(
+        "select count(*) from audit.fct_figure_source_rows where via_figure_id is null and _row_uid is null"
+    ).fetchone()[0]
+    assert direct_nulls == 0
+
+
+def test_survey_percent_denominator_is_its_groups_answer_rows(warehouse):
+    """Through the expanded view, a by-group survey percent's denominator is every answer row to
+    its question by the group's respondents, and a theme percent's is every open answer to its
+    question: both recomputed here from staging, not from the figure models."""
+    fid = warehouse.execute(
+        "select figure_id from audit.fct_figures where starts_with(figure_id, 'survey.by.percent.') "
+        "and starts_with(split_part(figure_id, '.', 6), 'gender_') order by figure_id limit 1"
+    ).fetchone()
+    if fid is None:
+        pytest.skip("no survey figures in this build")
+    fid = fid[0]
+    _, _, _, wave, question_id, group, _ = fid.split(".")
+    gender = group.removeprefix("gender_")
+    denominator = warehouse.execute(
+        "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator' order by 1", [fid]
+    ).fetchall()
+    answers = warehouse.execute(
+        """select distinct a._row_uid from staging.stg_survey__answers a
+           where a.wave = ? and a.question_id = ? and a.answer_kind in ('option', 'other', 'open')
+             and coalesce((select max(g.option_code) from staging.stg_survey__answers g
+                           where g.wave = a.wave and g.respondent_key = a.respondent_key
+                             and g.question_id = 'gender' and g.answer_kind = 'option'), '-') = ?
+           order by 1""",
+        [wave, question_id, gender],
+    ).fetchall()
+    assert denominator and denominator == answers, (fid, len(denominator), len(answers))
+
+    fid = warehouse.execute(
+        "select figure_id from audit.fct_figures where starts_with(figure_id, 'survey.theme.percent.') order by figure_id limit 1"
+    ).fetchone()[0]
+    _, _, _, wave, question_id, _ = fid.split(".")
+    denominator = warehouse.execute(
+        "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator' order by 1", [fid]
+    ).fetchall()
+    answers = warehouse.execute(
+        """select distinct _row_uid from staging.stg_survey__answers
+           where wave = ? and question_id = ? and answer_kind = 'open' order by 1""",
+        [wave, question_id],
+    ).fetchall()
+    assert denominator and denominator == answers, (fid, len(denominator), len(answers))
+
+
 def test_unknown_figure_fails_clearly(sample_build):
     with pytest.raises(UnknownFigureError, match=r"unknown figure id 'table_one\.nonsense'"):
         trace(sample_build, "table_one.nonsense")

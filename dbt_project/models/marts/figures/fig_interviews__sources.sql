@@ -1,9 +1,10 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind interview and theme figures: the codings (or survey answer cells)
 -- counted for a theme, all codings / free-text answer cells of the group for a base,
 -- and the codings of double-coded interviews for agreement. Each names its role in the
--- arithmetic (a percentage's numerator and denominator), the column it read (the theme
--- code, the interview id) and the coded value; free-text answers are never stored.
+-- arithmetic (a percentage's numerator; its denominator is a reference to its base), the
+-- column it read (the theme code, the interview id) and the coded value; free-text answers
+-- are never stored.
 with codings as (
     select c.*, i.gender, i.tier, i.coders
     from {{ ref('stg_interviews__codings') }} as c
@@ -53,27 +54,29 @@ base as (
     from (select distinct source, wave, group_type, group_value, base_id from prevalence) as p
     inner join rows_by_source as r using (source, wave, group_type, group_value)
 )
-select percent_id as figure_id, _row_uid, 'numerator' as role, source_column, source_value from matched
+select percent_id as figure_id, _row_uid, 'numerator' as role, source_column, source_value, null::varchar as via_figure_id
+from matched
 union all
-select distinct m.percent_id, b._row_uid, 'denominator', b.source_column, b.source_value
-from (select distinct percent_id, base_id from matched) as m
-inner join base as b using (base_id)
+-- a percentage's denominator is every row of its base figure: stored once, as a reference to the
+-- base (audit.fct_figure_source_rows; audit.fct_figure_sources expands it), not once per theme
+-- (a matched row is a row of its base, so the base has rows)
+select distinct percent_id, null, 'denominator', null, null, base_id from matched
 union all
-select n_id, _row_uid, 'counted', source_column, source_value from matched
+select n_id, _row_uid, 'counted', source_column, source_value, null from matched
 union all
-select base_id, _row_uid, 'counted', source_column, source_value from base
+select base_id, _row_uid, 'counted', source_column, source_value, null from base
 union all
-select {{ figure_id(["'interviews'", "'n'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id from codings
+select {{ figure_id(["'interviews'", "'n'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id, null from codings
 union all
-select {{ figure_id(["'interviews'", "'double_coded'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id
+select {{ figure_id(["'interviews'", "'double_coded'", 'wave']) }}, _row_uid, 'counted', 'interview_id', interview_id, null
 from codings where coders >= 2
 union all
-select distinct {{ agreement_figure_id('k.kind', 'a.wave', 'a.theme_key') }}, c._row_uid, 'compared', 'theme_path', c.theme_path
+select distinct {{ agreement_figure_id('k.kind', 'a.wave', 'a.theme_key') }}, c._row_uid, 'compared', 'theme_path', c.theme_path, null
 from {{ ref('fct_interview_agreement') }} as a
 cross join (select unnest(['kappa', 'alpha']) as kind) as k
 inner join codings as c on c.wave = a.wave and c.coders >= 2
     and (c.theme_path = a.theme_path or starts_with(c.theme_path, a.theme_path || '/'))
 union all
-select distinct {{ agreement_figure_id("'units'", 'a.wave') }}, c._row_uid, 'counted', 'theme_path', c.theme_path
+select distinct {{ agreement_figure_id("'units'", 'a.wave') }}, c._row_uid, 'counted', 'theme_path', c.theme_path, null
 from {{ ref('fct_interview_agreement') }} as a
 inner join codings as c on c.wave = a.wave and c.coders >= 2

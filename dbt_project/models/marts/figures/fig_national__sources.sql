@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind the England totals: the grant ledger and plan rows of every region
 -- (grant), and every answer to the headline questions in the year's regional waves (survey).
 -- Returns counts are administrative (the file ledger; fct_return_status names the files).

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind each programme figure (kept only where the figure exists), with
 -- each row's role in a rate's arithmetic where the rows say it: level 1 response rates
 -- (feedback over attendance), rating shares and mean ratings (feedback rows), level 2

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind each framework figure (kept only where the figure exists): for a year-to-
 -- date figure, the rows of the financial year up to its quarter; for "to date", every earlier row.
 with q as (

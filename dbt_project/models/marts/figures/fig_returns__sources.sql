@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- A returns count rests on the About sheet of each current return it counts (the LA
 -- code is what is counted); a disagreements count on the KPIs cell that disagrees.
 select

@@ -1,8 +1,8 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind each survey figure: the answer cells counted (n; a percentage's
 -- numerator), every answer cell to the question or item (base; a percentage's
--- denominator), every response row (respondents). Each names the column it read (the
--- question) and the value found there (the option's label as the export shows it;
+-- denominator, stored as a reference to the base), every response row (respondents).
+-- Each names the column it read (the question) and the value found there (the option's label as the export shows it;
 -- free text is never stored, and a respondent id only as its pseudonym, so neither is).
 with d as (
     select wave, question_id, item_code, option_code, option_key,
@@ -34,17 +34,21 @@ answered as (
     inner join a on a.wave = d.wave and a.question_id = d.question_id and a.item_key is not distinct from d.item_code
 )
 select distinct {{ survey_figure_id("'percent'", 'wave', 'question_id', 'item_code', 'option_key') }} as figure_id, _row_uid,
-    'numerator' as role, question_id as source_column, shown_value as source_value
+    'numerator' as role, question_id as source_column, shown_value as source_value, null::varchar as via_figure_id
 from chosen
 union all
+-- a percentage's denominator is every row of its base figure: stored once, as a reference to the
+-- base (audit.fct_figure_source_rows; audit.fct_figure_sources expands it), not once per option
 select distinct {{ survey_figure_id("'percent'", 'c.wave', 'c.question_id', 'c.item_code', 'c.option_key') }},
-    b._row_uid, 'denominator', b.question_id, b.shown_value
+    null, 'denominator', null, null, c.base_id
 from (select distinct wave, question_id, item_code, option_key, base_id from d) as c
-inner join answered as b using (base_id)
+where c.base_id in (select base_id from answered)
 union all
-select distinct {{ survey_figure_id("'n'", 'wave', 'question_id', 'item_code', 'option_key') }}, _row_uid, 'counted', question_id, shown_value
+select distinct {{ survey_figure_id("'n'", 'wave', 'question_id', 'item_code', 'option_key') }}, _row_uid, 'counted', question_id, shown_value,
+    null
 from chosen
 union all
-select base_id, _row_uid, 'counted', question_id, shown_value from answered
+select base_id, _row_uid, 'counted', question_id, shown_value, null from answered
 union all
-select {{ figure_id(["'survey'", "'respondents'", 'wave']) }}, _row_uid, 'counted', 'respondent_key', null from {{ ref('dim_survey_respondents') }}
+select {{ figure_id(["'survey'", "'respondents'", 'wave']) }}, _row_uid, 'counted', 'respondent_key', null, null
+from {{ ref('dim_survey_respondents') }}

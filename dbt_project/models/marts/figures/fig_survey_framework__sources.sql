@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind each survey-framework figure: the answer cells of the question counted
 -- (headlines, breakdowns and changes: every answer to the question by the group's respondents;
 -- themes: the open answers), and the response rows (method and response).
@@ -57,14 +57,6 @@ candidates as (
         on d.wave = x.wave and d.question_id = x.question_id and d.option_code = x.option_code
     where g.grp_kind is not null and x.question_type in ('single', 'multi')
     union all
-    -- an option's percent in a group is of the group's answers to the question: its base
-    select {{ survey_by_figure_id("'percent'", 'x.wave', 'x.question_id', "case g.grp_kind when 'gender' then 'gender_' || coalesce(x.gender, '-') when 'tier' then 'tier_' || coalesce(x.tier, '-') end", 'd.option_key') }}, x._row_uid, 'denominator'
-    from rows_any_kind as x
-    cross join grp as g
-    inner join (select distinct wave, question_id, option_key from {{ ref('fct_survey_distributions') }}) as d
-        on d.wave = x.wave and d.question_id = x.question_id
-    where g.grp_kind is not null and x.question_type in ('single', 'multi')
-    union all
     select distinct {{ survey_theme_figure_id('k.kind', 't.wave', 't.question_id', 't.theme_key') }}, a._row_uid,
         case when k.kind = 'percent' then 'numerator' end
     from {{ ref('fct_survey_open_themes') }} as t
@@ -75,11 +67,6 @@ candidates as (
     union all
     select {{ survey_theme_figure_id("'base'", 'x.wave', 'x.question_id') }}, x._row_uid, null
     from question_rows as x where x.answer_kind = 'open'
-    union all
-    -- a theme's percent is of everyone who answered the question: those answers are its base
-    select {{ survey_theme_figure_id("'percent'", 't.wave', 't.question_id', 't.theme_key') }}, x._row_uid, 'denominator'
-    from {{ ref('fct_survey_open_themes') }} as t
-    inner join question_rows as x on x.wave = t.wave and x.question_id = t.question_id and x.answer_kind = 'open'
     union all
     -- the response rate: respondents over the workforce surveyed
     select {{ survey_response_figure_id('m.measure', 'r.wave') }}, r._row_uid,
@@ -95,8 +82,43 @@ candidates as (
     inner join {{ ref('dim_local_authorities') }} as la on la.old_la_code = s.la_code and la.region_code = r.region_code
     inner join {{ ref('stg_hr_returns__workforce') }} as wf on wf._file_sha256 = s.file_sha256 and wf.tier in ('2', '3')
     cross join (select unnest(['workforce', 'response_rate']) as measure) as m
+),
+-- A percent's denominator is every row of its base figure, so it is stored once, as a reference
+-- to that base (via_figure_id, _row_uid null), not as the base's rows again per option or theme:
+-- at 153 LAs x 40 quarters those copies were 31.6 M of fct_figure_sources' 48.8 M rows.
+-- audit.fct_figure_sources expands the reference into the base's rows, so readers see the same
+-- rows as before. A percent has a denominator only where its base has rows, as before.
+group_bases as (
+    -- the groups (gender_<value>, tier_<value>) with answers to a question, each with its base
+    select distinct x.wave, x.question_id,
+        case g.grp_kind when 'gender' then 'gender_' || coalesce(x.gender, '-') when 'tier' then 'tier_' || coalesce(x.tier, '-') end as grp
+    from rows_any_kind as x
+    cross join grp as g
+    where g.grp_kind is not null and x.question_type in ('single', 'multi')
+),
+references_to_bases as (
+    -- an option's percent in a group is of the group's answers to the question: its base
+    select {{ survey_by_figure_id("'percent'", 'b.wave', 'b.question_id', 'b.grp', 'd.option_key') }} as figure_id,
+        'denominator' as role,
+        {{ survey_by_figure_id("'base'", 'b.wave', 'b.question_id', 'b.grp') }} as via_figure_id
+    from group_bases as b
+    inner join (select distinct wave, question_id, option_key from {{ ref('fct_survey_distributions') }}) as d
+        on d.wave = b.wave and d.question_id = b.question_id
+    union all
+    -- a theme's percent is of everyone who answered the question: those answers are its base
+    select {{ survey_theme_figure_id("'percent'", 't.wave', 't.question_id', 't.theme_key') }}, 'denominator',
+        {{ survey_theme_figure_id("'base'", 't.wave', 't.question_id') }}
+    from {{ ref('fct_survey_open_themes') }} as t
+    where exists (
+        select 1 from question_rows as x
+        where x.wave = t.wave and x.question_id = t.question_id and x.answer_kind = 'open'
+    )
 )
-select c.figure_id, c._row_uid, c.role::varchar as role
+select c.figure_id, c._row_uid, c.role::varchar as role, null::varchar as via_figure_id
 from candidates as c
 where c._row_uid is not null
   and c.figure_id in (select figure_id from {{ ref('fig_survey_framework') }})
+union all
+select r.figure_id, null::varchar, r.role::varchar, r.via_figure_id
+from references_to_bases as r
+where r.figure_id in (select figure_id from {{ ref('fig_survey_framework') }})

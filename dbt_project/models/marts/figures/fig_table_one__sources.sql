@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_sources: stored there, not twice #}
+{{ config(materialized='view') }}  {#- read once, by audit.fct_figure_source_rows: stored there, not twice #}
 -- The raw rows behind each Table one figure: an LA's own contributing rows; a region's
 -- or England's are all their LAs' rows. Each contribution names its role in the
 -- arithmetic, the column that held it and the value found there (the audit trail's cell):
