@@ -24,8 +24,12 @@ with candidates as (
     {% endfor %}
 ),
 marked as (
+    -- the suppression logic reads only these columns (the descriptive ones join back at the end:
+    -- at 153 LAs x 40 quarters the whole rows, copied through each step, outgrew DuckDB's 600 MB)
     select
-        c.*,
+        c.figure_id, c.unit, c.value, c.base, c.numerator, c.denominator, c.disclosure_class,
+        c.disclosure_total_id, c.disclosure_group, c.disclosure_count_id, c.disclosure_base_id,
+        c.disclosure_lower, c.disclosure_upper,
         {{ disclosure_count('c.value', 'c.numerator', 'c.unit') }} as people_count,
         {{ is_primary_suppressed('c.value', 'c.base', 'c.numerator', 'c.denominator', 'c.unit', 'c.disclosure_class',
                                  'c.disclosure_group is null and c.disclosure_count_id is null',
@@ -48,46 +52,6 @@ flagged as (
         end as hi_bound
     from marked as m
 ),
-primary_room as (
-    -- each primary cell with the room the group's other primaries give it: with the group's
-    -- total shown, the cell can rise as far as the others can fall, and fall as far as they rise
-    select
-        disclosure_group,
-        people_count as at_count,
-        lo_bound,
-        hi_bound,
-        greatest(1, people_count / 2.0) as need,
-        sum(hi_bound - people_count) over (partition by disclosure_group) - (hi_bound - people_count) as others_up,
-        sum(people_count - lo_bound) over (partition by disclosure_group) - (people_count - lo_bound) as others_down
-    from flagged
-    where is_primary and disclosure_group is not null
-),
-covered as (
-    -- the primaries keep their protection interval among themselves
-    select
-        disclosure_group,
-        bool_and(coalesce(
-            least(hi_bound, at_count + others_down) - greatest(lo_bound, at_count - others_up) >= need, true
-        )) as covered
-    from primary_room
-    group by disclosure_group
-),
-fits as (
-    -- a candidate complement keeps every primary's protection interval (it has room to move
-    -- both ways: a complement at its upper bound, e.g. responses = attendances, cannot rise)
-    select
-        f.disclosure_group,
-        f.figure_id,
-        bool_and(coalesce(
-            least(p.hi_bound, p.at_count + p.others_down + f.people_count - f.lo_bound)
-            - greatest(p.lo_bound, p.at_count - p.others_up - (f.hi_bound - f.people_count)) >= p.need,
-            true
-        )) as is_fit
-    from flagged as f
-    inner join primary_room as p on p.disclosure_group = f.disclosure_group
-    where not f.is_primary
-    group by f.disclosure_group, f.figure_id
-),
 groups as (
     select
         disclosure_group,
@@ -106,19 +70,53 @@ groups as (
     where disclosure_group is not null
     group by disclosure_group
 ),
-withheld_covered as (
-    -- each primary's room when its whole group is withheld beside a shown total: every other
-    -- cell with a value moves within its bounds (two means on four ratings each, beside their
-    -- shown total mean, pin each other to the top of the scale)
+primary_room as (
+    -- each primary cell with the room the group's other primaries give it: with the group's
+    -- total shown, the cell can rise as far as the others can fall, and fall as far as they rise
+    select
+        disclosure_group,
+        people_count as at_count,
+        lo_bound,
+        hi_bound,
+        greatest(1, people_count / 2.0) as need,
+        sum(hi_bound - people_count) over (partition by disclosure_group) - (hi_bound - people_count) as others_up,
+        sum(people_count - lo_bound) over (partition by disclosure_group) - (people_count - lo_bound) as others_down
+    from flagged
+    where is_primary and disclosure_group is not null
+),
+covered as (
+    -- covered: the primaries keep their protection interval among themselves;
+    -- withheld_covered: they keep it when the whole group is withheld beside a shown total,
+    -- every other cell with a value moving within its bounds (two means on four ratings each,
+    -- beside their shown total mean, pin each other to the top of the scale)
     select
         p.disclosure_group,
+        bool_and(coalesce(
+            least(p.hi_bound, p.at_count + p.others_down) - greatest(p.lo_bound, p.at_count - p.others_up) >= p.need, true
+        )) as covered,
         bool_and(
             least(p.hi_bound, g.cells_down - (p.at_count - p.lo_bound) + p.at_count)
             - greatest(p.lo_bound, p.at_count - (g.cells_up - (p.hi_bound - p.at_count))) >= p.need
-        ) as covered
+        ) as withheld_covered
     from primary_room as p
     inner join groups as g using (disclosure_group)
     group by p.disclosure_group
+),
+fits as (
+    -- a candidate complement keeps every primary's protection interval (it has room to move
+    -- both ways: a complement at its upper bound, e.g. responses = attendances, cannot rise)
+    select
+        f.disclosure_group,
+        f.figure_id,
+        bool_and(coalesce(
+            least(p.hi_bound, p.at_count + p.others_down + f.people_count - f.lo_bound)
+            - greatest(p.lo_bound, p.at_count - p.others_up - (f.hi_bound - f.people_count)) >= p.need,
+            true
+        )) as is_fit
+    from flagged as f
+    inner join primary_room as p on p.disclosure_group = f.disclosure_group
+    where not f.is_primary
+    group by f.disclosure_group, f.figure_id
 ),
 decided as (
     select
@@ -169,13 +167,13 @@ first_pass as (
             -- no cell can complement: the group is withheld, and its total too unless the
             -- withheld cells keep every primary's interval among themselves (a count's other
             -- cells are known only to be 0 or more, so a count breakdown always does)
-            when d.counts_only or wc.covered then 'withhold'
+            when d.counts_only or cv.withheld_covered then 'withhold'
             else 'withhold with total'
         end as action,
         c.figure_id as complement_id
     from decided as d
     left join complement as c using (disclosure_group)
-    left join withheld_covered as wc using (disclosure_group)
+    left join covered as cv using (disclosure_group)
 ),
 suppressed_totals as (
     -- a region total chosen as England's complement, or withheld with England's breakdown:
@@ -266,17 +264,18 @@ select
     c.la_name,
     c.breakdown,
     c.value,
-    case when c.suppression is null then c.base end as base,
+    case when s.suppression is null then c.base end as base,
     c.numerator,
     c.denominator,
-    c.suppression is not null as suppressed,
-    c.suppression,
+    s.suppression is not null as suppressed,
+    s.suppression,
     case
-        when c.suppression is not null then 'c'
+        when s.suppression is not null then 'c'
         when c.value is null and c.unit in ('ratio', 'percent', 'rate', 'score') then 'z'
         else {{ format_value('c.value', 'c.unit') }}
     end as value_shown,
     c.disclosure_total_id,
     c.source_model,
     c.source_filter
-from settled as c
+from candidates as c
+inner join settled as s using (figure_id)
