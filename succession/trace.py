@@ -25,6 +25,7 @@ import csv
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from succession.paths import DBT_PROJECT_DIR, REGISTER_FILE, ProjectPaths
@@ -293,6 +294,7 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
     wanted = _sql_list(figure_ids)
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         con.execute("set enable_progress_bar = false")
+        con.execute("set memory_limit = '1GB'")  # spill beyond it: the pages at national scale took 10 GB
         figures = {
             r["figure_id"]: r
             for r in _records(con.execute(f"select * from audit.fct_figures where figure_id in {wanted}"))
@@ -319,25 +321,35 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
         ):
             cells[r["figure_id"]].append(r)
         suppressed = defaultdict(set)
-        # The suppressed figures sharing a row with the wanted ones. Read from the stored rows, not
-        # the view (audit.fct_figure_sources): a figure holds a row directly, or through a reference
-        # to a figure that holds it directly (a percentage's denominator, its base). Through the view
-        # every reference would be expanded first: about 4x slower at 153 LAs x 40 quarters.
+        # The suppressed figures sharing a row with a shown wanted one, of the same indicator,
+        # period and breakdown (the only ones a page looks up, `_word`). From the stored rows: a
+        # figure holds a row directly, or through a reference to a figure that holds it directly
+        # (a percentage's denominator, its base). Restricted to those figures before any row is
+        # read: every suppressed holder of every shared row is millions of rows at 153 LAs x 40.
         for uid, figure_id, *key in con.execute(
-            f"""with shared as (select _row_uid from audit.fct_figure_sources where figure_id in {wanted}),
-                holders as (
-                    select _row_uid, figure_id from audit.fct_figure_source_rows
-                    where via_figure_id is null and _row_uid in (select _row_uid from shared)
+            f"""with keys as (
+                    select distinct table_id, indicator, period, breakdown from audit.fct_figures
+                    where figure_id in {wanted} and not suppressed
                 ),
-                holding as (
-                    select _row_uid, figure_id from holders
+                candidates as (
+                    select f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
+                    from audit.fct_figures as f
+                    inner join keys as k
+                        on k.table_id = f.table_id and k.indicator = f.indicator
+                        and k.period is not distinct from f.period and k.breakdown is not distinct from f.breakdown
+                    where f.suppressed
+                ),
+                held as (
+                    select r._row_uid, r.figure_id from audit.fct_figure_source_rows as r
+                    where r.via_figure_id is null and r.figure_id in (select figure_id from candidates)
                     union all
-                    select h._row_uid, r.figure_id from audit.fct_figure_source_rows as r
-                    inner join holders as h on h.figure_id = r.via_figure_id
+                    select b._row_uid, r.figure_id from audit.fct_figure_source_rows as r
+                    inner join audit.fct_figure_source_rows as b on b.figure_id = r.via_figure_id and b.via_figure_id is null
+                    where r.figure_id in (select figure_id from candidates)
                 )
-                select s._row_uid, f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
-                    from holding as s inner join audit.fct_figures as f using (figure_id)
-                    where f.suppressed"""
+                select h._row_uid, c.figure_id, c.table_id, c.indicator, c.period, c.breakdown
+                from held as h inner join candidates as c using (figure_id)
+                where h._row_uid in (select _row_uid from audit.fct_figure_sources where figure_id in {wanted})"""
         ).fetchall():
             suppressed[(uid, *key)].add(figure_id)
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
@@ -704,14 +716,55 @@ def dbt_docs_url(paths: ProjectPaths) -> str | None:
     return index.as_uri() if index.exists() else None
 
 
-def traces(paths: ProjectPaths, figure_ids: list[str], *, unsuppressed: bool = False) -> list[Trace]:
-    """Trace many figures with one set of queries (the static pages)."""
-    data = _fetch(paths, figure_ids)
+# contributing cells fetched at once when tracing many figures: ~0.5 GB as Python dicts. The
+# static pages at 153 LAs x 40 quarters list 3.6 M cells, 7 GB held at once in the run's process.
+CELLS_PER_BATCH = 250_000
+
+
+def iter_traces(
+    paths: ProjectPaths,
+    figure_ids: list[str],
+    *,
+    unsuppressed: bool = False,
+    cells_per_batch: int | None = CELLS_PER_BATCH,
+) -> Iterator[Trace]:
+    """Trace many figures (the static pages), in order, one set of queries per batch of figures
+    with at most ``cells_per_batch`` contributing cells (a figure with more is a batch alone;
+    None: one batch), so that memory stays bounded however many cells the figures list."""
     lineage = Lineage(_manifest(paths))
     where = register_entries(paths)
     docs = dbt_docs_url(paths)
-    return [_word(fid, data, lineage, where.get(fid, []), unsuppressed, docs) for fid in figure_ids]
+    for batch in _batches(paths, figure_ids, cells_per_batch):
+        data = _fetch(paths, batch)
+        for fid in batch:
+            yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
+
+
+def _batches(paths: ProjectPaths, figure_ids: list[str], cells_per_batch: int | None) -> list[list[str]]:
+    if not figure_ids:
+        return []
+    if cells_per_batch is None or len(figure_ids) < 2 or not paths.warehouse.exists():
+        return [figure_ids]  # (a missing warehouse is reported by _fetch)
+    import duckdb  # as in _fetch
+
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        counts = dict(
+            con.execute(
+                f"select figure_id, count(*) from audit.fct_figure_sources where figure_id in {_sql_list(figure_ids)} "
+                "group by figure_id"
+            ).fetchall()
+        )
+    batches: list[list[str]] = [[]]
+    size = 0
+    for fid in figure_ids:
+        cells = counts.get(fid, 0)
+        if batches[-1] and size + cells > cells_per_batch:
+            batches.append([])
+            size = 0
+        batches[-1].append(fid)
+        size += cells
+    return batches
 
 
 def trace(paths: ProjectPaths, figure_id: str, *, unsuppressed: bool = False) -> Trace:
-    return traces(paths, [figure_id], unsuppressed=unsuppressed)[0]
+    return next(iter_traces(paths, [figure_id], unsuppressed=unsuppressed, cells_per_batch=None))

@@ -16,11 +16,11 @@ import json
 import shutil
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from succession.paths import ProjectPaths
-from succession.trace import Trace, register_entries, traces
+from succession.trace import Trace, iter_traces, register_entries
 
 INDEX = "index.html"
 STYLE = """
@@ -266,7 +266,6 @@ def write_trace_pages(paths: ProjectPaths) -> tuple[Path, int, float]:
     Pages of figures no longer registered are removed, so the folder matches the register."""
     started = time.perf_counter()
     figure_ids = sorted(register_entries(paths))
-    all_traces = traces(paths, figure_ids) if figure_ids else []
     links = _Links.find(paths)
     # the set is written to a new folder and swapped in with one rename: never half old, half new,
     # and a figure no longer registered leaves no stale page behind
@@ -275,11 +274,14 @@ def write_trace_pages(paths: ProjectPaths) -> tuple[Path, int, float]:
     for scratch in (new, old):
         shutil.rmtree(scratch, ignore_errors=True)
     new.mkdir(parents=True)
-    for t in all_traces:
+    # a batch of figures at a time (iter_traces): the index keeps each trace without its cells
+    listed = []
+    for t in iter_traces(paths, figure_ids):
         (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
-    (new / INDEX).write_text(render_index(all_traces, links), encoding="utf-8")
+        listed.append(replace(t, contributions=[]))
+    (new / INDEX).write_text(render_index(listed, links), encoding="utf-8")
     if out.exists():
         out.rename(old)
     new.rename(out)
     shutil.rmtree(old, ignore_errors=True)
-    return out / INDEX, len(all_traces), time.perf_counter() - started
+    return out / INDEX, len(listed), time.perf_counter() - started

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import html
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -15,8 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from succession import trace as trace_module
+from succession.paths import ProjectPaths
 from succession.trace import trace
-from succession.trace_pages import INDEX, page_name
+from succession.trace_pages import INDEX, page_name, write_trace_pages
 
 RATE_UNITS = ("percent", "ratio", "score", "rate", "days")
 
@@ -39,6 +42,31 @@ def test_every_registered_figure_has_a_page(sample_build):
     assert '<html lang="en">' in sample and "<h1>" in sample and '<th scope="col">' in sample
     assert not re.search(r"<(script|link|img)\b", sample)  # nothing loaded from anywhere: works from file://
     assert {p.name for p in folder.glob("*.html")} == {INDEX, *(page_name(f) for f in figures)}
+
+
+def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path, monkeypatch):
+    """Issue 15: the pages are traced a batch of figures at a time (at most CELLS_PER_BATCH
+    contributing cells, 3.6 M cells at 153 LAs x 40 quarters); batches change no page."""
+    build = tmp_path / "build"
+    for part in ("warehouse.duckdb", "figures", "dbt_target", "docs"):
+        src = sample_build.build_dir / part
+        if src.is_dir():
+            shutil.copytree(src, build / part)
+        elif src.exists():
+            build.mkdir(exist_ok=True)
+            shutil.copy2(src, build / part)
+    paths = ProjectPaths(sample_build.raw_dir, build)
+
+    def pages_in_batches_of(cells: int | None) -> dict[str, bytes]:
+        monkeypatch.setattr(
+            trace_module.iter_traces, "__kwdefaults__", {"unsuppressed": False, "cells_per_batch": cells}
+        )
+        write_trace_pages(paths)
+        return {p.name: p.read_bytes() for p in paths.trace_dir.glob("*.html")}
+
+    at_once, one_by_one = pages_in_batches_of(None), pages_in_batches_of(1)  # 1: every figure a batch of its own
+    assert len(at_once) > 100 and at_once.keys() == one_by_one.keys()
+    assert [name for name in at_once if at_once[name] != one_by_one[name]] == []
 
 
 def test_pages_never_show_a_suppressed_value(sample_build, warehouse):
