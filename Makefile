@@ -25,7 +25,7 @@ run: env
 
 ## make test: lint, then the whole test suite on two pytest-xdist workers, a test file per unit,
 ## longest first, the session's sample build made once and shared (tests/conftest.py). On a quiet
-## 2-core machine: 9 min 20 s of pytest, 10 min 7 s from a clean clone (one worker: 14 min).
+## 2-core machine: 8 min 14 s of pytest, 8 min 52 s from a clean clone (one worker: 14 min 27 s).
 ## PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= 2
 test: lint
