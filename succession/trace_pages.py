@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from succession.paths import ProjectPaths
-from succession.trace import Trace, iter_traces, register_entries
+from succession.trace import CELLS_PER_BATCH, Trace, iter_traces, register_entries
 
 INDEX = "index.html"
 STYLE = """
@@ -261,9 +261,10 @@ def render_index(all_traces: list[Trace], links: _Links) -> str:
     return _document("Trace pages: every published figure", body, FILTER_SCRIPT)
 
 
-def write_trace_pages(paths: ProjectPaths) -> tuple[Path, int, float]:
+def write_trace_pages(paths: ProjectPaths, *, cells_per_batch: int | None = CELLS_PER_BATCH) -> tuple[Path, int, float]:
     """Write a page for every figure in the register, and the index; (index, pages, seconds).
-    Pages of figures no longer registered are removed, so the folder matches the register."""
+    Pages of figures no longer registered are removed, so the folder matches the register.
+    The figures are traced in batches of at most ``cells_per_batch`` cells (`iter_traces`)."""
     started = time.perf_counter()
     figure_ids = sorted(register_entries(paths))
     links = _Links.find(paths)
@@ -276,7 +277,7 @@ def write_trace_pages(paths: ProjectPaths) -> tuple[Path, int, float]:
     new.mkdir(parents=True)
     # a batch of figures at a time (iter_traces): the index keeps each trace without its cells
     listed = []
-    for t in iter_traces(paths, figure_ids):
+    for t in iter_traces(paths, figure_ids, cells_per_batch=cells_per_batch):
         (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
         listed.append(replace(t, contributions=[]))
     (new / INDEX).write_text(render_index(listed, links), encoding="utf-8")

@@ -122,6 +122,13 @@ def test_figure_source_references_name_figures_with_direct_rows(warehouse):
     assert direct_nulls == 0
 
 
+def _denominator_rows(warehouse, figure_id: str) -> list:
+    return warehouse.execute(
+        "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator' order by 1",
+        [figure_id],
+    ).fetchall()
+
+
 def test_survey_percent_denominator_is_its_groups_answer_rows(warehouse):
     """Through the expanded view, a by-group survey percent's denominator is every answer row to
     its question by the group's respondents, and a theme percent's is every open answer to its
@@ -135,9 +142,7 @@ def test_survey_percent_denominator_is_its_groups_answer_rows(warehouse):
     fid = fid[0]
     _, _, _, wave, question_id, group, _ = fid.split(".")
     gender = group.removeprefix("gender_")
-    denominator = warehouse.execute(
-        "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator' order by 1", [fid]
-    ).fetchall()
+    denominator = _denominator_rows(warehouse, fid)
     answers = warehouse.execute(
         """select distinct a._row_uid from staging.stg_survey__answers a
            where a.wave = ? and a.question_id = ? and a.answer_kind in ('option', 'other', 'open')
@@ -153,9 +158,7 @@ def test_survey_percent_denominator_is_its_groups_answer_rows(warehouse):
         "select figure_id from audit.fct_figures where starts_with(figure_id, 'survey.theme.percent.') order by figure_id limit 1"
     ).fetchone()[0]
     _, _, _, wave, question_id, _ = fid.split(".")
-    denominator = warehouse.execute(
-        "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator' order by 1", [fid]
-    ).fetchall()
+    denominator = _denominator_rows(warehouse, fid)
     answers = warehouse.execute(
         """select distinct _row_uid from staging.stg_survey__answers
            where wave = ? and question_id = ? and answer_kind = 'open' order by 1""",

@@ -16,7 +16,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from succession import trace as trace_module
 from succession.paths import ProjectPaths
 from succession.trace import trace
 from succession.trace_pages import INDEX, page_name, write_trace_pages
@@ -44,7 +43,7 @@ def test_every_registered_figure_has_a_page(sample_build):
     assert {p.name for p in folder.glob("*.html")} == {INDEX, *(page_name(f) for f in figures)}
 
 
-def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path, monkeypatch):
+def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path):
     """Issue 15: the pages are traced a batch of figures at a time (at most CELLS_PER_BATCH
     contributing cells, 3.6 M cells at 153 LAs x 40 quarters); batches change no page."""
     build = tmp_path / "build"
@@ -58,10 +57,7 @@ def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tm
     paths = ProjectPaths(sample_build.raw_dir, build)
 
     def pages_in_batches_of(cells: int | None) -> dict[str, bytes]:
-        monkeypatch.setattr(
-            trace_module.iter_traces, "__kwdefaults__", {"unsuppressed": False, "cells_per_batch": cells}
-        )
-        write_trace_pages(paths)
+        write_trace_pages(paths, cells_per_batch=cells)
         return {p.name: p.read_bytes() for p in paths.trace_dir.glob("*.html")}
 
     at_once, one_by_one = pages_in_batches_of(None), pages_in_batches_of(1)  # 1: every figure a batch of its own

@@ -69,7 +69,7 @@ def ingest_partitions(
         args = {key: (key, parts.get(key, []), raw_dir, lake_dir, run_id) for key in keys}
         futures = {key: pool.submit(_ingest_named, source.name, *args[key]) for key in keys}
         # the pool works from the front of the queue; this process, from the back, takes what
-        # no worker has taken yet (which covers the second or so the server takes to start)
+        # no worker has taken yet (which covers the second or two the workers take to import)
         for key in reversed(keys):
             if not futures[key].cancel():
                 break  # taken by a worker, and so is every key before it
