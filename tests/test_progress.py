@@ -157,8 +157,12 @@ def test_succession_run_shows_progress_and_the_checks_it_failed(tiny_raw, tmp_pa
     elapsed = [int(m["elapsed"]) for m in progress]
     assert elapsed == sorted(elapsed) and elapsed[-1] > 0
     renders = [m["now"] for m in progress if m["job"] == "render_reports" and m["now"]]
-    # the documents render in one step, two at a time: the step is named while it works
-    assert renders and set(renders) <= {REPORTS_OP, *REPORT_ASSET.values()}, out
+    # the documents render in one step, two at a time: the step is named while it works, with the
+    # last document it finished once one has (as the dbt step names its last model)
+    steps = [re.fullmatch(r"(?P<step>\S+)(?: \(last: (?P<last>\S+)\))?", now) for now in renders]
+    assert renders and all(steps), out
+    assert {m["step"] for m in steps} <= {REPORTS_OP, *REPORT_ASSET.values()}, out
+    assert {m["last"] for m in steps if m["last"]} <= set(REPORT_ASSET.values()), out
     # each job's own heading and result line, then the summary
     assert any(re.fullmatch(r"\[\d+/\d+\] build_warehouse: \d+ assets \(elapsed \d+s\)", line) for line in out)
     assert re.search(r"^finished in [\d.]+s \(success\)$", done.stdout, re.M)
