@@ -6,7 +6,9 @@ and when (the place named: LA, region, England; the period), the arithmetic in w
 with the actual numbers (a rate's numerator and denominator each with its cells), its
 disclosure status and why, every contributing value (file, SHA-256, sheet, cell, the
 value found there, the Dagster run that loaded it) and the dbt models that computed it
-in dependency order. The cells come from the warehouse (``audit.fct_figure_cells``: the
+in dependency order. Where a role's values are another figure's, as the warehouse stores
+them (a survey percent's denominator is its base figure's rows), the trace names that
+figure instead of listing its values again: its own trace lists them, once. The cells come from the warehouse (``audit.fct_figure_cells``: the
 dbt ``*__sources`` models name the column that held each number), so this module only
 reads and words them.
 
@@ -79,6 +81,8 @@ class Trace:
     models: list[dict]  # dbt models in dependency order, each with one line of its description
     sources: list[str]
     published_in: list[dict]
+    # roles whose values are another figure's: role, figure_id, values (how many), shown_as
+    references: list[dict] = field(default_factory=list)
     superseded: list[dict] = field(default_factory=list)
     docs_url: str | None = None  # dbt docs for model-level lineage, where published
 
@@ -119,6 +123,7 @@ class Trace:
             )
         if self.withheld["count"]:
             out.append(f"  {self.withheld['count']} more withheld: {self.withheld['reason']}")
+        out += [f"  {r['role']:<11} {_reference_words(r)}" for r in self.references]
         out.append(f"raw files ({len(self.files)}):")
         for fl in self.files:
             out.append(
@@ -136,6 +141,16 @@ class Trace:
         if self.docs_url:
             out.append(f"model lineage (dbt docs): {self.docs_url}")
         return "\n".join(out)
+
+
+def _reference_words(r: dict) -> str:
+    """A role whose values are another figure's, in words (the page links the figure)."""
+    if r["values"] is None:
+        return f"figure {r['figure_id']}, which is suppressed: its contributing values are withheld"
+    return (
+        f"figure {r['figure_id']}, shown as {r['shown_as']}: its {r['values']} contributing values "
+        f"are listed by its own trace (succession trace {r['figure_id']})"
+    )
 
 
 def _quoted(value) -> str:
@@ -280,21 +295,35 @@ class _Fetched:
     cells: dict[str, list[dict]]
     # (row uid, table_id, indicator, period, breakdown) -> the suppressed figures of that group the row makes up
     suppressed_rows: dict[tuple, set[str]]
+    # figure id -> the roles its values are another figure's: role, via_figure_id, shown_as, suppressed, values
+    references: dict[str, list[dict]]
     files: dict[str, dict]
     superseded: list[dict]
     indicators: dict[str, dict]
     disclosure_vars: dict[str, str]
 
 
-def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
+def _connect(paths: ProjectPaths):
+    """The warehouse, read-only, within the settings' DuckDB memory (dbt's): at 153 LAs x 40
+    quarters a batch's cells join 2.4 M raw rows, which DuckDB holds whole unless limited."""
     import duckdb  # here, not at import: `succession trace` starts fast
 
+    from succession.settings import Settings
+
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    con.execute("set enable_progress_bar = false")
+    con.execute(f"set memory_limit = {_sql_text(Settings().duckdb_memory)}")
+    # lets that join spill within the limit (it ran out at 600 MB otherwise); every query here
+    # that returns rows in an order says which
+    con.execute("set preserve_insertion_order = false")
+    return con
+
+
+def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
     if not paths.warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {paths.warehouse}: run `succession run` first")
     wanted = _sql_list(figure_ids)
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        con.execute("set enable_progress_bar = false")
-        con.execute("set memory_limit = '1GB'")  # spill beyond it: the pages at national scale took 10 GB
+    with _connect(paths) as con:
         figures = {
             r["figure_id"]: r
             for r in _records(con.execute(f"select * from audit.fct_figures where figure_id in {wanted}"))
@@ -315,11 +344,33 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
         cells = defaultdict(list)
         for r in _records(
             con.execute(
-                f"""select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells where figure_id in {wanted}
+                f"""select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells
+                    where figure_id in {wanted} and via_figure_id is null
                     order by figure_id, role, file_path, row, column_letter, cell"""
             )
         ):
             cells[r["figure_id"]].append(r)
+        references = defaultdict(list)
+        for r in _records(
+            con.execute(
+                f"""with refs as (
+                        select figure_id, role, via_figure_id from audit.fct_figure_source_rows
+                        where figure_id in {wanted} and via_figure_id is not null
+                    ),
+                    counted as (
+                        select figure_id as via_figure_id, count(*) as n_values from audit.fct_figure_source_rows
+                        where via_figure_id is null and figure_id in (select via_figure_id from refs)
+                        group by figure_id
+                    )
+                    select refs.figure_id, refs.role, refs.via_figure_id, b.value_shown as shown_as, b.suppressed,
+                        coalesce(counted.n_values, 0) as n_values
+                    from refs
+                    inner join audit.fct_figures as b on b.figure_id = refs.via_figure_id
+                    left join counted using (via_figure_id)
+                    order by refs.figure_id, refs.role, refs.via_figure_id"""
+            )
+        ):
+            references[r.pop("figure_id")].append(r)
         suppressed = defaultdict(set)
         # The suppressed figures sharing a row with a shown wanted one, of the same indicator,
         # period and breakdown (the only ones a page looks up, `_word`). From the stored rows: a
@@ -349,7 +400,9 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
                 )
                 select h._row_uid, c.figure_id, c.table_id, c.indicator, c.period, c.breakdown
                 from held as h inner join candidates as c using (figure_id)
-                where h._row_uid in (select _row_uid from audit.fct_figure_sources where figure_id in {wanted})"""
+                where h._row_uid in (
+                    select _row_uid from audit.fct_figure_source_rows where figure_id in {wanted} and via_figure_id is null
+                )"""
         ).fetchall():
             suppressed[(uid, *key)].add(figure_id)
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
@@ -376,7 +429,7 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
                 )
             )
         }
-    return _Fetched(figures, cells, suppressed, files, superseded, indicators, _disclosure_vars())
+    return _Fetched(figures, cells, suppressed, references, files, superseded, indicators, _disclosure_vars())
 
 
 def _disclosure_vars() -> dict[str, str]:
@@ -556,12 +609,15 @@ def _sum_sentence(cells: list[dict]) -> tuple[float | None, str]:
     return sum(values), f"{terms} = {_number(sum(values))}"
 
 
-def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: int = 0) -> list[str]:
+def _arithmetic(
+    f: dict, label: str, cells: list[dict], period: str, withheld: int = 0, references: list[dict] = ()
+) -> list[str]:
     by_role = defaultdict(list)
     for c in cells:
         by_role[c["role"]].append(c)
+    referenced = {r["role"]: r for r in references}
     lines = []
-    if "numerator" in by_role or "denominator" in by_role:
+    if {"numerator", "denominator"} & (by_role.keys() | referenced.keys()):
         num, den = by_role.get("numerator", []), by_role.get("denominator", [])
         total = _sum_sentence(num)[0] if num and num[0]["source_column"] in SUMMED_COLUMNS else None
         numerator = f["numerator"] if f["numerator"] is not None else total  # a mean's figure may carry only its base
@@ -572,11 +628,16 @@ def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: i
             )
         elif num:
             lines.append("numerator: " + _counted_part(num, f["numerator"], period))
+        elif "numerator" in referenced:
+            lines.append(f"numerator: {_number(f['numerator'])}, {_reference_words(referenced['numerator'])}")
         else:
             lines.append("numerator: no contributing values (0)")
-        lines.append(
-            "denominator: " + (_counted_part(den, f["denominator"], period) if den else "no contributing values")
-        )
+        if den:
+            lines.append("denominator: " + _counted_part(den, f["denominator"], period))
+        elif "denominator" in referenced:
+            lines.append(f"denominator: {_number(f['denominator'])}, {_reference_words(referenced['denominator'])}")
+        else:
+            lines.append("denominator: no contributing values")
         times = " × 100" if f["unit"] == "percent" else ""
         lines.append(
             f"{label} = {_number(numerator)} ÷ {_number(f['denominator'])}{times}"
@@ -605,7 +666,12 @@ def _arithmetic(f: dict, label: str, cells: list[dict], period: str, withheld: i
                 f"{_number(f['value'])} computed by {f['source_model']} from {len(rows)} values "
                 f"({ROLE_WORDS[role]}) in {', '.join(tables)}; each is listed below"
             )
-    if not cells and not withheld:
+    lines += [
+        f"{ROLE_WORDS.get(role, role)}: {_reference_words(r)}"
+        for role, r in referenced.items()
+        if role not in ("numerator", "denominator")
+    ]
+    if not cells and not withheld and not references:
         lines.append(
             f"no raw value contributes: {label} is {_number(f['value'])} by definition (nothing to count in {period})"
         )
@@ -639,6 +705,18 @@ def _contribution(c: dict) -> dict:
     return out
 
 
+def _reference(r: dict, unsuppressed: bool) -> dict:
+    """A role whose values are another figure's, as a trace shows it: a suppressed figure's
+    values are withheld like its page's (how many there are would give it away)."""
+    hidden = r["suppressed"] and not unsuppressed
+    return {
+        "role": r["role"],
+        "figure_id": r["via_figure_id"],
+        "shown_as": r["shown_as"],
+        "values": None if hidden else r["n_values"],
+    }
+
+
 def _word(
     figure_id: str, data: _Fetched, lineage: Lineage, published: list[dict], unsuppressed: bool, docs_url: str | None
 ) -> Trace:
@@ -659,6 +737,7 @@ def _word(
             if (others := suppressed_rows.get((uid, *key))) and (len(others) > 1 or figure_id not in others)
         }
     shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
+    references = [] if hide_all else [_reference(r, unsuppressed) for r in data.references.get(figure_id, [])]
     withheld = {
         "count": len(cells) - len(shown),
         "reason": (
@@ -672,12 +751,12 @@ def _word(
     if hide_all:
         arithmetic = [f"withheld: {disclosure['statement']}"]
     elif withheld["count"]:
-        arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld["count"]) + [
+        arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld["count"], references) + [
             f"{withheld['count']} contributing values from {len({c['file_path'] for c in cells if c['_row_uid'] in withheld_by})} "
             f"file(s) are not listed: {withheld['reason']} (auditors: --unsuppressed)"
         ]
     else:
-        arithmetic = _arithmetic(f, indicator["label"], cells, period)
+        arithmetic = _arithmetic(f, indicator["label"], cells, period, references=references)
     contributions = [_contribution(c) for c in shown]
     counts = defaultdict(int)
     for c in contributions:
@@ -705,6 +784,7 @@ def _word(
         models=models,
         sources=sources,
         published_in=published,
+        references=references,
         superseded=[s for s in data.superseded if s["superseded_by"] in used],
         docs_url=docs_url,
     )
@@ -716,9 +796,10 @@ def dbt_docs_url(paths: ProjectPaths) -> str | None:
     return index.as_uri() if index.exists() else None
 
 
-# contributing cells fetched at once when tracing many figures: ~0.5 GB as Python dicts. The
-# static pages at 153 LAs x 40 quarters list 3.6 M cells, 7 GB held at once in the run's process.
-CELLS_PER_BATCH = 250_000
+# contributing cells fetched at once when tracing many figures: ~0.5 GB as Python dicts (the
+# static pages at 153 LAs x 40 quarters listed 3.6 M cells, 7 GB at once, before a percentage's
+# denominator was named by its base figure instead of listed again).
+CELLS_PER_BATCH = 100_000
 
 
 def iter_traces(
@@ -745,13 +826,11 @@ def _batches(paths: ProjectPaths, figure_ids: list[str], cells_per_batch: int | 
         return []
     if cells_per_batch is None or len(figure_ids) < 2 or not paths.warehouse.exists():
         return [figure_ids]  # (a missing warehouse is reported by _fetch)
-    import duckdb  # as in _fetch
-
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with _connect(paths) as con:
         counts = dict(
             con.execute(
-                f"select figure_id, count(*) from audit.fct_figure_sources where figure_id in {_sql_list(figure_ids)} "
-                "group by figure_id"
+                "select figure_id, count(*) from audit.fct_figure_source_rows "
+                f"where figure_id in {_sql_list(figure_ids)} and via_figure_id is null group by figure_id"
             ).fetchall()
         )
     batches: list[list[str]] = [[]]

@@ -1,6 +1,8 @@
 """Static trace pages: `<build>/audit/trace/<figure_id>.html` for every registered figure
 and an index of them, written with the documents (each number in the HTML documents links
-to its page).
+to its page). Where a figure's role is another figure's values (a survey percent's
+denominator is its base's answers), its page links that figure's page, which lists them:
+so every figure a page links has a page, registered or not.
 
 A page shows what `succession trace ID` shows, in the published (suppressed) view: plain,
 printable HTML with no server and no external resources, every string from the data
@@ -175,6 +177,15 @@ def render_page(t: Trace, links: _Links) -> str:
         )
     if t.withheld["count"]:
         body.append(f"<p>{_e(t.withheld['count'])} contributing values are not listed: {_e(t.withheld['reason'])}.</p>")
+    for r in t.references:
+        figure = f'<a href="{_e(page_name(r["figure_id"]))}"><code>{_e(r["figure_id"])}</code></a>'
+        if r["values"] is None:
+            body.append(f"<p>The {_e(r['role'])}: figure {figure}, which is suppressed: its values are withheld.</p>")
+        else:
+            body.append(
+                f"<p>The {_e(r['role'])}: figure {figure}, shown as {_e(r['shown_as'])}: its "
+                f"{_e(r['values'])} contributing values are listed on its trace page.</p>"
+            )
     if t.files:
         body += ["<h2>Raw files</h2>"] + _table(
             "Each file by its SHA-256, with the Dagster run that loaded it",
@@ -223,6 +234,20 @@ box.addEventListener('input',run);document.getElementById('filter').hidden=false
 """
 
 
+INDEX_HEADER = (
+    '<thead><tr><th scope="col">Figure</th><th scope="col">What</th><th scope="col">Place</th>'
+    '<th scope="col">Period</th><th scope="col">Shown as</th></tr></thead>'
+)
+
+
+def _index_row(t: Trace) -> str:
+    fid = t.figure["figure_id"]
+    return (
+        f'<tr><td class="mono"><a href="{_e(page_name(fid))}">{_e(fid)}</a></td><td>{_e(t.indicator["label"])}</td>'
+        f"<td>{_e(t.place['description'])}</td><td>{_e(t.period)}</td><td>{_e(t.figure['value_shown'])}</td></tr>"
+    )
+
+
 def render_index(all_traces: list[Trace], links: _Links) -> str:
     groups: dict[tuple, dict[str, list[Trace]]] = defaultdict(lambda: defaultdict(list))
     for t in all_traces:
@@ -236,6 +261,7 @@ def render_index(all_traces: list[Trace], links: _Links) -> str:
         '<input id="q" type="search" placeholder="e.g. vacancies E06000036 tier_1" autocomplete="off"> '
         '<span id="count" role="status" aria-live="polite"></span></p>',
     ]
+    referred = sorted((t for t in all_traces if not t.published_in), key=lambda t: t.figure["figure_id"])
     for (report, region, period), sections in sorted(groups.items()):
         doc = f"{report.replace('_', ' ')}, {region}, {period}"
         href = links.documents.get((report, region, period))
@@ -245,26 +271,35 @@ def render_index(all_traces: list[Trace], links: _Links) -> str:
                 '<section class="section">',
                 f"<h3>{_e(section)}</h3>",
                 "<table>",
-                '<thead><tr><th scope="col">Figure</th><th scope="col">What</th><th scope="col">Place</th>'
-                '<th scope="col">Period</th><th scope="col">Shown as</th></tr></thead>',
+                INDEX_HEADER,
                 "<tbody>",
             ]
-            for t in sorted(items, key=lambda t: t.figure["figure_id"]):
-                fid = t.figure["figure_id"]
-                body.append(
-                    f'<tr><td class="mono"><a href="{_e(page_name(fid))}">{_e(fid)}</a></td><td>{_e(t.indicator["label"])}</td>'
-                    f"<td>{_e(t.place['description'])}</td><td>{_e(t.period)}</td><td>{_e(t.figure['value_shown'])}</td></tr>"
-                )
+            body += [_index_row(t) for t in sorted(items, key=lambda t: t.figure["figure_id"])]
             body += ["</tbody>", "</table>", "</section>"]
+    if referred:
+        body += [
+            "<h2>Figures the published ones refer to</h2>",
+            '<section class="section">',
+            "<p>Not shown in a document: each is a role of a published figure (a percentage's denominator, "
+            "its base), whose values its page lists.</p>",
+            "<table>",
+            INDEX_HEADER,
+            "<tbody>",
+            *(_index_row(t) for t in referred),
+            "</tbody>",
+            "</table>",
+            "</section>",
+        ]
     if links.dbt_docs:
         body.append(f'<p>Model-level lineage: <a href="{_e(links.dbt_docs)}">dbt docs</a>.</p>')
     return _document("Trace pages: every published figure", body, FILTER_SCRIPT)
 
 
 def write_trace_pages(paths: ProjectPaths, *, cells_per_batch: int | None = CELLS_PER_BATCH) -> tuple[Path, int, float]:
-    """Write a page for every figure in the register, and the index; (index, pages, seconds).
-    Pages of figures no longer registered are removed, so the folder matches the register.
-    The figures are traced in batches of at most ``cells_per_batch`` cells (`iter_traces`)."""
+    """Write a page for every figure in the register and every figure their pages link (a
+    percentage's base), and the index; (index, pages, seconds). Pages of figures no longer
+    registered are removed, so the folder matches the register. The figures are traced in
+    batches of at most ``cells_per_batch`` cells (`iter_traces`)."""
     started = time.perf_counter()
     figure_ids = sorted(register_entries(paths))
     links = _Links.find(paths)
@@ -276,10 +311,16 @@ def write_trace_pages(paths: ProjectPaths, *, cells_per_batch: int | None = CELL
         shutil.rmtree(scratch, ignore_errors=True)
     new.mkdir(parents=True)
     # a batch of figures at a time (iter_traces): the index keeps each trace without its cells
-    listed = []
-    for t in iter_traces(paths, figure_ids, cells_per_batch=cells_per_batch):
-        (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
-        listed.append(replace(t, contributions=[]))
+    listed, linked = [], set()
+
+    def write(ids: list[str]) -> None:
+        for t in iter_traces(paths, ids, cells_per_batch=cells_per_batch):
+            (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
+            listed.append(replace(t, contributions=[]))
+            linked.update(r["figure_id"] for r in t.references)
+
+    write(figure_ids)
+    write(sorted(linked - set(figure_ids)))  # linked, not shown in a document (references do not chain)
     (new / INDEX).write_text(render_index(listed, links), encoding="utf-8")
     if out.exists():
         out.rename(old)

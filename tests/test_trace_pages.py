@@ -40,12 +40,22 @@ def test_every_registered_figure_has_a_page(sample_build):
     sample = (folder / page_name(figures[0])).read_text(encoding="utf-8")
     assert '<html lang="en">' in sample and "<h1>" in sample and '<th scope="col">' in sample
     assert not re.search(r"<(script|link|img)\b", sample)  # nothing loaded from anywhere: works from file://
+    # and the pages of the figures theirs link (a percentage's base; every base is shown in the sample)
     assert {p.name for p in folder.glob("*.html")} == {INDEX, *(page_name(f) for f in figures)}
 
 
-def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path):
-    """Issue 15: the pages are traced a batch of figures at a time (at most CELLS_PER_BATCH
-    contributing cells, 3.6 M cells at 153 LAs x 40 quarters); batches change no page."""
+def test_every_link_between_pages_has_a_page(sample_build):
+    """A page links the figures its arithmetic refers to (a percentage's base): each has a page."""
+    folder = sample_build.trace_dir
+    targets = set()
+    for page in folder.glob("*.html"):
+        targets.update(re.findall(r'href="([^"/#]+\.html)"', page.read_text(encoding="utf-8")))
+    assert len(targets) > 100
+    assert sorted(t for t in targets if not (folder / html.unescape(t)).exists()) == []
+
+
+def _copy_build(sample_build, tmp_path) -> ProjectPaths:
+    """The parts of the session's build the pages read, copied: a test may rewrite them."""
     build = tmp_path / "build"
     for part in ("warehouse.duckdb", "figures", "dbt_target", "docs"):
         src = sample_build.build_dir / part
@@ -54,7 +64,67 @@ def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tm
         elif src.exists():
             build.mkdir(exist_ok=True)
             shutil.copy2(src, build / part)
-    paths = ProjectPaths(sample_build.raw_dir, build)
+    return ProjectPaths(sample_build.raw_dir, build)
+
+
+def _a_percentage_and_its_base(sample_build, warehouse) -> tuple[str, str]:
+    """A shown, registered survey percent whose denominator is stored as its base's rows."""
+    return warehouse.execute(
+        """select r.figure_id, r.via_figure_id from audit.fct_figure_source_rows as r
+           inner join audit.fct_figures as f using (figure_id)
+           where r.via_figure_id is not null and r.role = 'denominator' and not f.suppressed
+             and r.figure_id in (select unnest(?))
+           order by r.figure_id limit 1""",
+        [sorted(set(_register(sample_build)["figure_id"]))],
+    ).fetchone()
+
+
+def test_a_percentage_names_its_base_whose_trace_lists_the_denominator(sample_build, warehouse):
+    """Issue 15: a survey percent's denominator is its base figure's rows (stored once, by
+    reference). Its trace names the base instead of listing those rows again; following the
+    link gives exactly the rows the warehouse expands for the denominator."""
+    fid, base = _a_percentage_and_its_base(sample_build, warehouse)
+    t = trace(sample_build, fid, unsuppressed=True)
+    assert [c for c in t.contributions if c["role"] == "denominator"] == []
+    assert [(r["role"], r["figure_id"]) for r in t.references] == [("denominator", base)]
+    denominator = {
+        uid
+        for (uid,) in warehouse.execute(
+            "select _row_uid from audit.fct_figure_sources where figure_id = ? and role = 'denominator'", [fid]
+        ).fetchall()
+    }
+    followed = trace(sample_build, base, unsuppressed=True)
+    assert denominator and {c["row_uid"] for c in followed.contributions} == denominator
+    assert t.references[0]["values"] == len(followed.contributions)
+    assert any(line.startswith(f"denominator: {t.figure['denominator']:g}, figure {base}") for line in t.arithmetic)
+    page = (sample_build.trace_dir / page_name(fid)).read_text(encoding="utf-8")
+    assert f'href="{html.escape(page_name(base))}"' in page and (sample_build.trace_dir / page_name(base)).exists()
+
+
+def test_a_base_no_document_shows_gets_a_page_of_its_own(sample_build, warehouse, tmp_path):
+    """The page a percentage links exists even when no document shows its base, and the
+    index lists it apart."""
+    paths = _copy_build(sample_build, tmp_path)
+    fid, base = _a_percentage_and_its_base(sample_build, warehouse)
+    register = paths.figures_dir / "published_figures.csv"
+    with open(register, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert any(r["figure_id"] == fid for r in rows)
+    with open(register, "w", newline="", encoding="utf-8") as f:
+        out = csv.DictWriter(f, fieldnames=list(rows[0]))
+        out.writeheader()
+        out.writerows(r for r in rows if r["figure_id"] != base)
+    write_trace_pages(paths)
+    assert (paths.trace_dir / page_name(base)).exists()
+    index = (paths.trace_dir / INDEX).read_text(encoding="utf-8")
+    referred = index.split("<h2>Figures the published ones refer to</h2>", 1)
+    assert len(referred) == 2 and f'href="{html.escape(page_name(base))}"' in referred[1]
+
+
+def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path):
+    """Issue 15: the pages are traced a batch of figures at a time (at most CELLS_PER_BATCH
+    contributing cells, 3.6 M cells at 153 LAs x 40 quarters); batches change no page."""
+    paths = _copy_build(sample_build, tmp_path)
 
     def pages_in_batches_of(cells: int | None) -> dict[str, bytes]:
         write_trace_pages(paths, cells_per_batch=cells)

@@ -5,6 +5,8 @@
 -- from the file's own header (fct_files.column_letters, recorded at ingestion) for the
 -- column the figure's sources model names, else the row's key column (fct_raw_row_keys);
 -- a row read as a cell (KPIs, About, survey answers) keeps the cell ingestion recorded.
+-- via_figure_id: set where the row is the figure's only through another figure's rows (a
+-- survey percent's denominator is its base's rows, fct_figure_source_rows).
 with contributions as (
     select
         s.figure_id,
@@ -21,7 +23,8 @@ with contributions as (
         case when s.source_column is null then k.source_value else s.source_value end as source_value,
         r._run_id,
         r._loaded_at,
-        r._row_uid
+        r._row_uid,
+        s.via_figure_id
     from {{ ref('fct_figure_sources') }} as s
     inner join {{ ref('fct_raw_rows') }} as r using (_row_uid)
     -- the key only where the sources model names no column; as an equality (null never matches),
@@ -53,5 +56,6 @@ select
     source_value::varchar as value,
     _run_id::varchar as run_id,
     _loaded_at::timestamp as loaded_at,
-    _row_uid::varchar as _row_uid
+    _row_uid::varchar as _row_uid,
+    via_figure_id::varchar as via_figure_id
 from located
