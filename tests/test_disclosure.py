@@ -150,6 +150,19 @@ def test_sample_build_passes_the_audit(sample_build):
     assert set(report["figure_id"]) == set(protected["figure_id"])
 
 
+def test_the_audit_on_two_processes_is_the_audit_on_one(sample_build, monkeypatch):
+    """Issue 15: the components' programmes are solved on every core at national scale
+    (``succession.parallel``); the report is the one a single process writes."""
+    from succession.disclosure import audit
+
+    monkeypatch.setattr(audit, "MIN_TARGETS_FOR_WORKERS", 0)  # the sample is below the threshold
+    monkeypatch.setattr(audit, "TARGETS_PER_CHUNK", 3)  # many chunks: this process and the worker share them
+    pub = load_publication(sample_build.warehouse, sample_build.figures_dir)
+    one, two = audit_publication(pub, workers=1), audit_publication(pub, workers=2)
+    assert len(one.report) > 10
+    pd.testing.assert_frame_equal(one.report, two.report)
+
+
 def test_five_cells_of_one_under_a_total_of_five(policy):
     """Issue: tier 1 vacancies total 5, five LAs `c`, the rest 0 -> every `c` is 1."""
     las = {

@@ -40,10 +40,15 @@ from succession.disclosure.programme import IntegerProgramme
 from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 from succession.disclosure.solved import SolvedComponents, programme_key
+from succession.parallel import map_on_cores
 
 UNBOUNDED = 1e7
 SWEEPS = 4  # random sign patterns per component with many targets (SWEEP_FROM) ...
 SWEEP_FROM = 20  # ... where they save more programmes than they cost
+# ~1.5 ms a target (two small programmes): below this many, starting a worker (~2.5 s of imports)
+# costs more than it saves; chunks of this many targets are a worker's share at a time
+MIN_TARGETS_FOR_WORKERS = 3000
+TARGETS_PER_CHUNK = 250
 MIN_WIDTH = 1.0  # the protection interval: upper - lower >= 1 (at least two values) ...
 PROTECTION_SHARE = 0.5  # ... and >= half the protected quantity itself
 PROTECTED = ("primary", "withheld primary")
@@ -231,16 +236,27 @@ def _components(model: _Model) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def _solve(
-    model: _Model, members: list[int], rows: list[Relation], targets: list[int], solved: SolvedComponents | None = None
-) -> dict[int, tuple[float, float, str]]:
-    """Min and max of each target over the integer points of one component.
+@dataclass(frozen=True)
+class _Programme:
+    """One component's integer programme as plain data (a worker process takes it whole):
+    rows as ``{column: coefficient}``, the variables' bounds, and the targets (model indices)
+    with their columns."""
 
-    Every solution found is a feasible point for all variables at once, so a target whose
-    a priori bound (1..2 for a primary count, 0 for a withheld one) has been reached in some
-    solution needs no programme of its own for that side: the bound is attained. A programme
-    solved in the last audit (``solved``, the same programme to the last coefficient) is not
-    solved again."""
+    rows_ub: list[dict[int, float]]
+    b_ub: list[float]
+    rows_eq: list[dict[int, float]]
+    b_eq: list[float]
+    bounds: list[tuple[float, float]]
+    targets: list[int]
+    columns: list[int]
+
+    def key(self) -> str:
+        """The same programme, to the last coefficient, has the same key (``solved``)."""
+        return programme_key(self.rows_ub, self.b_ub, self.rows_eq, self.b_eq, self.bounds, self.columns)
+
+
+def _programme(model: _Model, members: list[int], rows: list[Relation], targets: list[int]) -> _Programme:
+    """The programme of one component: its relations over its variables."""
     local = {g: i for i, g in enumerate(members)}
     rows_ub: list[dict[int, float]] = []
     rows_eq: list[dict[int, float]] = []
@@ -262,14 +278,19 @@ def _solve(
     # problem with fractional bounds on integer variables infeasible); an unbounded variable is
     # capped far above any count, so 'unbounded' reads as a large upper bound
     bounds = [(math.ceil(model.lower[g] - 1e-9), math.floor(min(model.upper[g], UNBOUNDED) + 1e-9)) for g in members]
-    columns = [local[g] for g in targets]
-    key = programme_key(rows_ub, b_ub, rows_eq, b_eq, bounds, columns) if solved is not None else ""
-    if solved is not None and (known := solved.get(key)) is not None:
-        return dict(zip(targets, known))
-    result = _bounds(IntegerProgramme(rows_ub, b_ub, rows_eq, b_eq, bounds), bounds, targets, columns)
-    if solved is not None:
-        solved.put(key, [result[g] for g in targets])
-    return result
+    return _Programme(rows_ub, b_ub, rows_eq, b_eq, bounds, targets, [local[g] for g in targets])
+
+
+def _solve(programmes: list[_Programme]) -> list[dict[int, tuple[float, float, str]]]:
+    """Min and max of each target over the integer points of each programme's component.
+
+    Every solution found is a feasible point for all variables at once, so a target whose
+    a priori bound (1..2 for a primary count, 0 for a withheld one) has been reached in some
+    solution needs no programme of its own for that side: the bound is attained."""
+    return [
+        _bounds(IntegerProgramme(p.rows_ub, p.b_ub, p.rows_eq, p.b_eq, p.bounds), p.bounds, p.targets, p.columns)
+        for p in programmes
+    ]
 
 
 def _bounds(
@@ -328,12 +349,28 @@ def _bounds(
     return {g: (lower[g], math.inf if upper[g] >= UNBOUNDED - 1 else upper[g], "") for g in targets}
 
 
+def _chunks(programmes: list[_Programme], size: int) -> list[list[_Programme]]:
+    """Consecutive programmes, about ``size`` targets a chunk (a worker's share at a time)."""
+    chunks: list[list[_Programme]] = [[]]
+    targets = 0
+    for p in programmes:
+        if chunks[-1] and targets + len(p.targets) > size:
+            chunks.append([])
+            targets = 0
+        chunks[-1].append(p)
+        targets += len(p.targets)
+    return [c for c in chunks if c]
+
+
 def bound_targets(
-    model: _Model, variables: list[str], solved: SolvedComponents | None = None
+    model: _Model, variables: list[str], solved: SolvedComponents | None = None, workers: int | None = None
 ) -> tuple[dict[int, tuple[float, float, str]], int]:
     """(lower, upper, problem) of each named variable (by its index), and how many connected
     components of the relations held them: each component is solved on its own, with every
-    relation that touches it (a relation's variables are all in one component)."""
+    relation that touches it (a relation's variables are all in one component). A programme
+    solved in the last audit (``solved``, the same programme to the last coefficient) is not
+    solved again; the others are solved on every core (``workers``, default one per core)
+    when there are enough targets to pay for starting them."""
     labels = _components(model) if model.lower else np.array([], dtype=int)
     by_component: dict[int, list[int]] = {}
     for g, comp in enumerate(labels):
@@ -348,17 +385,33 @@ def bound_targets(
         if comp in wanted:
             rows_of.setdefault(comp, []).append(r)
     bounds: dict[int, tuple[float, float, str]] = {}
+    todo: list[tuple[_Programme, str]] = []
     for comp, targets in wanted.items():
-        bounds.update(_solve(model, by_component[comp], rows_of.get(comp, []), sorted(set(targets)), solved))
+        programme = _programme(model, by_component[comp], rows_of.get(comp, []), sorted(set(targets)))
+        key = programme.key() if solved is not None else ""
+        if solved is not None and (known := solved.get(key)) is not None:
+            bounds.update(zip(programme.targets, known))
+        else:
+            todo.append((programme, key))
+    if sum(len(p.targets) for p, _ in todo) < MIN_TARGETS_FOR_WORKERS:
+        workers = 1
+    results = map_on_cores(_solve, _chunks([p for p, _ in todo], TARGETS_PER_CHUNK), workers)
+    for (programme, key), result in zip(todo, (r for chunk in results for r in chunk)):
+        bounds.update(result)
+        if solved is not None:
+            solved.put(key, [result[g] for g in programme.targets])
     return bounds, len(wanted)
 
 
-def audit_publication(pub: Publication, solved: SolvedComponents | None = None) -> AuditResult:
+def audit_publication(
+    pub: Publication, solved: SolvedComponents | None = None, workers: int | None = None
+) -> AuditResult:
     """The report on every protected cell; ``solved``: the last audit's components, reused
-    where a component's programme is unchanged (and this audit's, recorded into it)."""
+    where a component's programme is unchanged (and this audit's, recorded into it);
+    ``workers``: processes to solve in (``bound_targets``)."""
     started = time.monotonic()
     model, protected = build_model(pub)
-    bounds, components = bound_targets(model, [var for var, _ in protected.values()], solved)
+    bounds, components = bound_targets(model, [var for var, _ in protected.values()], solved, workers)
     rows = []
     for figure_id, (var, truth) in sorted(protected.items()):
         lower, upper, problem = bounds[model.index[var]]
