@@ -14,8 +14,9 @@ reads and words them.
 
 A suppressed figure's value, arithmetic and cells are withheld unless the caller asks
 for the unsuppressed view (``--unsuppressed``), and so are the cells a shown figure
-shares with a suppressed one of the same indicator (an LA's rows under a region
-total), which would otherwise give the suppressed value away.
+shares with any suppressed one (an LA's rows under a region total; the answers to a
+suppressed option under its question's base), which could otherwise be counted. How many
+values are withheld is never said: of a suppressed count it is the count.
 
 Kept light to import: no pandas, one read-only DuckDB connection and one set of
 queries per call, for one figure (the command) or every registered figure (the pages).
@@ -121,8 +122,8 @@ class Trace:
             out.append(
                 f"  ... {len(self.contributions) - SUMMARY_ROWS} more (use --json, or the trace page, for every value)"
             )
-        if self.withheld["count"]:
-            out.append(f"  {self.withheld['count']} more withheld: {self.withheld['reason']}")
+        if self.withheld["any"]:
+            out.append(f"  more withheld: {self.withheld['reason']}")
         out += [f"  {r['role']:<11} {_reference_words(r)}" for r in self.references]
         out.append(f"raw files ({len(self.files)}):")
         for fl in self.files:
@@ -293,8 +294,8 @@ def _records(cursor) -> list[dict]:
 class _Fetched:
     figures: dict[str, dict]
     cells: dict[str, list[dict]]
-    # (row uid, table_id, indicator, period, breakdown) -> the suppressed figures of that group the row makes up
-    suppressed_rows: dict[tuple, set[str]]
+    # the listed rows that also make up a suppressed figure (withheld from a shown figure's trace)
+    suppressed_rows: set[str]
     # figure id -> the roles its values are another figure's: role, via_figure_id, shown_as, suppressed, values
     references: dict[str, list[dict]]
     files: dict[str, dict]
@@ -371,40 +372,20 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
             )
         ):
             references[r.pop("figure_id")].append(r)
-        suppressed = defaultdict(set)
-        # The suppressed figures sharing a row with a shown wanted one, of the same indicator,
-        # period and breakdown (the only ones a page looks up, `_word`). From the stored rows: a
-        # figure holds a row directly, or through a reference to a figure that holds it directly
-        # (a percentage's denominator, its base). Restricted to those figures before any row is
-        # read: every suppressed holder of every shared row is millions of rows at 153 LAs x 40.
-        for uid, figure_id, *key in con.execute(
-            f"""with keys as (
-                    select distinct table_id, indicator, period, breakdown from audit.fct_figures
-                    where figure_id in {wanted} and not suppressed
-                ),
-                candidates as (
-                    select f.figure_id, f.table_id, f.indicator, f.period, f.breakdown
-                    from audit.fct_figures as f
-                    inner join keys as k
-                        on k.table_id = f.table_id and k.indicator = f.indicator
-                        and k.period is not distinct from f.period and k.breakdown is not distinct from f.breakdown
-                    where f.suppressed
-                ),
-                held as (
-                    select r._row_uid, r.figure_id from audit.fct_figure_source_rows as r
-                    where r.via_figure_id is null and r.figure_id in (select figure_id from candidates)
-                    union all
-                    select b._row_uid, r.figure_id from audit.fct_figure_source_rows as r
-                    inner join audit.fct_figure_source_rows as b on b.figure_id = r.via_figure_id and b.via_figure_id is null
-                    where r.figure_id in (select figure_id from candidates)
-                )
-                select h._row_uid, c.figure_id, c.table_id, c.indicator, c.period, c.breakdown
-                from held as h inner join candidates as c using (figure_id)
-                where h._row_uid in (
-                    select _row_uid from audit.fct_figure_source_rows where figure_id in {wanted} and via_figure_id is null
-                )"""
-        ).fetchall():
-            suppressed[(uid, *key)].add(figure_id)
+        # The rows listed here (a figure's direct rows) that a suppressed figure is made of, directly.
+        # A suppressed percentage's denominator (a reference) is its base's rows: a shown base's
+        # own, counted by the base and giving nothing of the percentage away.
+        suppressed = {
+            uid
+            for (uid,) in con.execute(
+                f"""select distinct s._row_uid from audit.fct_figure_source_rows as s
+                    inner join audit.fct_figures as f on f.figure_id = s.figure_id and f.suppressed
+                    where s.via_figure_id is null and s._row_uid in (
+                        select _row_uid from audit.fct_figure_source_rows
+                        where figure_id in {wanted} and via_figure_id is null
+                    )"""
+            ).fetchall()
+        }
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
         files = {
             r["file_sha256"] + r["file_path"]: r
@@ -610,7 +591,7 @@ def _sum_sentence(cells: list[dict]) -> tuple[float | None, str]:
 
 
 def _arithmetic(
-    f: dict, label: str, cells: list[dict], period: str, withheld: int = 0, references: list[dict] = ()
+    f: dict, label: str, cells: list[dict], period: str, withheld: bool = False, references: list[dict] = ()
 ) -> list[str]:
     by_role = defaultdict(list)
     for c in cells:
@@ -689,10 +670,6 @@ def _reading_order(c: dict) -> tuple:
     )
 
 
-def _withheld_keys(f: dict) -> tuple:
-    return (f["table_id"], f["indicator"], f["period"], f["breakdown"])
-
-
 def _contribution(c: dict) -> dict:
     """A cell as a trace lists it: the warehouse's columns without the figure id, the row's
     uid as ``row_uid`` and where an auditor finds it (once per cell of every page: kept lean)."""
@@ -727,33 +704,27 @@ def _word(
     disclosure = _disclosure(f, data.disclosure_vars, unsuppressed)
     cells = data.cells.get(figure_id, [])
     hide_all = f["suppressed"] and not unsuppressed
-    withheld_by = set()
-    if not unsuppressed and not hide_all:  # a suppressed figure withholds every cell anyway
-        key, suppressed_rows = _withheld_keys(f), data.suppressed_rows
-        # a cell this figure shares with another suppressed figure of the same indicator and group
-        withheld_by = {
-            uid
-            for uid in {c["_row_uid"] for c in cells}
-            if (others := suppressed_rows.get((uid, *key))) and (len(others) > 1 or figure_id not in others)
-        }
+    # a cell this (shown) figure shares with a suppressed figure, of any indicator: listed here,
+    # it could be counted (a multiple-choice base lists every answer's cell, and the column
+    # says which option a suppressed percentage counts)
+    withheld_by = set() if unsuppressed or hide_all else {c["_row_uid"] for c in cells} & data.suppressed_rows
     shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
     references = [] if hide_all else [_reference(r, unsuppressed) for r in data.references.get(figure_id, [])]
+    # never how many values are withheld, nor from how many files: of a suppressed figure that is
+    # its value (a count of people is a count of rows), and whether there are any tells 0 from not
     withheld = {
-        "count": len(cells) - len(shown),
-        "reason": (
-            "the figure is suppressed"
-            if hide_all
-            else "they also make up a suppressed figure of the same indicator (listing them would reveal it)"
-        )
-        if len(cells) != len(shown)
+        "any": bool(hide_all or withheld_by),
+        "reason": "the figure is suppressed"
+        if hide_all
+        else "they also make up a suppressed figure (listing them would let it be counted)"
+        if withheld_by
         else None,
     }
     if hide_all:
         arithmetic = [f"withheld: {disclosure['statement']}"]
-    elif withheld["count"]:
-        arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld["count"], references) + [
-            f"{withheld['count']} contributing values from {len({c['file_path'] for c in cells if c['_row_uid'] in withheld_by})} "
-            f"file(s) are not listed: {withheld['reason']} (auditors: --unsuppressed)"
+    elif withheld["any"]:
+        arithmetic = _arithmetic(f, indicator["label"], shown, period, True, references) + [
+            f"some contributing values are not listed: {withheld['reason']} (auditors: --unsuppressed)"
         ]
     else:
         arithmetic = _arithmetic(f, indicator["label"], cells, period, references=references)

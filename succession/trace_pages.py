@@ -175,8 +175,8 @@ def render_page(t: Trace, links: _Links) -> str:
             ],
             mono={1, 5, 7},
         )
-    if t.withheld["count"]:
-        body.append(f"<p>{_e(t.withheld['count'])} contributing values are not listed: {_e(t.withheld['reason'])}.</p>")
+    if t.withheld["any"]:
+        body.append(f"<p>Contributing values are withheld: {_e(t.withheld['reason'])}.</p>")
     for r in t.references:
         figure = f'<a href="{_e(page_name(r["figure_id"]))}"><code>{_e(r["figure_id"])}</code></a>'
         if r["values"] is None:

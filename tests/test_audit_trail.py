@@ -86,14 +86,23 @@ def test_trace_shows_superseded_submission(sample_build, warehouse):
 
 
 def test_trace_survey_percentage(sample_build, warehouse):
+    # a shown percentage with rows to list: one whose rows also make up a suppressed figure (a
+    # withheld breakdown's cell) withholds them
     row = warehouse.execute(
-        "select figure_id from audit.fct_figures where table_id like 'survey%' and unit = 'percent' and not suppressed "
-        "and value > 0 order by figure_id limit 1"
+        """select figure_id from audit.fct_figures as f
+           where table_id like 'survey%' and unit = 'percent' and not suppressed and value > 0
+             and not exists (
+                 select 1 from audit.fct_figure_source_rows as s
+                 inner join audit.fct_figure_source_rows as o on o._row_uid = s._row_uid and o.via_figure_id is null
+                 inner join audit.fct_figures as x on x.figure_id = o.figure_id and x.suppressed
+                 where s.figure_id = f.figure_id and s.via_figure_id is null
+             )
+           order by figure_id limit 1"""
     ).fetchone()
     if row is None:
         pytest.skip("no survey figures in this build")
     t = trace(sample_build, row[0])
-    assert t.rows and all(r["source"] == "survey" for r in t.rows)
+    assert t.rows and all(r["source"] == "survey" for r in t.rows) and not t.withheld["any"]
     for f in t.files:
         assert sha256_file(sample_build.raw_dir / f["file_path"]) == f["file_sha256"]
     # a CSV export has rows and columns, no sheet: `row 8, column O`, never an invented `responses!O8`

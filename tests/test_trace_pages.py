@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from succession.paths import ProjectPaths
-from succession.trace import trace
+from succession.trace import iter_traces, trace
 from succession.trace_pages import INDEX, page_name, write_trace_pages
 
 RATE_UNITS = ("percent", "ratio", "score", "rate", "days")
@@ -144,10 +144,35 @@ def test_pages_never_show_a_suppressed_value(sample_build, warehouse):
         page = (sample_build.trace_dir / page_name(fid)).read_text(encoding="utf-8")
         assert "Value found there" not in page and "withheld" in page, fid
         t = trace(sample_build, fid)
-        assert t.figure["value"] is None and not t.contributions and t.withheld["count"] >= 0
+        assert t.figure["value"] is None and not t.contributions and t.withheld["any"]
         assert "--unsuppressed" in t.disclosure["statement"]
         shown = trace(sample_build, fid, unsuppressed=True)
         assert "UNSUPPRESSED VIEW" in shown.to_text() and shown.figure["value"] is not None
+
+
+def test_no_page_lets_a_suppressed_figure_be_counted(sample_build, warehouse):
+    """A published page never lists a raw row a suppressed figure is made of (of any
+    indicator: a multiple-choice base listed every answer's cell, and counting the cells in a
+    suppressed option's column gave its numerator back), and never says how many values it
+    withholds (a suppressed count's page said "5 contributing values are not listed")."""
+    suppressed_rows = {
+        uid
+        for (uid,) in warehouse.execute(
+            """select distinct s._row_uid from audit.fct_figure_source_rows as s
+               inner join audit.fct_figures as f using (figure_id)
+               where f.suppressed and s.via_figure_id is null"""
+        ).fetchall()
+    }
+    figures = sorted(set(_register(sample_build)["figure_id"]))
+    withheld = 0
+    for t in iter_traces(sample_build, figures):
+        listed = {c["row_uid"] for c in t.contributions}
+        assert not listed & suppressed_rows, t.figure["figure_id"]
+        withheld += t.withheld["any"] and not t.figure["suppressed"]
+    assert withheld > 10  # shown figures whose pages hold some values back
+    for page in sample_build.trace_dir.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\d+ (contributing values are not listed|more withheld)", text), page.name
 
 
 def test_every_row_derived_contribution_names_a_cell(warehouse):
