@@ -13,10 +13,11 @@ dbt ``*__sources`` models name the column that held each number), so this module
 reads and words them.
 
 A suppressed figure's value, arithmetic and cells are withheld unless the caller asks
-for the unsuppressed view (``--unsuppressed``), and so are the cells a shown figure
-shares with any suppressed one (an LA's rows under a region total; the answers to a
-suppressed option under its question's base), which could otherwise be counted. How many
-values are withheld is never said: of a suppressed count it is the count.
+for the unsuppressed view (``--unsuppressed``), and so is each role of a shown figure
+(its numerator, its denominator, the rows it counts) that holds a value a suppressed
+figure is made of (an LA's rows under a region total; the answers to a suppressed option
+under its question's base): listed, or left out one by one, they could be counted. How
+many values are withheld is never said: of a suppressed count it is the count.
 
 Kept light to import: no pandas, one read-only DuckDB connection and one set of
 queries per call, for one figure (the command) or every registered figure (the pages).
@@ -33,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 
 from succession.paths import DBT_PROJECT_DIR, REGISTER_FILE, ProjectPaths
 
+WITHHELD_ROLE = "they include values a suppressed figure is made of, which listing them would let a reader count"
 SUMMARY_ROWS = 12  # contributing values listed in the text (all of them in --json and on the page)
 ENGLAND = ("E92000001", "England")
 DISCLOSURE_VARS = ("suppress_counts_up_to", "suppress_rates_base_below")
@@ -294,8 +296,8 @@ def _records(cursor) -> list[dict]:
 class _Fetched:
     figures: dict[str, dict]
     cells: dict[str, list[dict]]
-    # the listed rows that also make up a suppressed figure (withheld from a shown figure's trace)
-    suppressed_rows: set[str]
+    # listed row -> the groups (table_id, indicator, period, breakdown) of the suppressed figures it makes up
+    suppressed_rows: dict[str, set[tuple]]
     # figure id -> the roles its values are another figure's: role, via_figure_id, shown_as, suppressed, values
     references: dict[str, list[dict]]
     files: dict[str, dict]
@@ -375,17 +377,17 @@ def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
         # The rows listed here (a figure's direct rows) that a suppressed figure is made of, directly.
         # A suppressed percentage's denominator (a reference) is its base's rows: a shown base's
         # own, counted by the base and giving nothing of the percentage away.
-        suppressed = {
-            uid
-            for (uid,) in con.execute(
-                f"""select distinct s._row_uid from audit.fct_figure_source_rows as s
+        suppressed = defaultdict(set)
+        for uid, *group in con.execute(
+            f"""select distinct s._row_uid, f.table_id, f.indicator, f.period, f.breakdown
+                    from audit.fct_figure_source_rows as s
                     inner join audit.fct_figures as f on f.figure_id = s.figure_id and f.suppressed
                     where s.via_figure_id is null and s._row_uid in (
                         select _row_uid from audit.fct_figure_source_rows
                         where figure_id in {wanted} and via_figure_id is null
                     )"""
-            ).fetchall()
-        }
+        ).fetchall():
+            suppressed[uid].add(tuple(group))
         shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
         files = {
             r["file_sha256"] + r["file_path"]: r
@@ -591,14 +593,22 @@ def _sum_sentence(cells: list[dict]) -> tuple[float | None, str]:
 
 
 def _arithmetic(
-    f: dict, label: str, cells: list[dict], period: str, withheld: bool = False, references: list[dict] = ()
+    f: dict,
+    label: str,
+    cells: list[dict],
+    period: str,
+    withheld: frozenset = frozenset(),
+    references: list[dict] = (),
+    partial: bool = False,
 ) -> list[str]:
+    """The arithmetic in words over the listed cells; ``withheld``: the roles whose cells are not
+    listed (`_word`), said to be withheld rather than absent; ``partial``: some cells are not."""
     by_role = defaultdict(list)
     for c in cells:
         by_role[c["role"]].append(c)
     referenced = {r["role"]: r for r in references}
     lines = []
-    if {"numerator", "denominator"} & (by_role.keys() | referenced.keys()):
+    if {"numerator", "denominator"} & (by_role.keys() | referenced.keys() | withheld):
         num, den = by_role.get("numerator", []), by_role.get("denominator", [])
         total = _sum_sentence(num)[0] if num and num[0]["source_column"] in SUMMED_COLUMNS else None
         numerator = f["numerator"] if f["numerator"] is not None else total  # a mean's figure may carry only its base
@@ -611,10 +621,16 @@ def _arithmetic(
             lines.append("numerator: " + _counted_part(num, f["numerator"], period))
         elif "numerator" in referenced:
             lines.append(f"numerator: {_number(f['numerator'])}, {_reference_words(referenced['numerator'])}")
+        elif "numerator" in withheld:
+            lines.append(f"numerator: {_number(numerator)}, its contributing values withheld ({WITHHELD_ROLE})")
         else:
             lines.append("numerator: no contributing values (0)")
         if den:
             lines.append("denominator: " + _counted_part(den, f["denominator"], period))
+        elif "denominator" in withheld:
+            lines.append(
+                f"denominator: {_number(f['denominator'])}, its contributing values withheld ({WITHHELD_ROLE})"
+            )
         elif "denominator" in referenced:
             lines.append(f"denominator: {_number(f['denominator'])}, {_reference_words(referenced['denominator'])}")
         else:
@@ -652,7 +668,12 @@ def _arithmetic(
         for role, r in referenced.items()
         if role not in ("numerator", "denominator")
     ]
-    if not cells and not withheld and not references:
+    lines += [
+        f"the values {ROLE_WORDS.get(role, role)}: withheld ({WITHHELD_ROLE})"
+        for role in sorted(withheld)
+        if role not in ("numerator", "denominator")
+    ]
+    if not cells and not withheld and not references and not partial:
         lines.append(
             f"no raw value contributes: {label} is {_number(f['value'])} by definition (nothing to count in {period})"
         )
@@ -704,27 +725,40 @@ def _word(
     disclosure = _disclosure(f, data.disclosure_vars, unsuppressed)
     cells = data.cells.get(figure_id, [])
     hide_all = f["suppressed"] and not unsuppressed
-    # a cell this (shown) figure shares with a suppressed figure, of any indicator: listed here,
-    # it could be counted (a multiple-choice base lists every answer's cell, and the column
-    # says which option a suppressed percentage counts)
-    withheld_by = set() if unsuppressed or hide_all else {c["_row_uid"] for c in cells} & data.suppressed_rows
-    shown = [] if hide_all else sorted((c for c in cells if c["_row_uid"] not in withheld_by), key=_reading_order)
+    # Rows of a shown figure that a suppressed figure is made of, listed, could be counted. Those
+    # of suppressed cells of its own group (an LA's rows under its region's total) are left out
+    # one by one: what the rows listed leave over is the group's suppressed sum, which the
+    # published figures give anyway (complementary suppression). A role (numerator,
+    # denominator, counted ...) holding a row of a suppressed figure of another group is withheld
+    # whole (a multiple-choice base listed every answer's cell, and the column says which option
+    # a suppressed percentage counts): left out one by one, the shown figure minus the rows
+    # listed would count them.
+    holders = {} if unsuppressed or hide_all else data.suppressed_rows
+    group = (f["table_id"], f["indicator"], f["period"], f["breakdown"])
+    withheld_rows = {c["_row_uid"] for c in cells if c["_row_uid"] in holders}
+    withheld_roles = frozenset(c["role"] for c in cells if holders.get(c["_row_uid"], {group}) != {group})
+    shown = sorted(
+        (c for c in cells if c["role"] not in withheld_roles and c["_row_uid"] not in withheld_rows),
+        key=_reading_order,
+    )
     references = [] if hide_all else [_reference(r, unsuppressed) for r in data.references.get(figure_id, [])]
     # never how many values are withheld, nor from how many files: of a suppressed figure that is
     # its value (a count of people is a count of rows), and whether there are any tells 0 from not
     withheld = {
-        "any": bool(hide_all or withheld_by),
-        "reason": "the figure is suppressed"
-        if hide_all
-        else "they also make up a suppressed figure (listing them would let it be counted)"
-        if withheld_by
-        else None,
+        "any": bool(hide_all or withheld_rows),
+        "reason": "the figure is suppressed" if hide_all else WITHHELD_ROLE if withheld_rows else None,
     }
     if hide_all:
-        arithmetic = [f"withheld: {disclosure['statement']}"]
-    elif withheld["any"]:
-        arithmetic = _arithmetic(f, indicator["label"], shown, period, True, references) + [
-            f"some contributing values are not listed: {withheld['reason']} (auditors: --unsuppressed)"
+        shown, arithmetic = [], [f"withheld: {disclosure['statement']}"]
+    elif withheld_roles:
+        arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld_roles, references) + [
+            f"the {', '.join(sorted(ROLE_WORDS.get(r, r) for r in withheld_roles))} values are not listed "
+            "(auditors: --unsuppressed)"
+        ]
+    elif withheld_rows:
+        arithmetic = _arithmetic(f, indicator["label"], shown, period, references=references, partial=True) + [
+            "some contributing values are not listed: they also make up suppressed figures of the same group "
+            "(auditors: --unsuppressed)"
         ]
     else:
         arithmetic = _arithmetic(f, indicator["label"], cells, period, references=references)

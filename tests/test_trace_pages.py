@@ -37,7 +37,8 @@ def test_every_registered_figure_has_a_page(sample_build):
         page = folder / page_name(fid)
         assert page.exists(), fid
         assert f'href="{html.escape(page_name(fid))}"' in index, fid
-    sample = (folder / page_name(figures[0])).read_text(encoding="utf-8")
+    pages = ((folder / page_name(fid)).read_text(encoding="utf-8") for fid in figures)
+    sample = next(text for text in pages if "<table>" in text)  # one that lists values
     assert '<html lang="en">' in sample and "<h1>" in sample and '<th scope="col">' in sample
     assert not re.search(r"<(script|link|img)\b", sample)  # nothing loaded from anywhere: works from file://
     # and the pages of the figures theirs link (a percentage's base; every base is shown in the sample)
@@ -153,22 +154,30 @@ def test_pages_never_show_a_suppressed_value(sample_build, warehouse):
 def test_no_page_lets_a_suppressed_figure_be_counted(sample_build, warehouse):
     """A published page never lists a raw row a suppressed figure is made of (of any
     indicator: a multiple-choice base listed every answer's cell, and counting the cells in a
-    suppressed option's column gave its numerator back), and never says how many values it
-    withholds (a suppressed count's page said "5 contributing values are not listed")."""
-    suppressed_rows = {
-        uid
-        for (uid,) in warehouse.execute(
-            """select distinct s._row_uid from audit.fct_figure_source_rows as s
-               inner join audit.fct_figures as f using (figure_id)
-               where f.suppressed and s.via_figure_id is null"""
-        ).fetchall()
-    }
+    suppressed option's column gave its numerator back), lists each role whole or not at all,
+    and never says how many values it withholds (a suppressed count's page said "5
+    contributing values are not listed")."""
+    groups_of: dict[str, set] = {}  # raw row -> the groups of the suppressed figures made of it
+    for uid, *group in warehouse.execute(
+        """select distinct s._row_uid, f.table_id, f.indicator, f.period, f.breakdown
+           from audit.fct_figure_source_rows as s inner join audit.fct_figures as f using (figure_id)
+           where f.suppressed and s.via_figure_id is null"""
+    ).fetchall():
+        groups_of.setdefault(uid, set()).add(tuple(group))
     figures = sorted(set(_register(sample_build)["figure_id"]))
+    every = {t.figure["figure_id"]: t for t in iter_traces(sample_build, figures, unsuppressed=True)}
     withheld = 0
     for t in iter_traces(sample_build, figures):
+        f = t.figure
+        group = (f["table_id"], f["indicator"], f["period"], f["breakdown"])
         listed = {c["row_uid"] for c in t.contributions}
-        assert not listed & suppressed_rows, t.figure["figure_id"]
-        withheld += t.withheld["any"] and not t.figure["suppressed"]
+        assert not listed & groups_of.keys(), f["figure_id"]
+        # a role listed in part leaves out only rows of suppressed cells of the figure's own group,
+        # whose sum the published figures give (an LA's rows under its region's total)
+        for role in {c["role"] for c in t.contributions}:
+            left_out = {c["row_uid"] for c in every[f["figure_id"]].contributions if c["role"] == role} - listed
+            assert all(groups_of[uid] == {group} for uid in left_out), (f["figure_id"], role)
+        withheld += t.withheld["any"] and not f["suppressed"]
     assert withheld > 10  # shown figures whose pages hold some values back
     for page in sample_build.trace_dir.glob("*.html"):
         text = page.read_text(encoding="utf-8")
