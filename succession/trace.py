@@ -669,7 +669,7 @@ def _arithmetic(
         if role not in ("numerator", "denominator")
     ]
     lines += [
-        f"the values {ROLE_WORDS.get(role, role)}: withheld ({WITHHELD_ROLE})"
+        f"the values in the role '{role}': withheld ({WITHHELD_ROLE})"
         for role in sorted(withheld)
         if role not in ("numerator", "denominator")
     ]
@@ -752,8 +752,7 @@ def _word(
         shown, arithmetic = [], [f"withheld: {disclosure['statement']}"]
     elif withheld_roles:
         arithmetic = _arithmetic(f, indicator["label"], shown, period, withheld_roles, references) + [
-            f"the {', '.join(sorted(ROLE_WORDS.get(r, r) for r in withheld_roles))} values are not listed "
-            "(auditors: --unsuppressed)"
+            f"auditors: succession trace {figure_id} --unsuppressed lists them"
         ]
     elif withheld_rows:
         arithmetic = _arithmetic(f, indicator["label"], shown, period, references=references, partial=True) + [
