@@ -8,9 +8,9 @@ disclosure status and why, every contributing value (file, SHA-256, sheet, cell,
 value found there, the Dagster run that loaded it) and the dbt models that computed it
 in dependency order. Where a role's values are another figure's, as the warehouse stores
 them (a survey percent's denominator is its base figure's rows), the trace names that
-figure instead of listing its values again: its own trace lists them, once. The cells come from the warehouse (``audit.fct_figure_cells``: the
-dbt ``*__sources`` models name the column that held each number), so this module only
-reads and words them.
+figure instead of listing its values again: its own trace lists them, once. The cells
+come from the warehouse (``audit.fct_figure_cells``: the dbt ``*__sources`` models name
+the column that held each number), so this module only reads and words them.
 
 A suppressed figure's value, arithmetic and cells are withheld unless the caller asks
 for the unsuppressed view (``--unsuppressed``), and so is each role of a shown figure
@@ -84,7 +84,8 @@ class Trace:
     models: list[dict]  # dbt models in dependency order, each with one line of its description
     sources: list[str]
     published_in: list[dict]
-    # roles whose values are another figure's: role, figure_id, values (how many), shown_as
+    # roles whose values are another figure's: role, figure_id, shown_as, suppressed, values (how many:
+    # the unsuppressed view only)
     references: list[dict] = field(default_factory=list)
     superseded: list[dict] = field(default_factory=list)
     docs_url: str | None = None  # dbt docs for model-level lineage, where published
@@ -126,7 +127,7 @@ class Trace:
             )
         if self.withheld["any"]:
             out.append(f"  more withheld: {self.withheld['reason']}")
-        out += [f"  {r['role']:<11} {_reference_words(r)}" for r in self.references]
+        out += [f"  {r['role']:<11} {reference_words(r)}" for r in self.references]
         out.append(f"raw files ({len(self.files)}):")
         for fl in self.files:
             out.append(
@@ -146,10 +147,15 @@ class Trace:
         return "\n".join(out)
 
 
-def _reference_words(r: dict) -> str:
+def reference_words(r: dict) -> str:
     """A role whose values are another figure's, in words (the page links the figure)."""
-    if r["values"] is None:
+    if r["suppressed"]:
         return f"figure {r['figure_id']}, which is suppressed: its contributing values are withheld"
+    if r["values"] is None:  # the published view: its own trace lists them, or withholds them whole
+        return (
+            f"figure {r['figure_id']}, shown as {r['shown_as']}: its contributing values are on its own trace "
+            f"(succession trace {r['figure_id']})"
+        )
     return (
         f"figure {r['figure_id']}, shown as {r['shown_as']}: its {r['values']} contributing values "
         f"are listed by its own trace (succession trace {r['figure_id']})"
@@ -620,7 +626,7 @@ def _arithmetic(
         elif num:
             lines.append("numerator: " + _counted_part(num, f["numerator"], period))
         elif "numerator" in referenced:
-            lines.append(f"numerator: {_number(f['numerator'])}, {_reference_words(referenced['numerator'])}")
+            lines.append(f"numerator: {_number(f['numerator'])}, {reference_words(referenced['numerator'])}")
         elif "numerator" in withheld:
             lines.append(f"numerator: {_number(numerator)}, its contributing values withheld ({WITHHELD_ROLE})")
         else:
@@ -632,7 +638,7 @@ def _arithmetic(
                 f"denominator: {_number(f['denominator'])}, its contributing values withheld ({WITHHELD_ROLE})"
             )
         elif "denominator" in referenced:
-            lines.append(f"denominator: {_number(f['denominator'])}, {_reference_words(referenced['denominator'])}")
+            lines.append(f"denominator: {_number(f['denominator'])}, {reference_words(referenced['denominator'])}")
         else:
             lines.append("denominator: no contributing values")
         times = " × 100" if f["unit"] == "percent" else ""
@@ -664,7 +670,7 @@ def _arithmetic(
                 f"({ROLE_WORDS[role]}) in {', '.join(tables)}; each is listed below"
             )
     lines += [
-        f"{ROLE_WORDS.get(role, role)}: {_reference_words(r)}"
+        f"{ROLE_WORDS.get(role, role)}: {reference_words(r)}"
         for role, r in referenced.items()
         if role not in ("numerator", "denominator")
     ]
@@ -704,14 +710,16 @@ def _contribution(c: dict) -> dict:
 
 
 def _reference(r: dict, unsuppressed: bool) -> dict:
-    """A role whose values are another figure's, as a trace shows it: a suppressed figure's
-    values are withheld like its page's (how many there are would give it away)."""
-    hidden = r["suppressed"] and not unsuppressed
+    """A role whose values are another figure's, as a trace shows it. How many values that
+    figure has is said only in the unsuppressed view: its own page may withhold them whole
+    (`_word`), and a multiple-choice base's number of answers, less the options shown, counts
+    the suppressed ones."""
     return {
         "role": r["role"],
         "figure_id": r["via_figure_id"],
         "shown_as": r["shown_as"],
-        "values": None if hidden else r["n_values"],
+        "suppressed": bool(r["suppressed"] and not unsuppressed),
+        "values": r["n_values"] if unsuppressed else None,
     }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from succession.paths import ProjectPaths
-from succession.trace import CELLS_PER_BATCH, Trace, iter_traces, register_entries
+from succession.trace import CELLS_PER_BATCH, Trace, iter_traces, reference_words, register_entries
 
 INDEX = "index.html"
 STYLE = """
@@ -177,15 +177,11 @@ def render_page(t: Trace, links: _Links) -> str:
         )
     if t.withheld["any"]:
         body.append(f"<p>Contributing values are withheld: {_e(t.withheld['reason'])}.</p>")
-    for r in t.references:
-        figure = f'<a href="{_e(page_name(r["figure_id"]))}"><code>{_e(r["figure_id"])}</code></a>'
-        if r["values"] is None:
-            body.append(f"<p>The {_e(r['role'])}: figure {figure}, which is suppressed: its values are withheld.</p>")
-        else:
-            body.append(
-                f"<p>The {_e(r['role'])}: figure {figure}, shown as {_e(r['shown_as'])}: its "
-                f"{_e(r['values'])} contributing values are listed on its trace page.</p>"
-            )
+    body += [
+        f"<p>The {_e(r['role'])}: {_e(reference_words(r))} "
+        f'(<a href="{_e(page_name(r["figure_id"]))}">its trace page</a>).</p>'
+        for r in t.references
+    ]
     if t.files:
         body += ["<h2>Raw files</h2>"] + _table(
             "Each file by its SHA-256, with the Dagster run that loaded it",

@@ -97,6 +97,9 @@ def test_a_percentage_names_its_base_whose_trace_lists_the_denominator(sample_bu
     followed = trace(sample_build, base, unsuppressed=True)
     assert denominator and {c["row_uid"] for c in followed.contributions} == denominator
     assert t.references[0]["values"] == len(followed.contributions)
+    # published, it is not said how many: the base's page may withhold them whole, and a
+    # multiple-choice base's number of answers, less the options shown, counts the suppressed ones
+    assert trace(sample_build, fid).references[0]["values"] is None
     assert any(line.startswith(f"denominator: {t.figure['denominator']:g}, figure {base}") for line in t.arithmetic)
     page = (sample_build.trace_dir / page_name(fid)).read_text(encoding="utf-8")
     assert f'href="{html.escape(page_name(base))}"' in page and (sample_build.trace_dir / page_name(base)).exists()
