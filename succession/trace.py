@@ -19,8 +19,9 @@ figure is made of (an LA's rows under a region total; the answers to a suppresse
 under its question's base): listed, or left out one by one, they could be counted. How
 many values are withheld is never said: of a suppressed count it is the count.
 
-Kept light to import: no pandas, one read-only DuckDB connection and one set of
-queries per call, for one figure (the command) or every registered figure (the pages).
+Kept light to import: no pandas, one read-only DuckDB connection per call, for one figure
+(the command) or every registered figure (the pages), whose cells are joined to the raw
+rows once and then read a batch of figures at a time.
 """
 
 from __future__ import annotations
@@ -314,7 +315,7 @@ class _Fetched:
 
 def _connect(paths: ProjectPaths):
     """The warehouse, read-only, within the settings' DuckDB memory (dbt's): at 153 LAs x 40
-    quarters a batch's cells join 2.4 M raw rows, which DuckDB holds whole unless limited."""
+    quarters the figures' cells join 2.4 M raw rows, which DuckDB holds whole unless limited."""
     import duckdb  # here, not at import: `succession trace` starts fast
 
     from succession.settings import Settings
@@ -328,96 +329,107 @@ def _connect(paths: ProjectPaths):
     return con
 
 
-def _fetch(paths: ProjectPaths, figure_ids: list[str]) -> _Fetched:
-    if not paths.warehouse.exists():
-        raise FileNotFoundError(f"no warehouse at {paths.warehouse}: run `succession run` first")
+def _stage(con, figure_ids: list[str]) -> None:
+    """Join the figures' direct rows to their raw rows once, for all of them, into temporary
+    tables that each batch then reads: a join to the raw rows (a view over every staging
+    table) hashes all of them whatever it looks up, ~2 s at 153 LAs x 40 quarters, so
+    joining per batch cost that once a batch. Ordered by figure, so that a batch's figures
+    are a few of the table's row groups."""
     wanted = _sql_list(figure_ids)
-    with _connect(paths) as con:
-        figures = {
-            r["figure_id"]: r
-            for r in _records(con.execute(f"select * from audit.fct_figures where figure_id in {wanted}"))
-        }
-        unknown = [f for f in figure_ids if f not in figures]
-        if unknown:
-            head = unknown[0].rsplit(".", 1)[0]
-            near = [
-                r[0]
-                for r in con.execute(
-                    f"select figure_id from audit.fct_figures where starts_with(figure_id, {_sql_text(head)}) order by 1 limit 5"
-                ).fetchall()
-            ]
-            hint = f"; similar ids: {', '.join(near)}" if near else ""
-            raise UnknownFigureError(
-                f"unknown figure id {unknown[0]!r}: not in the warehouse's figure table (audit.fct_figures){hint}"
-            )
-        cells = defaultdict(list)
-        for r in _records(
-            con.execute(
-                f"""select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells
-                    where figure_id in {wanted} and via_figure_id is null
-                    order by figure_id, role, file_path, row, column_letter, cell"""
-            )
-        ):
-            cells[r["figure_id"]].append(r)
-        references = defaultdict(list)
-        for r in _records(
-            con.execute(
-                f"""with refs as (
-                        select figure_id, role, via_figure_id from audit.fct_figure_source_rows
-                        where figure_id in {wanted} and via_figure_id is not null
-                    ),
-                    counted as (
-                        select figure_id as via_figure_id, count(*) as n_values from audit.fct_figure_source_rows
-                        where via_figure_id is null and figure_id in (select via_figure_id from refs)
-                        group by figure_id
-                    )
-                    select refs.figure_id, refs.role, refs.via_figure_id, b.value_shown as shown_as, b.suppressed,
-                        coalesce(counted.n_values, 0) as n_values
-                    from refs
-                    inner join audit.fct_figures as b on b.figure_id = refs.via_figure_id
-                    left join counted using (via_figure_id)
-                    order by refs.figure_id, refs.role, refs.via_figure_id"""
-            )
-        ):
-            references[r.pop("figure_id")].append(r)
-        # The rows listed here (a figure's direct rows) that a suppressed figure is made of, directly.
-        # A suppressed percentage's denominator (a reference) is its base's rows: a shown base's
-        # own, counted by the base and giving nothing of the percentage away.
-        suppressed = defaultdict(set)
-        for uid, *group in con.execute(
-            f"""select distinct s._row_uid, f.table_id, f.indicator, f.period, f.breakdown
-                    from audit.fct_figure_source_rows as s
-                    inner join audit.fct_figures as f on f.figure_id = s.figure_id and f.suppressed
-                    where s.via_figure_id is null and s._row_uid in (
-                        select _row_uid from audit.fct_figure_source_rows
-                        where figure_id in {wanted} and via_figure_id is null
-                    )"""
-        ).fetchall():
-            suppressed[uid].add(tuple(group))
-        shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
-        files = {
-            r["file_sha256"] + r["file_path"]: r
-            for r in _records(
-                con.execute(
-                    f"""select file_path, file_sha256, status, run_id, loaded_at::varchar as loaded_at, superseded_by
-                from audit.fct_files where file_sha256 in {shas} order by file_path"""
+    con.execute(
+        f"""create or replace temp table traced_cells as
+            select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells
+            where figure_id in {wanted} and via_figure_id is null
+            """
+    )
+    # The rows listed (a figure's direct rows) that a suppressed figure is made of, directly,
+    # with that figure's group. A suppressed percentage's denominator (a reference) is its
+    # base's rows: a shown base's own, counted by the base and giving nothing of the percentage away.
+    con.execute(
+        """create or replace temp table traced_suppressed_rows as
+            select distinct s._row_uid, f.table_id, f.indicator, f.period, f.breakdown
+            from audit.fct_figure_source_rows as s
+            inner join audit.fct_figures as f on f.figure_id = s.figure_id and f.suppressed
+            where s.via_figure_id is null and s._row_uid in (select _row_uid from traced_cells)"""
+    )
+
+
+def _fetch(con, figure_ids: list[str]) -> _Fetched:
+    """What the traces of ``figure_ids`` say, read from the warehouse and the tables `_stage` made."""
+    wanted = _sql_list(figure_ids)
+    figures = {
+        r["figure_id"]: r for r in _records(con.execute(f"select * from audit.fct_figures where figure_id in {wanted}"))
+    }
+    unknown = [f for f in figure_ids if f not in figures]
+    if unknown:
+        head = unknown[0].rsplit(".", 1)[0]
+        near = [
+            r[0]
+            for r in con.execute(
+                f"select figure_id from audit.fct_figures where starts_with(figure_id, {_sql_text(head)}) order by 1 limit 5"
+            ).fetchall()
+        ]
+        hint = f"; similar ids: {', '.join(near)}" if near else ""
+        raise UnknownFigureError(
+            f"unknown figure id {unknown[0]!r}: not in the warehouse's figure table (audit.fct_figures){hint}"
+        )
+    cells = defaultdict(list)
+    for r in _records(
+        con.execute(
+            f"""select * from traced_cells where figure_id in {wanted}
+                order by figure_id, role, file_path, row, column_letter, cell"""
+        )
+    ):
+        cells[r["figure_id"]].append(r)
+    references = defaultdict(list)
+    for r in _records(
+        con.execute(
+            f"""with refs as (
+                    select figure_id, role, via_figure_id from audit.fct_figure_source_rows
+                    where figure_id in {wanted} and via_figure_id is not null
+                ),
+                counted as (
+                    select figure_id as via_figure_id, count(*) as n_values from audit.fct_figure_source_rows
+                    where via_figure_id is null and figure_id in (select via_figure_id from refs)
+                    group by figure_id
                 )
-            )
-        }
-        superseded = _records(
+                select refs.figure_id, refs.role, refs.via_figure_id, b.value_shown as shown_as, b.suppressed,
+                    coalesce(counted.n_values, 0) as n_values
+                from refs
+                inner join audit.fct_figures as b on b.figure_id = refs.via_figure_id
+                left join counted using (via_figure_id)
+                order by refs.figure_id, refs.role, refs.via_figure_id"""
+        )
+    ):
+        references[r.pop("figure_id")].append(r)
+    suppressed = defaultdict(set)
+    for uid, *group in con.execute(
+        f"""select * from traced_suppressed_rows
+            where _row_uid in (select _row_uid from traced_cells where figure_id in {wanted})"""
+    ).fetchall():
+        suppressed[uid].add(tuple(group))
+    shas = _sql_list(sorted({c["file_sha256"] for rows in cells.values() for c in rows}))
+    files = {
+        r["file_sha256"] + r["file_path"]: r
+        for r in _records(
             con.execute(
-                f"""select file_path, file_sha256, run_id, superseded_by from audit.fct_files
-                where superseded_by in {_sql_list(sorted({f["file_path"] for f in files.values()}))} order by file_path"""
+                f"""select file_path, file_sha256, status, run_id, loaded_at::varchar as loaded_at, superseded_by
+            from audit.fct_files where file_sha256 in {shas} order by file_path"""
             )
         )
-        indicators = {
-            r["indicator"]: r
-            for r in _records(
-                con.execute(
-                    "select indicator, label, unit, aggregation, definition from publish.pub_indicator_dictionary"
-                )
-            )
-        }
+    }
+    superseded = _records(
+        con.execute(
+            f"""select file_path, file_sha256, run_id, superseded_by from audit.fct_files
+            where superseded_by in {_sql_list(sorted({f["file_path"] for f in files.values()}))} order by file_path"""
+        )
+    )
+    indicators = {
+        r["indicator"]: r
+        for r in _records(
+            con.execute("select indicator, label, unit, aggregation, definition from publish.pub_indicator_dictionary")
+        )
+    }
     return _Fetched(figures, cells, suppressed, references, files, superseded, indicators, _disclosure_vars())
 
 
@@ -821,30 +833,29 @@ def iter_traces(
     unsuppressed: bool = False,
     cells_per_batch: int | None = CELLS_PER_BATCH,
 ) -> Iterator[Trace]:
-    """Trace many figures (the static pages), in order, one set of queries per batch of figures
-    with at most ``cells_per_batch`` contributing cells (a figure with more is a batch alone;
-    None: one batch), so that memory stays bounded however many cells the figures list."""
+    """Trace many figures (the static pages), in order, on one connection: their cells are
+    joined to the raw rows once (`_stage`), then read and worded a batch of figures at a time,
+    each batch with at most ``cells_per_batch`` contributing cells (a figure with more is a
+    batch alone; None: one batch), so that memory stays bounded however many cells they list."""
+    if not figure_ids:
+        return
+    if not paths.warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {paths.warehouse}: run `succession run` first")
     lineage = Lineage(_manifest(paths))
     where = register_entries(paths)
     docs = dbt_docs_url(paths)
-    for batch in _batches(paths, figure_ids, cells_per_batch):
-        data = _fetch(paths, batch)
-        for fid in batch:
-            yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
-
-
-def _batches(paths: ProjectPaths, figure_ids: list[str], cells_per_batch: int | None) -> list[list[str]]:
-    if not figure_ids:
-        return []
-    if cells_per_batch is None or len(figure_ids) < 2 or not paths.warehouse.exists():
-        return [figure_ids]  # (a missing warehouse is reported by _fetch)
     with _connect(paths) as con:
-        counts = dict(
-            con.execute(
-                "select figure_id, count(*) from audit.fct_figure_source_rows "
-                f"where figure_id in {_sql_list(figure_ids)} and via_figure_id is null group by figure_id"
-            ).fetchall()
-        )
+        _stage(con, figure_ids)
+        for batch in _batches(con, figure_ids, cells_per_batch):
+            data = _fetch(con, batch)
+            for fid in batch:
+                yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
+
+
+def _batches(con, figure_ids: list[str], cells_per_batch: int | None) -> list[list[str]]:
+    if cells_per_batch is None or len(figure_ids) < 2:
+        return [figure_ids]
+    counts = dict(con.execute("select figure_id, count(*) from traced_cells group by figure_id").fetchall())
     batches: list[list[str]] = [[]]
     size = 0
     for fid in figure_ids:
