@@ -824,6 +824,11 @@ def dbt_docs_url(paths: ProjectPaths) -> str | None:
 # static pages at 153 LAs x 40 quarters listed 3.6 M cells, 7 GB at once, before a percentage's
 # denominator was named by its base figure instead of listed again).
 CELLS_PER_BATCH = 100_000
+# contributing cells joined to the raw rows at once (`_stage`): each join costs ~1.5 s at 153 LAs
+# x 40 quarters however few cells it looks up, and 500,000 cells fit DuckDB's 600 MB with room
+# (all 1.6 M of the pages at once did too, barely), so memory stays bounded however many figures
+# the documents register.
+CELLS_PER_STAGE = 500_000
 
 
 def iter_traces(
@@ -832,11 +837,13 @@ def iter_traces(
     *,
     unsuppressed: bool = False,
     cells_per_batch: int | None = CELLS_PER_BATCH,
+    cells_per_stage: int | None = CELLS_PER_STAGE,
 ) -> Iterator[Trace]:
-    """Trace many figures (the static pages), in order, on one connection: their cells are
-    joined to the raw rows once (`_stage`), then read and worded a batch of figures at a time,
-    each batch with at most ``cells_per_batch`` contributing cells (a figure with more is a
-    batch alone; None: one batch), so that memory stays bounded however many cells they list."""
+    """Trace many figures (the static pages), in order, on one connection. Their cells are
+    joined to the raw rows a stage of at most ``cells_per_stage`` cells at a time (`_stage`),
+    then read and worded a batch of at most ``cells_per_batch`` cells at a time (a figure with
+    more is a stage or batch alone; None: no limit), so that memory stays bounded however many
+    cells the figures list."""
     if not figure_ids:
         return
     if not paths.warehouse.exists():
@@ -845,28 +852,41 @@ def iter_traces(
     where = register_entries(paths)
     docs = dbt_docs_url(paths)
     with _connect(paths) as con:
-        _stage(con, figure_ids)
-        for batch in _batches(con, figure_ids, cells_per_batch):
-            data = _fetch(con, batch)
-            for fid in batch:
-                yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
+        limited = len(figure_ids) > 1 and (cells_per_batch, cells_per_stage) != (None, None)
+        cells = _cell_counts(con, figure_ids) if limited else {}
+        for stage in _batches(figure_ids, cells, cells_per_stage):
+            _stage(con, stage)
+            for batch in _batches(stage, cells, cells_per_batch):
+                data = _fetch(con, batch)
+                for fid in batch:
+                    yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
 
 
-def _batches(con, figure_ids: list[str], cells_per_batch: int | None) -> list[list[str]]:
-    if cells_per_batch is None or len(figure_ids) < 2:
+def _cell_counts(con, figure_ids: list[str]) -> dict[str, int]:
+    """Figure id -> how many contributing cells its trace lists (its direct rows)."""
+    return dict(
+        con.execute(
+            "select figure_id, count(*) from audit.fct_figure_source_rows "
+            f"where figure_id in {_sql_list(figure_ids)} and via_figure_id is null group by figure_id"
+        ).fetchall()
+    )
+
+
+def _batches(figure_ids: list[str], cells: dict[str, int], limit: int | None) -> list[list[str]]:
+    """The figures in order, in runs of at most ``limit`` cells (a figure with more is a run
+    alone; None: one run)."""
+    if limit is None:
         return [figure_ids]
-    counts = dict(con.execute("select figure_id, count(*) from traced_cells group by figure_id").fetchall())
     batches: list[list[str]] = [[]]
     size = 0
     for fid in figure_ids:
-        cells = counts.get(fid, 0)
-        if batches[-1] and size + cells > cells_per_batch:
+        if batches[-1] and size + cells.get(fid, 0) > limit:
             batches.append([])
             size = 0
         batches[-1].append(fid)
-        size += cells
+        size += cells.get(fid, 0)
     return batches
 
 
 def trace(paths: ProjectPaths, figure_id: str, *, unsuppressed: bool = False) -> Trace:
-    return next(iter_traces(paths, [figure_id], unsuppressed=unsuppressed, cells_per_batch=None))
+    return next(iter_traces(paths, [figure_id], unsuppressed=unsuppressed, cells_per_batch=None, cells_per_stage=None))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from succession.paths import ProjectPaths
-from succession.trace import CELLS_PER_BATCH, Trace, iter_traces, reference_words, register_entries
+from succession.trace import CELLS_PER_BATCH, CELLS_PER_STAGE, Trace, iter_traces, reference_words, register_entries
 
 INDEX = "index.html"
 STYLE = """
@@ -291,11 +291,16 @@ def render_index(all_traces: list[Trace], links: _Links) -> str:
     return _document("Trace pages: every published figure", body, FILTER_SCRIPT)
 
 
-def write_trace_pages(paths: ProjectPaths, *, cells_per_batch: int | None = CELLS_PER_BATCH) -> tuple[Path, int, float]:
+def write_trace_pages(
+    paths: ProjectPaths,
+    *,
+    cells_per_batch: int | None = CELLS_PER_BATCH,
+    cells_per_stage: int | None = CELLS_PER_STAGE,
+) -> tuple[Path, int, float]:
     """Write a page for every figure in the register and every figure their pages link (a
     percentage's base), and the index; (index, pages, seconds). Pages of figures no longer
     registered are removed, so the folder matches the register. The figures are traced in
-    batches of at most ``cells_per_batch`` cells (`iter_traces`)."""
+    stages and batches of at most so many cells (`iter_traces`)."""
     started = time.perf_counter()
     figure_ids = sorted(register_entries(paths))
     links = _Links.find(paths)
@@ -310,7 +315,7 @@ def write_trace_pages(paths: ProjectPaths, *, cells_per_batch: int | None = CELL
     listed, linked = [], set()
 
     def write(ids: list[str]) -> None:
-        for t in iter_traces(paths, ids, cells_per_batch=cells_per_batch):
+        for t in iter_traces(paths, ids, cells_per_batch=cells_per_batch, cells_per_stage=cells_per_stage):
             (new / page_name(t.figure["figure_id"])).write_text(render_page(t, links), encoding="utf-8")
             listed.append(replace(t, contributions=[]))
             linked.update(r["figure_id"] for r in t.references)

@@ -126,15 +126,17 @@ def test_a_base_no_document_shows_gets_a_page_of_its_own(sample_build, warehouse
 
 
 def test_pages_written_in_batches_are_the_pages_written_at_once(sample_build, tmp_path):
-    """Issue 15: the pages are traced a batch of figures at a time (at most CELLS_PER_BATCH
-    contributing cells, 3.6 M cells at 153 LAs x 40 quarters); batches change no page."""
+    """Issue 15: the pages' cells are joined to the raw rows a stage of figures at a time (at most
+    CELLS_PER_STAGE contributing cells) and read a batch at a time (CELLS_PER_BATCH; 1.6 M cells
+    at 153 LAs x 40 quarters); stages and batches change no page."""
     paths = _copy_build(sample_build, tmp_path)
 
-    def pages_in_batches_of(cells: int | None) -> dict[str, bytes]:
-        write_trace_pages(paths, cells_per_batch=cells)
+    def pages_in(batch: int | None, stage: int | None) -> dict[str, bytes]:
+        write_trace_pages(paths, cells_per_batch=batch, cells_per_stage=stage)
         return {p.name: p.read_bytes() for p in paths.trace_dir.glob("*.html")}
 
-    at_once, one_by_one = pages_in_batches_of(None), pages_in_batches_of(1)  # 1: every figure a batch of its own
+    # 1: every figure a batch of its own; 500: stages of a few figures each
+    at_once, one_by_one = pages_in(None, None), pages_in(1, 500)
     assert len(at_once) > 100 and at_once.keys() == one_by_one.keys()
     assert [name for name in at_once if at_once[name] != one_by_one[name]] == []
 
