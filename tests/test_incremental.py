@@ -133,6 +133,15 @@ def test_one_corrected_return_rebuilds_its_quarter_and_source_only(built_copy, w
     incremental, full = _figures(built_copy.warehouse), _figures(scratch)
     assert incremental.keys() == full.keys()
     assert [f for f in full if not _same(incremental[f], full[f])] == []
+    # the lineage too, though the incremental build rewrote only the families that read the
+    # HR returns (fct_figure_source_rows is incremental by family), not the survey's
+    compiled = next(built_copy.dbt_target_dir.glob("compiled/**/fct_figure_source_rows.sql")).read_text()
+    assert "fig_table_one__sources" in compiled and "fig_survey__sources" not in compiled
+    with duckdb.connect(str(built_copy.warehouse), read_only=True) as con:
+        con.execute(f"attach '{scratch}' as scratch (read_only)")
+        for a, b in (("audit", "scratch.audit"), ("scratch.audit", "audit")):
+            differ = f"select * from {a}.fct_figure_source_rows except all select * from {b}.fct_figure_source_rows"
+            assert con.execute(f"select count(*) from ({differ})").fetchone()[0] == 0, (a, b)
     before = dict(warehouse.execute("select figure_id, value from audit.fct_figures").fetchall())
     assert any(not _same(before[f], incremental[f]) for f in before)  # the edit did reach the figures
 

@@ -14,12 +14,23 @@
 -- Built after fct_figures, never beside it: at 153 LAs x 40 quarters the two together ran out of
 -- DuckDB's memory limit (600 MB, shared by dbt's threads); each alone fits.
 -- depends_on: {{ ref('fct_figures') }}
+-- Incremental by family (macros/figure_families_written.sql): a build that starts from the last
+-- warehouse (an incremental run) rewrites only the families whose sources model it rebuilt,
+-- those downstream of what changed: a new quarter of HR returns leaves the survey's and the
+-- interviews' 10 M rows alone at 153 LAs x 40 quarters. A build from scratch writes them all.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_figure_families_written() }}",
+) }}
 with unioned as (
-    {% for family in figure_families() -%}
-    {% if not loop.first %}union all by name {% endif %}select * from {{ ref('fig_' ~ family ~ '__sources') }}
+    {% for family in figure_families_written() -%}
+    {% if not loop.first %}union all by name {% endif %}select '{{ family }}' as figure_family, * from {{ ref('fig_' ~ family ~ '__sources') }}
     {% endfor %}
 )
 select
+    figure_family::varchar as figure_family,
     figure_id::varchar as figure_id,
     _row_uid::varchar as _row_uid,
     coalesce(role, 'contributes')::varchar as role,
