@@ -7,7 +7,8 @@ which may hold threads (Dagster's, pyarrow's), and they exit with the pool: a
 ``forkserver`` would save nothing (one worker per spare core imports once either way) and
 would stay resident for the rest of the run. The calling process works too: it takes
 items from the back of the queue while the workers import, until it meets one a worker
-has taken.
+has taken. `runs_within` splits work into consecutive runs of bounded size (a worker's
+share, or a batch bounded for memory).
 """
 
 from __future__ import annotations
@@ -44,3 +45,19 @@ def map_on_cores(fn: Callable[[Item], Result], items: Sequence[Item], workers: i
                 break  # taken by a worker, and so is every item before it
             done[i] = fn(items[i])
         return [done[i] if i in done else futures[i].result() for i in range(len(items))]
+
+
+def runs_within(items: Sequence[Item], weight: Callable[[Item], int], limit: int | None) -> list[list[Item]]:
+    """The items in order, in consecutive runs whose weights add up to at most ``limit`` (an
+    item heavier than that is a run alone; None: one run)."""
+    if limit is None:
+        return [list(items)] if items else []
+    runs: list[list[Item]] = []
+    total = 0
+    for item in items:
+        if not runs or (runs[-1] and total + weight(item) > limit):
+            runs.append([])
+            total = 0
+        runs[-1].append(item)
+        total += weight(item)
+    return runs

@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+from succession.parallel import runs_within
 from succession.paths import DBT_PROJECT_DIR, REGISTER_FILE, ProjectPaths
 
 WITHHELD_ROLE = "they include values a suppressed figure is made of, which listing them would let a reader count"
@@ -854,9 +855,13 @@ def iter_traces(
     with _connect(paths) as con:
         limited = len(figure_ids) > 1 and (cells_per_batch, cells_per_stage) != (None, None)
         cells = _cell_counts(con, figure_ids) if limited else {}
-        for stage in _batches(figure_ids, cells, cells_per_stage):
+
+        def weight(fid: str) -> int:
+            return cells.get(fid, 0)
+
+        for stage in runs_within(figure_ids, weight, cells_per_stage):
             _stage(con, stage)
-            for batch in _batches(stage, cells, cells_per_batch):
+            for batch in runs_within(stage, weight, cells_per_batch):
                 data = _fetch(con, batch)
                 for fid in batch:
                     yield _word(fid, data, lineage, where.get(fid, []), unsuppressed, docs)
@@ -870,22 +875,6 @@ def _cell_counts(con, figure_ids: list[str]) -> dict[str, int]:
             f"where figure_id in {_sql_list(figure_ids)} and via_figure_id is null group by figure_id"
         ).fetchall()
     )
-
-
-def _batches(figure_ids: list[str], cells: dict[str, int], limit: int | None) -> list[list[str]]:
-    """The figures in order, in runs of at most ``limit`` cells (a figure with more is a run
-    alone; None: one run)."""
-    if limit is None:
-        return [figure_ids]
-    batches: list[list[str]] = [[]]
-    size = 0
-    for fid in figure_ids:
-        if batches[-1] and size + cells.get(fid, 0) > limit:
-            batches.append([])
-            size = 0
-        batches[-1].append(fid)
-        size += cells.get(fid, 0)
-    return batches
 
 
 def trace(paths: ProjectPaths, figure_id: str, *, unsuppressed: bool = False) -> Trace:

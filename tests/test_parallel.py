@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 
-from succession.parallel import map_on_cores
+from succession.parallel import map_on_cores, runs_within
 
 
 def _where(item: int) -> tuple[int, int]:
@@ -26,3 +26,11 @@ def test_results_come_back_in_order_from_this_process_and_a_worker():
 
 def test_one_worker_is_this_process():
     assert {pid for _, pid in map_on_cores(_where, [1, 2, 3], workers=1)} == {os.getpid()}
+
+
+def test_runs_keep_order_and_their_weight_within_the_limit():
+    weights = {"a": 2, "b": 2, "c": 5, "d": 1, "e": 0, "f": 3}
+    runs = runs_within(list(weights), weights.get, 4)
+    assert runs == [["a", "b"], ["c"], ["d", "e", "f"]]  # c, heavier than the limit, a run alone
+    assert runs_within(list(weights), weights.get, None) == [list(weights)]
+    assert runs_within([], weights.get, 4) == runs_within([], weights.get, None) == []

@@ -40,7 +40,7 @@ from succession.disclosure.programme import IntegerProgramme
 from succession.disclosure.publication import Publication, load_publication
 from succession.disclosure.relations import COUNT_UNITS, HALF_WIDTH, Quantity, Relation, Relations
 from succession.disclosure.solved import SolvedComponents, programme_key
-from succession.parallel import map_on_cores
+from succession.parallel import map_on_cores, runs_within
 
 UNBOUNDED = 1e7
 SWEEPS = 4  # random sign patterns per component with many targets (SWEEP_FROM) ...
@@ -349,19 +349,6 @@ def _bounds(
     return {g: (lower[g], math.inf if upper[g] >= UNBOUNDED - 1 else upper[g], "") for g in targets}
 
 
-def _chunks(programmes: list[_Programme], size: int) -> list[list[_Programme]]:
-    """Consecutive programmes, about ``size`` targets a chunk (a worker's share at a time)."""
-    chunks: list[list[_Programme]] = [[]]
-    targets = 0
-    for p in programmes:
-        if chunks[-1] and targets + len(p.targets) > size:
-            chunks.append([])
-            targets = 0
-        chunks[-1].append(p)
-        targets += len(p.targets)
-    return [c for c in chunks if c]
-
-
 def bound_targets(
     model: _Model, variables: list[str], solved: SolvedComponents | None = None, workers: int | None = None
 ) -> tuple[dict[int, tuple[float, float, str]], int]:
@@ -395,7 +382,8 @@ def bound_targets(
             todo.append((programme, key))
     if sum(len(p.targets) for p, _ in todo) < MIN_TARGETS_FOR_WORKERS:
         workers = 1
-    results = map_on_cores(_solve, _chunks([p for p, _ in todo], TARGETS_PER_CHUNK), workers)
+    chunks = runs_within([p for p, _ in todo], lambda p: len(p.targets), TARGETS_PER_CHUNK)
+    results = map_on_cores(_solve, chunks, workers)
     for (programme, key), result in zip(todo, (r for chunk in results for r in chunk)):
         bounds.update(result)
         if solved is not None:
