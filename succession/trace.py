@@ -9,8 +9,9 @@ value found there, the Dagster run that loaded it) and the dbt models that compu
 in dependency order. Where a role's values are another figure's, as the warehouse stores
 them (a survey percent's denominator is its base figure's rows), the trace names that
 figure instead of listing its values again: its own trace lists them, once. The cells
-come from the warehouse (``audit.fct_figure_cells``: the dbt ``*__sources`` models name
-the column that held each number), so this module only reads and words them.
+come from the warehouse (``audit.fct_figure_direct_cells``, a figure's own rows located as
+``audit.fct_figure_cells`` locates every value: the dbt ``*__sources`` models name the column
+that held each number), so this module only reads and words them.
 
 A suppressed figure's value, arithmetic and cells are withheld unless the caller asks
 for the unsuppressed view (``--unsuppressed``), and so is each role of a shown figure
@@ -332,15 +333,14 @@ def _connect(paths: ProjectPaths):
 
 def _stage(con, figure_ids: list[str]) -> None:
     """Join the figures' direct rows to their raw rows once, for all of them, into temporary
-    tables that each batch then reads: a join to the raw rows (a view over every staging
-    table) hashes all of them whatever it looks up, ~2 s at 153 LAs x 40 quarters, so
-    joining per batch cost that once a batch. Ordered by figure, so that a batch's figures
-    are a few of the table's row groups."""
+    tables that each batch then reads: the join scans every raw row (a view over every
+    staging table), ~1 s at 153 LAs x 40 quarters however few it looks up, so joining per
+    batch cost that once a batch."""
     wanted = _sql_list(figure_ids)
     con.execute(
         f"""create or replace temp table traced_cells as
-            select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_cells
-            where figure_id in {wanted} and via_figure_id is null
+            select * replace (loaded_at::varchar as loaded_at) from audit.fct_figure_direct_cells
+            where figure_id in {wanted}
             """
     )
     # The rows listed (a figure's direct rows) that a suppressed figure is made of, directly,
@@ -825,10 +825,10 @@ def dbt_docs_url(paths: ProjectPaths) -> str | None:
 # static pages at 153 LAs x 40 quarters listed 3.6 M cells, 7 GB at once, before a percentage's
 # denominator was named by its base figure instead of listed again).
 CELLS_PER_BATCH = 100_000
-# contributing cells joined to the raw rows at once (`_stage`): each join costs ~1.5 s at 153 LAs
-# x 40 quarters however few cells it looks up, and 500,000 cells fit DuckDB's 600 MB with room
-# (all 1.6 M of the pages at once did too, barely), so memory stays bounded however many figures
-# the documents register.
+# contributing cells joined to the raw rows at once (`_stage`): each join scans every raw row,
+# ~0.6 s at 153 LAs x 40 quarters however few cells it looks up, and hashes the cells it looks
+# up, so memory stays bounded however many figures the documents register (500,000 cells: ~300
+# MB of DuckDB's, on one thread or two).
 CELLS_PER_STAGE = 500_000
 
 
