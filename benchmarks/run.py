@@ -7,7 +7,9 @@
 For every scale point ``<LAs>x<quarters>`` it generates raw data with the project's own
 generator (``succession.sample_data.generate``), cached per point under ``--data-dir`` so a
 re-run skips generation, then times each phase in its own subprocess while polling the
-resident set size of that subprocess and all its descendants every 0.1 s (psutil):
+resident set size of that subprocess and all its descendants every 0.1 s (psutil), and at the
+peak what each kind of process held (``peak_by_process_mib``: the phase's own process, dbt,
+Jupyter kernels, worker processes, others):
 
 * ``ingest``       every partition of every source through ``ingest_partition`` (no Dagster)
 * ``reingest``     the same again onto the lake just written (every file unchanged)
@@ -208,10 +210,25 @@ def link_copy(src: Path, dest: Path) -> None:
 class Measured:
     seconds: float
     peak_rss_mib: float
+    peak_by_process_mib: dict[str, float]  # at the peak, by kind of process (`process_kind`)
     returncode: int
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
     result: dict
+
+
+def process_kind(cmdline: list[str], *, root: bool) -> str:
+    """What a process of a measured phase is, for the peak's composition."""
+    text = " ".join(cmdline)
+    if root:
+        return "phase"
+    if any(Path(arg).name == "dbt" for arg in cmdline[:2]):  # dbt, or python running the dbt script
+        return "dbt"
+    if "ipykernel" in text:  # a Jupyter kernel executing a document
+        return "kernel"
+    if "multiprocessing" in text:  # spawned ingestion and audit workers, their resource tracker
+        return "workers"
+    return "other"
 
 
 def measure(
@@ -226,6 +243,7 @@ def measure(
     """Run argv; wall seconds and the peak summed RSS of it and all its descendants."""
     load_before = os.getloadavg()
     peak = 0
+    peak_by_kind: dict[str, int] = {}
     done = threading.Event()
     with open(log_path, "w") as sink:
         t0 = time.monotonic()
@@ -233,17 +251,21 @@ def measure(
         root = psutil.Process(proc.pid)
 
         def poll():
-            nonlocal peak
+            nonlocal peak, peak_by_kind
             while not done.is_set():
-                total = 0
+                by_kind: dict[str, int] = {}
                 try:
                     procs = [root] + root.children(recursive=True)
                 except psutil.Error:
                     procs = []
                 for p in procs:
                     with contextlib.suppress(psutil.Error):  # a child that has just exited
-                        total += p.memory_info().rss
-                peak = max(peak, total)
+                        rss = p.memory_info().rss
+                        kind = process_kind(p.cmdline(), root=p.pid == root.pid)
+                        by_kind[kind] = by_kind.get(kind, 0) + rss
+                total = sum(by_kind.values())
+                if total > peak:
+                    peak, peak_by_kind = total, by_kind
                 done.wait(interval)
 
         poller = threading.Thread(target=poll, daemon=True)
@@ -262,7 +284,8 @@ def measure(
     result = {}
     if result_path is not None and result_path.exists():
         result = json.loads(result_path.read_text())
-    return Measured(seconds, peak / 2**20, rc, load_before, os.getloadavg(), result)
+    by_kind = {k: round(v / 2**20, 1) for k, v in sorted(peak_by_kind.items())}
+    return Measured(seconds, peak / 2**20, by_kind, rc, load_before, os.getloadavg(), result)
 
 
 # --- the phases (run inside the measured subprocess) -------------------------------------
@@ -522,6 +545,7 @@ def run_point(
         phases[phase_name] = {
             "seconds": round(m.seconds, 3),
             "peak_rss_mib": round(m.peak_rss_mib, 1),
+            "peak_by_process_mib": m.peak_by_process_mib,
             "ok": ok,
             "load_before": [round(x, 2) for x in m.load_before],
             "load_after": [round(x, 2) for x in m.load_after],
@@ -533,8 +557,10 @@ def run_point(
             else f"FAILED ({'rc ' + str(m.returncode) if m.returncode else 'the run reported failure'}, "
             f"see {work / (phase_name + '.log')})"
         )
+        held = ", ".join(f"{k} {v:.0f}" for k, v in m.peak_by_process_mib.items())
         say(
-            f"  {phase_name:<16} {m.seconds:8.1f}s  peak {m.peak_rss_mib:7.0f} MiB  load {m.load_before[0]:.2f}  {status}"
+            f"  {phase_name:<16} {m.seconds:8.1f}s  peak {m.peak_rss_mib:7.0f} MiB ({held})"
+            f"  load {m.load_before[0]:.2f}  {status}"
         )
         return m
 

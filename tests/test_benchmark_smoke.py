@@ -77,6 +77,9 @@ def check_smoke_result(doc: dict, stdout: str) -> None:
         assert figures["ok"], (phase, figures)
         assert figures["seconds"] > 0, phase
         assert figures["peak_rss_mib"] > 0, phase
+        # what each kind of process held at the peak adds up to it
+        held = figures["peak_by_process_mib"]
+        assert held["phase"] > 0 and abs(sum(held.values()) - figures["peak_rss_mib"]) < 1, (phase, held)
         assert len(figures["load_before"]) == 3
     for ratio in RATIOS:
         assert point["ratios"][ratio] is not None and point["ratios"][ratio] > 0, ratio
@@ -149,3 +152,17 @@ def test_skip_names_phases_for_every_point_or_one():
     assert skipped_at("153x40", spec) == {"reingest", "dbt_build", "render"}
     assert skipped_at("153x8", spec) == {"reingest"}
     assert skipped_at("19x8", spec) == {"reingest", "baseline_dbt"}
+
+
+def test_peak_composition_names_each_kind_of_process():
+    from benchmarks.run import process_kind
+
+    venv = "/home/u/project/.venv/bin"
+    assert process_kind([f"{venv}/python", "benchmarks/run.py", "--_phase", "run"], root=True) == "phase"
+    assert process_kind([f"{venv}/python", f"{venv}/dbt", "build", "--vars", "{}"], root=False) == "dbt"
+    assert process_kind([f"{venv}/dbt", "docs", "generate"], root=False) == "dbt"
+    assert process_kind([f"{venv}/python", "-m", "ipykernel_launcher", "-f", "k.json"], root=False) == "kernel"
+    spawn = [f"{venv}/python", "-B", "-c", "from multiprocessing.spawn import spawn_main; spawn_main()"]
+    assert process_kind(spawn, root=False) == "workers"
+    # a path that merely contains "dbt" is not dbt
+    assert process_kind(["tail", "-F", "/tmp/dbt_build/compute.log"], root=False) == "other"
